@@ -1,0 +1,57 @@
+// Package exitcode holds the exit statuses shared by the applets and the
+// error type that carries one.
+//
+// The numbers are those of GNU nohup (coreutils system.h): a launcher must
+// let the caller tell "the launcher failed" from "the command could not be
+// started" from "the command ran and failed".
+package exitcode
+
+import (
+	"errors"
+	"syscall"
+)
+
+const (
+	// OK is success.
+	OK = 0
+	// Canceled is the launcher's own failure (EXIT_CANCELED).
+	Canceled = 125
+	// CannotInvoke means the command was found but could not be run.
+	CannotInvoke = 126
+	// NotFound means the command was not found (EXIT_ENOENT).
+	NotFound = 127
+	// PosixFailure replaces Canceled for nohup when POSIXLY_CORRECT is set:
+	// POSIX requires 127 for nohup's own failures.
+	PosixFailure = 127
+)
+
+// Error is an error that knows the exit status it should produce.
+type Error struct {
+	Code int
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// New wraps err with code.
+func New(code int, err error) error { return &Error{Code: code, Err: err} }
+
+// Code returns the status carried by err, or fallback when err carries none.
+func Code(err error, fallback int) int {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return fallback
+}
+
+// FromExec maps an execve failure to the status nohup, env and the shells
+// use: ENOENT means nothing was found to run (127); any other failure means
+// something was found but could not be run (126).
+func FromExec(err error) int {
+	if errors.Is(err, syscall.ENOENT) {
+		return NotFound
+	}
+	return CannotInvoke
+}

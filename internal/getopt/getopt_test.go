@@ -1,0 +1,68 @@
+package getopt
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+)
+
+var testSpecs = []Spec{
+	{Long: "ctty", Short: 'c'},
+	{Long: "fork", Short: 'f'},
+	{Long: "wait", Short: 'w'},
+	{Long: "output", Short: 'o', Arg: true},
+	{Long: "out-of-band"},
+	{Long: "verbose"},
+	{Short: 'x'},
+}
+
+func TestParse(t *testing.T) {
+	tests := []struct {
+		args    []string
+		opts    string // fmt of []Opt
+		rest    []string
+		wantErr string
+	}{
+		{args: []string{"-fw", "cmd", "-c"}, opts: "[{fork } {wait }]", rest: []string{"cmd", "-c"}},
+		{args: []string{"--fo", "--w", "cmd"}, opts: "[{fork } {wait }]", rest: []string{"cmd"}},
+		{args: []string{"-ofile", "x"}, opts: "[{output file}]", rest: []string{"x"}},
+		{args: []string{"-fo", "file", "x"}, opts: "[{fork } {output file}]", rest: []string{"x"}},
+		{args: []string{"--output=a=b", "x"}, opts: "[{output a=b}]", rest: []string{"x"}},
+		{args: []string{"--output", "--fork", "x"}, opts: "[{output --fork}]", rest: []string{"x"}},
+		{args: []string{"--output="}, opts: "[{output }]"},
+		{args: []string{"-x", "--", "--fork"}, opts: "[{x }]", rest: []string{"--fork"}},
+		{args: []string{"-", "x"}, opts: "[]", rest: []string{"-", "x"}},
+		{args: []string{"--out", "x"}, wantErr: "option '--out' is ambiguous; possibilities: '--output' '--out-of-band'"},
+		{args: []string{"--output-x"}, wantErr: "unrecognized option '--output-x'"},
+		{args: []string{"--fork=1"}, wantErr: "option '--fork' doesn't allow an argument"},
+		{args: []string{"--output"}, wantErr: "option '--output' requires an argument"},
+		{args: []string{"-fo"}, wantErr: "option requires an argument -- 'o'"},
+		{args: []string{"-fq"}, wantErr: "invalid option -- 'q'"},
+		{args: []string{"---"}, wantErr: "unrecognized option '---'"},
+	}
+	for _, tt := range tests {
+		opts, rest, err := Parse(tt.args, testSpecs)
+		if tt.wantErr != "" {
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("Parse(%q) error = %v; want %q", tt.args, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Parse(%q) error = %v", tt.args, err)
+			continue
+		}
+		if got := fmt.Sprint(opts); got != tt.opts || !slices.Equal(rest, tt.rest) {
+			t.Errorf("Parse(%q) = %s, %q; want %s, %q", tt.args, got, rest, tt.opts, tt.rest)
+		}
+	}
+}
+
+// TestOptionsBeforeError: the options parsed before a bad one are returned
+// with the error, so that --help can win over what follows it.
+func TestOptionsBeforeError(t *testing.T) {
+	opts, _, err := Parse([]string{"--verbose", "--bogus"}, testSpecs)
+	if err == nil || len(opts) != 1 || opts[0].Name != "verbose" {
+		t.Errorf("Parse(--verbose --bogus) = %v, %v; want [verbose] and an error", opts, err)
+	}
+}

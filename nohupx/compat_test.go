@@ -1,0 +1,600 @@
+package nohupx_test
+
+// Side-by-side tests: the same command line is run through GNU nohup and
+// through nohupx (both as argv[0] "nohup"), and everything a user can see
+// must be the same: exit status, what reaches the terminal, stdout, stderr,
+// and the nohup.out file with its mode.
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+
+	"github.com/nohupx/nohupx/internal/testbin"
+)
+
+func TestMain(m *testing.M) { os.Exit(testbin.Main(m)) }
+
+const gnuNohup = "/usr/bin/nohup"
+
+func needGNU(t *testing.T) {
+	t.Helper()
+	if _, err := os.Stat(gnuNohup); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is missing: CI must have coreutils", gnuNohup)
+		}
+		t.Skipf("%s is missing", gnuNohup)
+	}
+}
+
+// setup is one invocation: which of fds 0–2 are a terminal, the arguments
+// after argv[0], extra environment, and files to create in the directory.
+type setup struct {
+	tty   [3]bool
+	args  []string
+	env   []string
+	umask string // run under this umask, e.g. "077"
+	prep  func(t *testing.T, dir string)
+	dir   string // working directory; a fresh one when ""
+}
+
+type result struct {
+	code           int
+	term           string // what the command and nohup wrote on the terminal
+	stdout, stderr string
+	nohupOut       string // contents of nohup.out in the directory, or "<none>"
+	mode           os.FileMode
+}
+
+func (r result) String() string {
+	return fmt.Sprintf("status %d\nterminal %q\nstdout %q\nstderr %q\nnohup.out %q mode %v",
+		r.code, r.term, r.stdout, r.stderr, r.nohupOut, r.mode)
+}
+
+// run runs bin with argv[0] "nohup" as s describes.
+func run(t *testing.T, bin string, s setup) result {
+	t.Helper()
+	dir := s.dir
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	if s.prep != nil {
+		s.prep(t, dir)
+	}
+	argv := append([]string{"nohup"}, s.args...)
+	cmd := exec.Command(bin)
+	cmd.Args = argv
+	if s.umask != "" {
+		// The shell sets the umask and execs, so nohup is still the
+		// direct child with the same argv[0].
+		cmd = exec.Command("/bin/sh", append([]string{"-c", `umask "$0"; exec -a nohup "$@"`, s.umask, bin}, s.args...)...)
+		if _, err := exec.LookPath("bash"); err == nil {
+			cmd = exec.Command("bash", append([]string{"-c", `umask "$0"; exec -a nohup "$@"`, s.umask, bin}, s.args...)...)
+		}
+	}
+	cmd.Dir = dir
+	cmd.Env = append([]string{"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + dir + "/home", "LC_ALL=C"}, s.env...)
+
+	var master, slave *os.File
+	if s.tty != [3]bool{} {
+		var err error
+		master, slave, err = pty.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer master.Close()
+	}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdin = strings.NewReader("typed input\n")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if s.tty[0] {
+		cmd.Stdin = slave
+	}
+	if s.tty[1] {
+		cmd.Stdout = slave
+	}
+	if s.tty[2] {
+		cmd.Stderr = slave
+	}
+	err := cmd.Run()
+	r := result{code: cmd.ProcessState.ExitCode(), stdout: stdout.String(), stderr: stderr.String(), nohupOut: "<none>"}
+	var exitErr *exec.ExitError
+	if err != nil && !errors.As(err, &exitErr) {
+		t.Fatalf("running %s: %v", bin, err)
+	}
+	if master != nil {
+		slave.Close()
+		r.term = drain(master)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "nohup.out")); err == nil {
+		r.nohupOut = string(b)
+		st, _ := os.Stat(filepath.Join(dir, "nohup.out"))
+		r.mode = st.Mode()
+	}
+	return r
+}
+
+// drain reads what is left on a pty master once every slave is closed
+// (the read then fails with EIO), without the CR of ONLCR.
+func drain(master *os.File) string {
+	b, _ := io.ReadAll(master)
+	return strings.ReplaceAll(string(b), "\r\n", "\n")
+}
+
+// compare runs s through GNU nohup and nohupx and fails on any difference.
+func compare(t *testing.T, s setup) result {
+	t.Helper()
+	needGNU(t)
+	gnuDir, ourDir := t.TempDir(), t.TempDir()
+	g := s
+	g.dir = gnuDir
+	o := s
+	o.dir = ourDir
+	gnu := run(t, gnuNohup, g)
+	ours := run(t, testbin.Path("nohupx"), o)
+	norm := func(r result, dir string) string { return strings.ReplaceAll(r.String(), dir, "DIR") }
+	if a, b := norm(gnu, gnuDir), norm(ours, ourDir); a != b {
+		t.Errorf("nohup %q differs from GNU nohup\n--- GNU:\n%s\n--- nohupx:\n%s", s.args, a, b)
+	}
+	return ours
+}
+
+// probe is a command that shows what nohup did to it: whether stdin can be
+// read, and one line on stdout and one on stderr.
+var probe = []string{"sh", "-c", `if read x 2>/dev/null; then echo "read:$x"; else echo "read failed"; fi; echo out; echo err >&2`}
+
+func TestTerminalCombinations(t *testing.T) {
+	for mask := 0; mask < 8; mask++ {
+		tty := [3]bool{mask&1 != 0, mask&2 != 0, mask&4 != 0}
+		t.Run(fmt.Sprintf("stdin=%v,stdout=%v,stderr=%v", tty[0], tty[1], tty[2]), func(t *testing.T) {
+			t.Parallel()
+			compare(t, setup{tty: tty, args: probe})
+		})
+	}
+}
+
+func TestNohupOutMode(t *testing.T) {
+	for _, umask := range []string{"000", "022", "077", "277"} {
+		t.Run("umask"+umask, func(t *testing.T) {
+			t.Parallel()
+			r := compare(t, setup{tty: [3]bool{true, true, true}, args: []string{"true"}, umask: umask})
+			if r.mode != 0o600 {
+				t.Errorf("nohup.out mode under umask %s = %v; want -rw-------", umask, r.mode)
+			}
+		})
+	}
+	t.Run("existing file keeps its mode and is appended to", func(t *testing.T) {
+		prep := func(t *testing.T, dir string) {
+			if err := os.WriteFile(filepath.Join(dir, "nohup.out"), []byte("old\n"), 0o640); err != nil {
+				t.Fatal(err)
+			}
+			os.Chmod(filepath.Join(dir, "nohup.out"), 0o640)
+		}
+		r := compare(t, setup{tty: [3]bool{false, true, false}, args: []string{"echo", "new"}, prep: prep})
+		if r.nohupOut != "old\nnew\n" || r.mode != 0o640 {
+			t.Errorf("nohup.out = %q mode %v; want appended, mode kept", r.nohupOut, r.mode)
+		}
+	})
+}
+
+func TestHomeFallback(t *testing.T) {
+	// A directory named nohup.out makes the first open fail even for root.
+	blockCwd := func(t *testing.T, dir string) {
+		if err := os.Mkdir(filepath.Join(dir, "nohup.out"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	withHome := func(t *testing.T, dir string) {
+		blockCwd(t, dir)
+		if err := os.Mkdir(filepath.Join(dir, "home"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("falls back to HOME", func(t *testing.T) {
+		compare(t, setup{tty: [3]bool{true, true, true}, args: []string{"echo", "hi"}, prep: withHome})
+	})
+	t.Run("both fail: two messages, 125, command not run", func(t *testing.T) {
+		r := compare(t, setup{tty: [3]bool{false, true, false}, args: []string{"touch", "ran"}, prep: blockCwd})
+		if r.code != 125 || !strings.Contains(r.stderr, "failed to open 'nohup.out': Is a directory") {
+			t.Errorf("got %v; want 125 and both failures", r)
+		}
+	})
+	t.Run("POSIXLY_CORRECT makes it 127", func(t *testing.T) {
+		r := compare(t, setup{tty: [3]bool{false, true, false}, args: []string{"true"}, prep: blockCwd, env: []string{"POSIXLY_CORRECT=1"}})
+		if r.code != 127 {
+			t.Errorf("status = %d; want 127", r.code)
+		}
+	})
+	t.Run("HOME unset: one message", func(t *testing.T) {
+		needGNU(t)
+		for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+			dir := t.TempDir()
+			blockCwd(t, dir)
+			cmd := exec.Command(bin, "true")
+			cmd.Args[0] = "nohup"
+			cmd.Dir = dir
+			cmd.Env = []string{"PATH=/usr/bin:/bin"}
+			master, slave, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = slave, &stderr
+			cmd.Run()
+			slave.Close()
+			master.Close()
+			if got, want := stderr.String(), "nohup: failed to open 'nohup.out': Is a directory\n"; got != want || cmd.ProcessState.ExitCode() != 125 {
+				t.Errorf("%s with HOME unset: stderr %q status %d; want %q 125", bin, got, cmd.ProcessState.ExitCode(), want)
+			}
+		}
+	})
+}
+
+func TestArguments(t *testing.T) {
+	tests := [][]string{
+		{"--bogus"}, {"-x"}, {}, {"--help=x"}, {"-"}, {"--"}, {"--", "--help"}, {"-h"},
+		{"--version=1"}, {"-ab"}, {"---x"}, {"-", "x"}, {""}, {"--", "--", "x"},
+		{"sh", "-c", "echo $0 $1 $#", "--help", "-v"}, {"grep", "--", "-v", "f"},
+	}
+	for _, args := range tests {
+		for _, env := range [][]string{nil, {"POSIXLY_CORRECT="}} {
+			t.Run(fmt.Sprintf("%q%v", args, env), func(t *testing.T) {
+				t.Parallel()
+				compare(t, setup{args: args, env: env})
+			})
+		}
+	}
+}
+
+func TestHelpAndVersion(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"--hel"}, {"--h", "--bogus"}, {"--version"}, {"--v", "x"}, {"--ver", "--help"}} {
+		r := run(t, testbin.Path("nohupx"), setup{args: args})
+		if r.code != 0 || r.stdout == "" || r.stderr != "" {
+			t.Errorf("nohupx %q: %v; want status 0 and text on stdout only", args, r)
+		}
+	}
+	// A failed write of --help is GNU's "write error" and status 125.
+	full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+	if err != nil {
+		t.Skip("no /dev/full")
+	}
+	defer full.Close()
+	for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+		cmd := exec.Command(bin, "--help")
+		cmd.Args[0] = "nohup"
+		var stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = full, &stderr
+		cmd.Run()
+		if got := stderr.String(); cmd.ProcessState.ExitCode() != 125 || got != "nohup: write error: No space left on device\n" {
+			t.Errorf("%s --help >/dev/full: status %d stderr %q; want 125 and a write error", bin, cmd.ProcessState.ExitCode(), got)
+		}
+	}
+}
+
+func TestHelpGolden(t *testing.T) {
+	cmd := exec.Command(testbin.Path("nohupx"), "--help")
+	cmd.Args[0] = "nohupx"
+	got, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "help.golden")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		os.WriteFile(golden, got, 0o644)
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("nohupx --help differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", golden, got)
+	}
+}
+
+// TestCommandLookup: execvp's search rules, compared with GNU nohup.
+func TestCommandLookup(t *testing.T) {
+	write := func(t *testing.T, path, text string, mode os.FileMode) {
+		t.Helper()
+		os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+		os.Chmod(path, mode)
+	}
+	tests := []struct {
+		name string
+		args []string
+		env  []string
+		prep func(t *testing.T, dir string)
+		code int
+	}{
+		{name: "not found", args: []string{"no-such-command"}, code: 127},
+		{name: "not found with slash", args: []string{"./nope"}, code: 127},
+		{name: "empty name", args: []string{""}, code: 127},
+		{name: "not executable", args: []string{"/etc/passwd"}, code: 126},
+		{name: "a directory", args: []string{"/tmp"}, code: 126},
+		{name: "no #! runs through sh", args: []string{"./script", "a b"},
+			prep: func(t *testing.T, d string) { write(t, d+"/script", "echo script ran with \"$1\"\n", 0o755) }},
+		{name: "empty PATH element is the cwd", args: []string{"here"}, env: []string{"PATH=/nonexistent::/usr/bin"},
+			prep: func(t *testing.T, d string) { write(t, d+"/here", "#!/bin/sh\necho cwd ran\n", 0o755) }},
+		{name: "EACCES is remembered and the search goes on", args: []string{"tool"},
+			env: []string{"PATH=DIR/a:DIR/b:/usr/bin:/bin"},
+			prep: func(t *testing.T, d string) {
+				write(t, d+"/a/tool", "#!/bin/sh\necho wrong\n", 0o644)
+				write(t, d+"/b/tool", "#!/bin/sh\necho right\n", 0o755)
+			}},
+		{name: "EACCES is reported when nothing else is found", args: []string{"tool"},
+			env: []string{"PATH=DIR/a:/nonexistent"}, code: 126,
+			prep: func(t *testing.T, d string) { write(t, d+"/a/tool", "#!/bin/sh\necho wrong\n", 0o644) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			needGNU(t)
+			var results []string
+			var codes []int
+			for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+				dir := t.TempDir()
+				if tt.prep != nil {
+					tt.prep(t, dir)
+				}
+				cmd := exec.Command(bin, tt.args...)
+				cmd.Args[0] = "nohup"
+				cmd.Dir = dir
+				cmd.Env = []string{"PATH=/usr/bin:/bin", "LC_ALL=C"}
+				for _, e := range tt.env {
+					cmd.Env = append(cmd.Env, strings.ReplaceAll(e, "DIR", dir))
+				}
+				out, _ := cmd.CombinedOutput()
+				results = append(results, strings.ReplaceAll(string(out), dir, "DIR"))
+				codes = append(codes, cmd.ProcessState.ExitCode())
+			}
+			if results[0] != results[1] || codes[0] != codes[1] || codes[1] != tt.code {
+				t.Errorf("GNU: %d %q\nnohupx: %d %q\nwant status %d", codes[0], results[0], codes[1], results[1], tt.code)
+			}
+		})
+	}
+	t.Run("PATH unset means /bin:/usr/bin", func(t *testing.T) {
+		cmd := exec.Command(testbin.Path("nohupx"), "true")
+		cmd.Env = []string{}
+		if err := cmd.Run(); err != nil {
+			t.Errorf("nohupx true with PATH unset: %v; want it found in /bin:/usr/bin", err)
+		}
+	})
+}
+
+// TestExecFailureGoesToOriginalStderr: when stderr was a terminal and was
+// redirected to nohup.out, "failed to run command" still reaches the user.
+func TestExecFailureGoesToOriginalStderr(t *testing.T) {
+	r := compare(t, setup{tty: [3]bool{true, true, true}, args: []string{"no-such-command"}})
+	if !strings.Contains(r.term, "failed to run command 'no-such-command'") || strings.Contains(r.nohupOut, "failed") {
+		t.Errorf("got %v; want the failure on the terminal, not in nohup.out", r)
+	}
+}
+
+// TestNoticeWriteFailure: a notice that cannot be written stops nohup with
+// 125 before the command runs.
+func TestNoticeWriteFailure(t *testing.T) {
+	needGNU(t)
+	for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+		dir := t.TempDir()
+		master, slave, err := pty.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		full, err := os.OpenFile("/dev/full", os.O_WRONLY, 0)
+		if err != nil {
+			t.Skip("no /dev/full")
+		}
+		cmd := exec.Command(bin, "touch", "ran")
+		cmd.Dir = dir
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, &bytes.Buffer{}, full
+		cmd.Run()
+		slave.Close()
+		master.Close()
+		full.Close()
+		if _, err := os.Stat(filepath.Join(dir, "ran")); err == nil || cmd.ProcessState.ExitCode() != 125 {
+			t.Errorf("%s with stderr on /dev/full: status %d, command ran: %v; want 125 and not run",
+				bin, cmd.ProcessState.ExitCode(), err == nil)
+		}
+	}
+}
+
+// TestExecInPlace: the command has nohupx's pid, so $! and wait work.
+func TestExecInPlace(t *testing.T) {
+	cmd := exec.Command(testbin.Path("nohupx"), "sh", "-c", "echo $$; exit 7")
+	out, err := cmd.Output()
+	var exitErr *exec.ExitError
+	if !errors.As(err, &exitErr) || exitErr.ExitCode() != 7 {
+		t.Fatalf("status = %v; want the command's 7", err)
+	}
+	if got, want := strings.TrimSpace(string(out)), fmt.Sprint(cmd.Process.Pid); got != want {
+		t.Errorf("command pid = %s; want nohupx's pid %s", got, want)
+	}
+}
+
+// sigIgn returns the SigIgn mask the command saw, run through nohupx with args.
+func procStatusField(t *testing.T, field string, pre string, args ...string) uint64 {
+	t.Helper()
+	script := pre + ` exec "$@"`
+	cmd := exec.Command("bash", append([]string{"-c", script, "bash", testbin.Path("nohupx")}, args...)...)
+	cmd.Args = append(cmd.Args, "grep", field+":", "/proc/self/status")
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%v: %v", cmd.Args, err)
+	}
+	var v uint64
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), field+":\t%x", &v); err != nil {
+		t.Fatalf("parsing %q: %v", out, err)
+	}
+	return v
+}
+
+func bit(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+
+func TestIgnoredSignals(t *testing.T) {
+	hup, term, ttin, ttou, cont, tstp := bit(syscall.SIGHUP), bit(syscall.SIGTERM), bit(syscall.SIGTTIN), bit(syscall.SIGTTOU), bit(syscall.SIGCONT), bit(syscall.SIGTSTP)
+	tests := []struct {
+		args []string
+		want uint64
+	}{
+		{nil, hup},
+		{[]string{"--ignore=TERM,CONT"}, hup | term | cont},
+		{[]string{"--ignore", "sigtstp"}, hup | tstp},
+		{[]string{"--survive"}, hup | term | ttin | ttou},
+	}
+	for _, tt := range tests {
+		if got := procStatusField(t, "SigIgn", "", tt.args...); got != tt.want {
+			t.Errorf("nohupx %q: SigIgn = %#x; want %#x", tt.args, got, tt.want)
+		}
+	}
+}
+
+// TestRuntimeLimits pins the documented differences the Go runtime forces.
+func TestRuntimeLimits(t *testing.T) {
+	t.Run("inherited ignores", func(t *testing.T) {
+		got := procStatusField(t, "SigIgn", "trap '' INT QUIT TERM PIPE TSTP;")
+		kept := bit(syscall.SIGHUP) | bit(syscall.SIGINT) | bit(syscall.SIGTSTP)
+		if got != kept {
+			t.Errorf("SigIgn = %#x; want %#x (HUP from nohupx, INT and TSTP kept; QUIT, TERM, PIPE lost)", got, kept)
+		}
+	})
+	t.Run("closed stdout is /dev/null", func(t *testing.T) {
+		// GNU nohup would open nohup.out here; nohupx cannot tell a closed
+		// stdout from /dev/null, so the output is discarded and no
+		// nohup.out appears.
+		dir := t.TempDir()
+		cmd := exec.Command("bash", "-c", `exec "$@" >&-`, "bash", testbin.Path("nohupx"), "sleep", "5")
+		cmd.Dir = dir
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		defer cmd.Wait()
+		defer cmd.Process.Kill()
+		// Same pid all along: bash execs nohupx, which execs sleep.
+		proc := fmt.Sprintf("/proc/%d/", cmd.Process.Pid)
+		for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			if comm, _ := os.ReadFile(proc + "comm"); string(comm) == "sleep\n" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the command never started")
+			}
+		}
+		if target, err := os.Readlink(proc + "fd/1"); err != nil || target != "/dev/null" {
+			t.Errorf("closed stdout became %q, %v; want /dev/null", target, err)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "nohup.out")); err == nil {
+			t.Error("nohup.out was created for a closed stdout")
+		}
+	})
+	t.Run("signal mask", func(t *testing.T) {
+		py, err := exec.LookPath("python3")
+		if err != nil {
+			if os.Getenv("CI") == "true" {
+				t.Fatal("python3 is needed to start nohupx with a blocked signal")
+			}
+			t.Skip("no python3")
+		}
+		script := `import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGWINCH, signal.SIGTERM})
+os.execv(sys.argv[1], sys.argv[1:])`
+		out, err := exec.Command(py, "-c", script, testbin.Path("nohupx"), "grep", "SigBlk:", "/proc/self/status").Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got uint64
+		fmt.Sscanf(strings.TrimSpace(string(out)), "SigBlk:\t%x", &got)
+		if want := bit(syscall.SIGUSR1) | bit(syscall.SIGWINCH); got != want {
+			t.Errorf("SigBlk = %#x; want %#x (USR1, WINCH kept; TERM unblocked by the runtime)", got, want)
+		}
+	})
+}
+
+func TestQuietAndOutput(t *testing.T) {
+	bin := testbin.Path("nohupx")
+	r := run(t, bin, setup{tty: [3]bool{true, true, true}, args: []string{"-q", "echo", "hi"}})
+	if r.code != 0 || r.term != "" || r.nohupOut != "hi\n" {
+		t.Errorf("-q: %v; want no notice and the output in nohup.out", r)
+	}
+	dir := t.TempDir()
+	r = run(t, bin, setup{tty: [3]bool{false, true, true}, args: []string{"--output", "my log", "sh", "-c", "echo out; echo err >&2"}, dir: dir})
+	b, _ := os.ReadFile(filepath.Join(dir, "my log"))
+	if r.term != "nohup: appending output to 'my log'\n" || string(b) != "out\nerr\n" || r.nohupOut != "<none>" {
+		t.Errorf("--output: %v, file %q; want the notice naming 'my log' and both lines in it", r, b)
+	}
+	st, err := os.Stat(filepath.Join(dir, "my log"))
+	if err != nil || st.Mode() != 0o600 {
+		t.Errorf("--output file mode = %v, %v; want -rw-------", st, err)
+	}
+	r = run(t, bin, setup{tty: [3]bool{false, true, false}, args: []string{"-o", "/nonexistent/x", "true"}})
+	if r.code != 125 || r.stderr != "nohup: failed to open '/nonexistent/x': No such file or directory\n" {
+		t.Errorf("--output to a missing dir: %v; want one message and 125", r)
+	}
+}
+
+// TestAllStdio: for 'ssh host "nohupx --all-stdio cmd &"' the channel's
+// pipes must be released when the command starts, not when it ends.
+func TestAllStdio(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(testbin.Path("nohupx"), "--all-stdio", "sh", "-c", "read x || echo no-input; echo out; echo err >&2; sleep 3; echo late")
+	cmd.Dir = dir
+	stdin, _ := cmd.StdinPipe()
+	stdout, _ := cmd.StdoutPipe()
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer stdin.Close()
+	done := make(chan string)
+	go func() {
+		a, _ := io.ReadAll(stdout)
+		b, _ := io.ReadAll(stderr)
+		done <- string(a) + "|" + string(b)
+	}()
+	got := <-done
+	if b, _ := os.ReadFile(filepath.Join(dir, "nohup.out")); strings.Contains(string(b), "late") {
+		t.Fatal("the pipes were released only when the command ended")
+	}
+	if want := "|" + testbin.Path("nohupx") + ": ignoring input and appending output to 'nohup.out'\n"; got != want {
+		t.Errorf("pipes got %q; want %q", got, want)
+	}
+	cmd.Wait()
+	b, _ := os.ReadFile(filepath.Join(dir, "nohup.out"))
+	if string(b) != "no-input\nout\nerr\nlate\n" {
+		t.Errorf("nohup.out = %q", b)
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	bin := testbin.Path("nohupx")
+	// nohupx itself is a Go program: a fine subject.
+	out, err := exec.Command(bin, "--ignore=TERM", bin, "--version").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "is a Go program: the Go runtime resets SIGTERM") {
+		t.Errorf("--ignore=TERM on a Go program: %q, %v; want the Go warning", out, err)
+	}
+	out, _ = exec.Command(bin, "--ignore=TERM", "true").CombinedOutput()
+	if strings.Contains(string(out), "warning") {
+		t.Errorf("warning for a C program: %q", out)
+	}
+	out, _ = exec.Command(bin, bin, "--version").CombinedOutput()
+	if strings.Contains(string(out), "warning") {
+		t.Errorf("warning for a Go program without TERM ignored: %q", out)
+	}
+	dir := t.TempDir()
+	script := filepath.Join(dir, "app")
+	os.WriteFile(script, []byte("#!/usr/bin/env node\n"), 0o755)
+	out, _ = exec.Command(bin, script).CombinedOutput()
+	if !strings.Contains(string(out), "runs on Node.js, which resets SIGHUP and SIGTERM") {
+		t.Errorf("node script: %q; want the Node.js warning", out)
+	}
+}

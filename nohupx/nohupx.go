@@ -1,0 +1,176 @@
+package nohupx
+
+import (
+	"os"
+	"os/signal"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/pathsearch"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/tty"
+)
+
+// Main is the applet's entry point: argv is the whole command line.
+func Main(argv []string) int {
+	prog := argv[0]
+	// POSIX wants nohup's own failures to be 127; GNU uses 125 so that
+	// they differ from "command not found", unless POSIXLY_CORRECT is set
+	// (to any value, even empty).
+	fail := exitcode.Canceled
+	if _, ok := os.LookupEnv("POSIXLY_CORRECT"); ok {
+		fail = exitcode.PosixFailure
+	}
+	o, act, err := parse(prog, argv[1:])
+	switch act {
+	case actHelp:
+		return stdoutStatus(prog, fail, writeHelp(os.Stdout, prog))
+	case actVersion:
+		return stdoutStatus(prog, fail, writeVersion(os.Stdout))
+	}
+	if err != nil {
+		diag.Usage(os.Stderr, prog, "%s", err)
+		return fail
+	}
+	return Run(o, fail)
+}
+
+// stdoutStatus turns a failed write of --help or --version into GNU's
+// "write error" and the failure status, as coreutils' close_stdout does.
+func stdoutStatus(prog string, fail int, err error) int {
+	if err != nil {
+		_ = diag.Printf(os.Stderr, prog, "write error: %s", diag.Strerror(err))
+		return fail
+	}
+	return exitcode.OK
+}
+
+// Run does what o asks in this process: it replaces the terminal fds,
+// ignores the signals, and execs the command in place, so that the command
+// keeps this process's pid, group, session, environment and signal mask.
+// It returns only when that fails: fail (125, or 127 under POSIXLY_CORRECT)
+// when nohupx itself failed, 126 or 127 when the command could not be run.
+func Run(o Options, fail int) int {
+	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
+	say := func(format string, a ...any) bool {
+		return diag.Printf(os.Stderr, o.Prog, format, a...) == nil
+	}
+
+	if p.stdin {
+		// Write-only, as GNU does: any read fails at once with EBADF
+		// instead of reading the terminal, which would stop a background
+		// job with SIGTTIN (or fail with EIO after a hangup).
+		if err := reopen(0, "/dev/null", unix.O_WRONLY, 0); err != nil {
+			say("failed to render standard input unusable: %s", diag.Strerror(err))
+			return fail
+		}
+	}
+	file := ""
+	if p.stdout {
+		var errs []string
+		file, errs = openOutput(o)
+		if file == "" {
+			for _, e := range errs {
+				say("%s", e)
+			}
+			return fail
+		}
+	}
+	if !o.Quiet {
+		if n := p.notice(file); n != "" && !say("%s", n) {
+			// A notice nobody can read means stderr is broken; GNU
+			// refuses to run the command rather than go on blind.
+			return fail
+		}
+	}
+	for _, w := range warnings(o) {
+		if !say("warning: %s", w) {
+			return fail
+		}
+	}
+
+	// Keep the caller's stderr for the one message that may follow:
+	// "failed to run command" belongs to the user, not to nohup.out.
+	errFd := 2
+	if p.stderr {
+		saved, err := unix.FcntlInt(2, unix.F_DUPFD_CLOEXEC, 3)
+		if err == nil {
+			errFd = saved
+		} else {
+			errFd = -1
+		}
+		if err := unix.Dup3(1, 2, 0); err != nil {
+			say("failed to redirect standard error: %s", diag.Strerror(err))
+			return fail
+		}
+	}
+
+	// The last thing before exec: signal.Ignore leaves SIG_IGN in place
+	// across execve, while any handler installed after it would be reset
+	// to SIG_DFL by the exec (go-pitfalls).
+	for _, sig := range o.Ignore {
+		signal.Ignore(sig)
+	}
+	err := pathsearch.Exec(o.Command[0], o.Command, os.Environ())
+
+	if errFd >= 0 {
+		f := os.NewFile(uintptr(errFd), "stderr")
+		_ = diag.Printf(f, o.Prog, "failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
+	}
+	return exitcode.FromExec(err)
+}
+
+// reopen opens name and moves it onto fd, as gnulib's fd_reopen does.
+func reopen(fd int, name string, flags int, mode uint32) error {
+	nfd, err := unix.Open(name, flags|unix.O_CLOEXEC, mode)
+	if err != nil {
+		return err
+	}
+	if nfd == fd {
+		// Cannot happen for 0–2 in a Go process (the runtime keeps them
+		// open), but then O_CLOEXEC must come off.
+		_, err = unix.FcntlInt(uintptr(fd), unix.F_SETFD, 0)
+		return err
+	}
+	defer unix.Close(nfd)
+	// dup3 with no flags: the new fd 0–2 must survive the exec.
+	return unix.Dup3(nfd, fd, 0)
+}
+
+// openOutput appends stdout to nohup.out, or $HOME/nohup.out, or the
+// --output file, and returns the name it used; on failure it returns ""
+// and GNU's messages, one per file tried.
+func openOutput(o Options) (string, []string) {
+	names := []string{o.Output}
+	if o.Output == "" {
+		names = []string{"nohup.out"}
+		if home, ok := os.LookupEnv("HOME"); ok {
+			names = append(names, inHome(home, "nohup.out"))
+		}
+	}
+	var errs []string
+	for _, name := range names {
+		// GNU sets the umask to ~0600 around the open, so a new file is
+		// exactly 0600 whatever the caller's umask: it may hold secrets
+		// and must not be readable by others.
+		old := unix.Umask(0o177)
+		err := reopen(1, name, unix.O_WRONLY|unix.O_CREAT|unix.O_APPEND, 0o600)
+		unix.Umask(old)
+		if err == nil {
+			return name, nil
+		}
+		errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+	}
+	return "", errs
+}
+
+// inHome joins like gnulib's file_name_concat: no doubled slash, and an
+// empty HOME leaves the name relative.
+func inHome(home, name string) string {
+	if home == "" || home[len(home)-1] == '/' {
+		return home + name
+	}
+	return home + "/" + name
+}
