@@ -54,6 +54,8 @@ func stdoutStatus(prog string, fail int, err error) int {
 // when nohupx itself failed, 126 or 127 when the command could not be run.
 func Run(o Options, fail int) int {
 	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
+	release := holdTTOU()
+	defer release()
 	say := func(format string, a ...any) bool {
 		return diag.Printf(os.Stderr, o.Prog, format, a...) == nil
 	}
@@ -101,7 +103,7 @@ func Run(o Options, fail int) int {
 		} else {
 			errFd = -1
 		}
-		if err := unix.Dup3(1, 2, 0); err != nil {
+		if err := dup2(1, 2); err != nil {
 			say("failed to redirect standard error: %s", diag.Strerror(err))
 			return fail
 		}
@@ -113,6 +115,7 @@ func Run(o Options, fail int) int {
 	for _, sig := range o.Ignore {
 		signal.Ignore(sig)
 	}
+	release()
 	err := pathsearch.Exec(o.Command[0], o.Command, os.Environ())
 
 	if errFd >= 0 {
@@ -136,7 +139,7 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 	}
 	defer unix.Close(nfd)
 	// dup3 with no flags: the new fd 0–2 must survive the exec.
-	return unix.Dup3(nfd, fd, 0)
+	return dup2(nfd, fd)
 }
 
 // openOutput appends stdout to nohup.out, or $HOME/nohup.out, or the

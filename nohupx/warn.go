@@ -3,7 +3,6 @@ package nohupx
 import (
 	"bytes"
 	"debug/buildinfo"
-	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -60,13 +59,18 @@ func isNode(path string) bool {
 	if nodeName(path) {
 		return true
 	}
-	f, err := os.Open(path)
+	// A raw read: os.Open would start the runtime's poller (an epoll
+	// instance) in a process that is about to exec anyway.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
 	head := make([]byte, 256)
-	n, _ := f.Read(head)
+	n, _ := unix.Read(fd, head)
+	unix.Close(fd)
+	if n < 0 {
+		n = 0
+	}
 	line, ok := bytes.CutPrefix(head[:n], []byte("#!"))
 	if !ok {
 		return false

@@ -1,0 +1,290 @@
+//go:build linux
+
+package e2e
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// A beat is one line of a heartbeat file: "PID COUNT".
+type beat struct{ pid, n int }
+
+// readBeat reads a heartbeat file. ok is false while the file is missing or
+// caught between truncate and write.
+func readBeat(path string) (b beat, ok bool) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return beat{}, false
+	}
+	f := strings.Fields(string(data))
+	if len(f) != 2 {
+		return beat{}, false
+	}
+	b.pid, err = strconv.Atoi(f[0])
+	if err != nil {
+		return beat{}, false
+	}
+	b.n, err = strconv.Atoi(f[1])
+	return b, err == nil
+}
+
+// stat is what the tests need from /proc/PID/stat.
+type stat struct {
+	state      byte // R, S, D, T (stopped), t, Z (zombie), X (dead)
+	ppid, pgid int
+	sid        int
+	start      uint64 // start time in clock ticks: tells a reused pid apart
+}
+
+func readStat(pid int) (stat, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return stat{}, err
+	}
+	// The command name may hold spaces and parentheses: split after the
+	// last ')'. Then: state ppid pgrp session tty_nr ... starttime (22).
+	s := string(data)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return stat{}, fmt.Errorf("/proc/%d/stat: no ')' in %q", pid, s)
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 20 {
+		return stat{}, fmt.Errorf("/proc/%d/stat: short: %q", pid, s)
+	}
+	var st stat
+	st.state = f[0][0]
+	st.ppid, _ = strconv.Atoi(f[1])
+	st.pgid, _ = strconv.Atoi(f[2])
+	st.sid, _ = strconv.Atoi(f[3])
+	st.start, _ = strconv.ParseUint(f[19], 10, 64)
+	return st, nil
+}
+
+// A job is the heartbeat process under test.
+type job struct {
+	t     *testing.T
+	beat  string // heartbeat file
+	pid   int
+	start uint64
+}
+
+// waitStart waits for the job's first heartbeat and arranges for the job
+// to be killed when the test ends. bang is $! for a background start (0
+// otherwise): if that process stops before it beats (a launcher that
+// writes its notice to the terminal under `stty tostop` gets SIGTTOU before
+// it can exec the job), it is the job from then on.
+func waitStart(t *testing.T, beatFile string, bang int) *job {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		pid := 0
+		if b, ok := readBeat(beatFile); ok {
+			pid = b.pid
+		} else if bang > 0 {
+			if st, err := readStat(bang); err == nil && st.state == 'T' {
+				t.Logf("process %d ($!) stopped before the job's first beat", bang)
+				pid = bang
+			}
+		}
+		if pid > 0 {
+			st, err := readStat(pid)
+			if err != nil {
+				t.Fatalf("job pid %d started and vanished: %v", pid, err)
+			}
+			j := &job{t: t, beat: beatFile, pid: pid, start: st.start}
+			t.Cleanup(j.kill)
+			return j
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no heartbeat in %s within 15s", beatFile)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// alive tells whether the job's process still exists and is not a zombie.
+// It reaps the job if it is our child (see PR_SET_CHILD_SUBREAPER in
+// TestMain) and then says how it died.
+func (j *job) alive() (st stat, ok bool, how string) {
+	var ws unix.WaitStatus
+	if wpid, _ := unix.Wait4(j.pid, &ws, unix.WNOHANG, nil); wpid == j.pid {
+		return stat{}, false, describe(ws)
+	}
+	st, err := readStat(j.pid)
+	switch {
+	case err != nil, st.start != j.start:
+		return stat{}, false, "gone"
+	case st.state == 'Z' || st.state == 'X':
+		return st, false, "zombie"
+	}
+	return st, true, ""
+}
+
+func describe(ws unix.WaitStatus) string {
+	switch {
+	case ws.Signaled():
+		return "killed by " + unix.SignalName(ws.Signal())
+	case ws.Exited():
+		return fmt.Sprintf("exited with status %d", ws.ExitStatus())
+	}
+	return fmt.Sprintf("wait status %#x", uint32(ws))
+}
+
+// waitState polls until the job's state satisfies ok, for ^Z and bg.
+func (j *job) waitState(what string, ok func(byte) bool) {
+	j.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, alive, how := j.alive()
+		if !alive {
+			j.t.Fatalf("job %d died (%s) while waiting until it is %s", j.pid, how, what)
+		}
+		if ok(st.state) {
+			return
+		}
+		if time.Now().After(deadline) {
+			j.t.Fatalf("job %d is in state %c after 10s; want %s", j.pid, st.state, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// settle waits until the job has beaten a few times or has stopped: a
+// reader or writer has then met the terminal, so the shell sees the job as
+// it will be at logout.
+func (j *job) settle() {
+	j.t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, alive, how := j.alive()
+		if !alive {
+			j.t.Fatalf("job %d died (%s) right after it started", j.pid, how)
+		}
+		if b, ok := readBeat(j.beat); st.state == 'T' || ok && b.pid == j.pid && b.n >= 3 {
+			return
+		}
+		if time.Now().After(deadline) {
+			j.t.Fatalf("job %d neither beat 3 times nor stopped within 10s", j.pid)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// kill sends SIGKILL to the job's process group and to the job, unless its
+// pid has been reused since (the start time tells).
+func (j *job) kill() {
+	st, err := readStat(j.pid)
+	if err != nil || st.start != j.start {
+		return
+	}
+	if st.pgid > 1 {
+		syscall.Kill(-st.pgid, syscall.SIGKILL)
+	}
+	syscall.Kill(j.pid, syscall.SIGKILL)
+	var ws unix.WaitStatus
+	for i := 0; i < 50; i++ {
+		if wpid, err := unix.Wait4(j.pid, &ws, unix.WNOHANG, nil); wpid == j.pid || err != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+type outcome string
+
+const (
+	survives outcome = "survives"
+	dies     outcome = "dies"
+	stuck    outcome = "stuck" // alive but not beating: stopped, or starved
+	racy     outcome = "racy"  // expected only: either survives or dies
+)
+
+func (o outcome) describe() string {
+	if o == racy {
+		return "survives or dies"
+	}
+	return string(o)
+}
+
+// verdict decides the job's fate after the shell has gone: it survives if
+// it still runs, with the same pid, and beats again at least 1s after
+// shellGone; it dies if its process is gone or a zombie and its beats
+// have stopped. It polls against a deadline; detail says what was seen.
+func (j *job) verdict(shellGone time.Time) (outcome, string) {
+	const after, patience = time.Second, 6 * time.Second
+	var mark beat
+	marked := false
+	for {
+		st, alive, how := j.alive()
+		if !alive {
+			last, _ := readBeat(j.beat)
+			time.Sleep(250 * time.Millisecond)
+			if b, _ := readBeat(j.beat); b != last {
+				return stuck, fmt.Sprintf("process %s, yet beats go on: %v then %v", how, last, b)
+			}
+			return dies, fmt.Sprintf("%s %v after the shell; last beat %d", how,
+				time.Since(shellGone).Round(10*time.Millisecond), last.n)
+		}
+		b, ok := readBeat(j.beat)
+		now := time.Now()
+		switch {
+		case !ok || b.pid != j.pid:
+		case !marked && now.Sub(shellGone) >= after:
+			mark, marked = b, true
+		case marked && b.n > mark.n:
+			return survives, fmt.Sprintf("beat %d at +%v, state %c, ppid %d, pgid %d, sid %d",
+				b.n, now.Sub(shellGone).Round(10*time.Millisecond), st.state, st.ppid, st.pgid, st.sid)
+		}
+		if now.Sub(shellGone) > patience {
+			return stuck, fmt.Sprintf("alive in state %c but last beat %v after %v; %s",
+				st.state, b, patience, signalState(j.pid))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// signalState summarises a live process for a report: its signal masks
+// from /proc/PID/status and the state of each of its threads.
+func signalState(pid int) string {
+	exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid))
+	parts := []string{"exe " + exe}
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			for _, k := range []string{"SigPnd:", "ShdPnd:", "SigBlk:", "SigIgn:", "SigCgt:"} {
+				if strings.HasPrefix(line, k) {
+					parts = append(parts, strings.Join(strings.Fields(line), " "))
+				}
+			}
+		}
+	}
+	tasks, _ := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	var states []string
+	for _, task := range tasks {
+		tid, _ := strconv.Atoi(task.Name())
+		data, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/stat", pid, tid))
+		i := strings.LastIndexByte(string(data), ')')
+		if err != nil || i < 0 || i+2 >= len(data) {
+			continue
+		}
+		wchan, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/wchan", pid, tid))
+		pending := ""
+		status, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/status", pid, tid))
+		for _, line := range strings.Split(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "SigPnd:"); ok && strings.Trim(v, "\t 0") != "" {
+				pending = " pending " + strings.TrimSpace(v)
+			}
+		}
+		states = append(states, fmt.Sprintf("%c(%s%s)", data[i+2], wchan, pending))
+	}
+	parts = append(parts, "threads "+strings.Join(states, " "))
+	return strings.Join(parts, ", ")
+}
