@@ -69,7 +69,7 @@ func Parse(args []string, specs []Spec) (opts []Opt, rest []string, err error) {
 // it consumed as its value.
 func long(word string, next []string, specs []Spec) (o Opt, used int, err error) {
 	name, value, hasValue := strings.Cut(word[2:], "=")
-	s, err := match(name, specs)
+	s, err := match(name, word, specs)
 	if err != nil {
 		return o, 0, err
 	}
@@ -86,8 +86,9 @@ func long(word string, next []string, specs []Spec) (o Opt, used int, err error)
 }
 
 // match finds the option that name names exactly, or else the only option
-// it is a prefix of.
-func match(name string, specs []Spec) (Spec, error) {
+// it is a prefix of. glibc quotes the whole word, "=value" included, when
+// it cannot tell which option is meant.
+func match(name, word string, specs []Spec) (Spec, error) {
 	var found []Spec
 	for _, s := range specs {
 		if s.Long == "" {
@@ -102,12 +103,12 @@ func match(name string, specs []Spec) (Spec, error) {
 	}
 	switch len(found) {
 	case 0:
-		return Spec{}, usage("unrecognized option '--%s'", name)
+		return Spec{}, usage("unrecognized option '%s'", word)
 	case 1:
 		return found[0], nil
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "option '--%s' is ambiguous; possibilities:", name)
+	fmt.Fprintf(&b, "option '%s' is ambiguous; possibilities:", word)
 	for _, s := range found {
 		fmt.Fprintf(&b, " '--%s'", s.Long)
 	}

@@ -39,6 +39,8 @@ func TestParse(t *testing.T) {
 		{args: []string{"-fo"}, wantErr: "option requires an argument -- 'o'"},
 		{args: []string{"-fq"}, wantErr: "invalid option -- 'q'"},
 		{args: []string{"---"}, wantErr: "unrecognized option '---'"},
+		{args: []string{"--foo=bar"}, wantErr: "unrecognized option '--foo=bar'"},
+		{args: []string{"--out=x"}, wantErr: "option '--out=x' is ambiguous; possibilities: '--output' '--out-of-band'"},
 	}
 	for _, tt := range tests {
 		opts, rest, err := Parse(tt.args, testSpecs)
