@@ -21,6 +21,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/nohupx/nohupx/internal/testbin"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 func TestMain(m *testing.M) { os.Exit(testbin.Main(m)) }
@@ -54,11 +55,20 @@ type result struct {
 	stdout, stderr string
 	nohupOut       string // contents of nohup.out in the directory, or "<none>"
 	mode           os.FileMode
+	homeOut        string // contents of $HOME/nohup.out, or "<none>"
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("status %d\nterminal %q\nstdout %q\nstderr %q\nnohup.out %q mode %v",
-		r.code, r.term, r.stdout, r.stderr, r.nohupOut, r.mode)
+	return fmt.Sprintf("status %d\nterminal %q\nstdout %q\nstderr %q\nnohup.out %q mode %v\n$HOME/nohup.out %q",
+		r.code, r.term, r.stdout, r.stderr, clip(r.nohupOut), r.mode, clip(r.homeOut))
+}
+
+// clip keeps failure messages readable when a file is large.
+func clip(s string) string {
+	if len(s) > 300 {
+		return fmt.Sprintf("%s…(%d bytes)", s[:300], len(s))
+	}
+	return s
 }
 
 // run runs bin with argv[0] "nohup" as s describes.
@@ -116,12 +126,33 @@ func run(t *testing.T, bin string, s setup) result {
 		slave.Close()
 		r.term = drain(master)
 	}
+	settle(t, filepath.Join(dir, "nohup.out"))
+	settle(t, filepath.Join(dir, "home", "nohup.out"))
+	r.homeOut = "<none>"
+	if b, err := os.ReadFile(filepath.Join(dir, "home", "nohup.out")); err == nil {
+		r.homeOut = string(b)
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, "nohup.out")); err == nil {
 		r.nohupOut = string(b)
 		st, _ := os.Stat(filepath.Join(dir, "nohup.out"))
 		r.mode = st.Mode()
 	}
 	return r
+}
+
+// settle waits until no relay writes path any more: a relay exits only
+// once everything the command wrote is in the file.
+func settle(t *testing.T, path string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		pids, err := logrot.FindRelays(path)
+		if err != nil || len(pids) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("relays %v still write %s", pids, path)
+		}
+	}
 }
 
 // drain reads what is left on a pty master once every slave is closed
@@ -528,6 +559,7 @@ func TestQuietAndOutput(t *testing.T) {
 	}
 	dir := t.TempDir()
 	r = run(t, bin, setup{tty: [3]bool{false, true, true}, args: []string{"--output", "my log", "sh", "-c", "echo out; echo err >&2"}, dir: dir})
+	settle(t, filepath.Join(dir, "my log"))
 	b, _ := os.ReadFile(filepath.Join(dir, "my log"))
 	if r.term != "nohup: appending output to 'my log'\n" || string(b) != "out\nerr\n" || r.nohupOut != "<none>" {
 		t.Errorf("--output: %v, file %q; want the notice naming 'my log' and both lines in it", r, b)
@@ -569,6 +601,7 @@ func TestAllStdio(t *testing.T) {
 		t.Errorf("pipes got %q; want %q", got, want)
 	}
 	cmd.Wait()
+	settle(t, filepath.Join(dir, "nohup.out"))
 	b, _ := os.ReadFile(filepath.Join(dir, "nohup.out"))
 	if string(b) != "no-input\nout\nerr\nlate\n" {
 		t.Errorf("nohup.out = %q", b)

@@ -29,6 +29,19 @@ and the login shell it was started from.
       --all-stdio     redirect stdin, stdout and stderr even when they are
                         not terminals, so that 'ssh host "%[1]s CMD &"'
                         returns at once
+
+Output rotation (the default: a small detached relay writes the output file):
+      --max-size=SIZE rotate before the file passes SIZE (K, M, G suffixes;
+                        rounded up to a whole MiB); default 100M
+      --keep=N        keep N rotated files, 0 for all; default 5
+      --max-age=AGE   remove rotated files older than AGE (7d, 36h; rounded
+                        up to whole days); default: no limit
+      --compress      gzip rotated files
+      --no-rotate     append to the file directly, as GNU nohup does
+      --rotate=FILE   rotate FILE now (the relay writing it gets SIGUSR1),
+                        then exit
+      --relays        list the running relays and the file each writes
+
       --help          display this help and exit
       --version       output version information and exit
 
@@ -39,6 +52,10 @@ If standard error is a terminal, redirect it to standard output.
 To save output to FILE, use '%[1]s COMMAND > FILE'.
 
 COMMAND keeps the process ID of %[1]s, so $! and wait refer to it.
+The output file keeps its name (follow it with tail -F); rotated files are
+named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a child of COMMAND,
+ignores hangups and TERM, and exits once COMMAND and everything that
+inherited its output have closed it, with all of it on disk.
 
 A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.

@@ -11,6 +11,7 @@ import (
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/tty"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // Main is the applet's entry point: argv is the whole command line.
@@ -29,6 +30,10 @@ func Main(argv []string) int {
 		return stdoutStatus(prog, fail, writeHelp(os.Stdout, prog))
 	case actVersion:
 		return stdoutStatus(prog, fail, writeVersion(os.Stdout))
+	case actRotate:
+		return rotateNow(o, fail)
+	case actRelays:
+		return listRelays(o, fail)
 	}
 	if err != nil {
 		diag.Usage(os.Stderr, prog, "%s", err)
@@ -142,9 +147,10 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 	return dup2(nfd, fd)
 }
 
-// openOutput appends stdout to nohup.out, or $HOME/nohup.out, or the
-// --output file, and returns the name it used; on failure it returns ""
-// and GNU's messages, one per file tried.
+// openOutput connects stdout to nohup.out, or $HOME/nohup.out, or the
+// --output file (through a rotating relay unless --no-rotate), and returns
+// the name it used; on failure it returns "" and GNU's messages, one per
+// file tried.
 func openOutput(o Options) (string, []string) {
 	names := []string{o.Output}
 	if o.Output == "" {
@@ -155,16 +161,21 @@ func openOutput(o Options) (string, []string) {
 	}
 	var errs []string
 	for _, name := range names {
-		// GNU sets the umask to ~0600 around the open, so a new file is
-		// exactly 0600 whatever the caller's umask: it may hold secrets
-		// and must not be readable by others.
-		old := unix.Umask(0o177)
-		err := reopen(1, name, unix.O_WRONLY|unix.O_CREAT|unix.O_APPEND, 0o600)
-		unix.Umask(old)
-		if err == nil {
-			return name, nil
+		f, err := logrot.OpenAppend(name)
+		if err != nil {
+			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+			continue
 		}
-		errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+		defer f.Close()
+		w, err := logrot.Writer(f, o.Policy, !o.NoRotate)
+		if err == nil {
+			defer w.Close()
+			err = dup2(int(w.Fd()), 1)
+		}
+		if err != nil {
+			return "", []string{"failed to start the log relay for " + quote.Shell(name) + ": " + err.Error()}
+		}
+		return name, nil
 	}
 	return "", errs
 }

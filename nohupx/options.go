@@ -3,10 +3,12 @@ package nohupx
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/sigs"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // Options is what one invocation asks for.
@@ -29,6 +31,12 @@ type Options struct {
 	// Survive is the logout-proof preset; it is already folded into Ignore
 	// and kept for the warnings.
 	Survive bool
+	// NoRotate appends to the output file directly, as GNU nohup does;
+	// otherwise a relay (package logrot) writes it and rotates it by Policy.
+	NoRotate bool
+	Policy   logrot.Policy
+	// RotateFile is the log file whose relay --rotate signals.
+	RotateFile string
 }
 
 // survivePreset is what --survive ignores. SIGTERM because bash sends it
@@ -44,6 +52,13 @@ var specs = []getopt.Spec{
 	{Long: "ignore", Arg: true},
 	{Long: "survive", Short: 's'},
 	{Long: "all-stdio"},
+	{Long: "no-rotate"},
+	{Long: "max-size", Arg: true},
+	{Long: "keep", Arg: true},
+	{Long: "max-age", Arg: true},
+	{Long: "compress"},
+	{Long: "rotate", Arg: true},
+	{Long: "relays"},
 	{Long: "help"},
 	{Long: "version"},
 }
@@ -55,6 +70,8 @@ const (
 	actRun action = iota
 	actHelp
 	actVersion
+	actRotate // --rotate FILE: rotate a running relay's file now
+	actRelays // --relays: list the running relays
 )
 
 // errMissingOperand is GNU's "missing operand": no COMMAND was given.
@@ -63,7 +80,7 @@ var errMissingOperand = errors.New("missing operand")
 // parse reads the command line (argv without argv[0]). --help and
 // --version win over anything that follows them, as in GNU nohup.
 func parse(prog string, args []string) (Options, action, error) {
-	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}}
+	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}, Policy: logrot.DefaultPolicy}
 	opts, rest, perr := getopt.Parse(args, specs)
 	for _, opt := range opts {
 		switch opt.Name {
@@ -76,6 +93,7 @@ func parse(prog string, args []string) (Options, action, error) {
 	if perr != nil {
 		return o, actRun, perr
 	}
+	act := actRun
 	for _, opt := range opts {
 		switch opt.Name {
 		case "output":
@@ -101,7 +119,46 @@ func parse(prog string, args []string) (Options, action, error) {
 			o.Ignore = o.Ignore.Add(survivePreset...)
 		case "all-stdio":
 			o.AllStdio = true
+		case "no-rotate":
+			o.NoRotate = true
+		case "max-size":
+			n, err := logrot.ParseSize(opt.Value)
+			if err != nil {
+				return o, actRun, fmt.Errorf("--max-size: %w", err)
+			}
+			o.Policy.MaxSize = n
+		case "keep":
+			n, err := strconv.Atoi(opt.Value)
+			if err != nil || n < 0 {
+				return o, actRun, fmt.Errorf("--keep: invalid number of backups %q: want 0 (all) or more", opt.Value)
+			}
+			o.Policy.Keep = n
+		case "max-age":
+			d, err := logrot.ParseAge(opt.Value)
+			if err != nil {
+				return o, actRun, fmt.Errorf("--max-age: %w", err)
+			}
+			o.Policy.MaxAge = d
+		case "compress":
+			o.Policy.Compress = true
+		case "rotate":
+			if opt.Value == "" {
+				return o, actRun, fmt.Errorf("--rotate needs a file name")
+			}
+			o.RotateFile = opt.Value
+			act = actRotate
+		case "relays":
+			act = actRelays
 		}
+	}
+	if err := o.Policy.Validate(); err != nil {
+		return o, actRun, err
+	}
+	if act != actRun {
+		if len(rest) > 0 {
+			return o, actRun, fmt.Errorf("extra operand %q after --rotate or --relays", rest[0])
+		}
+		return o, act, nil
 	}
 	if len(rest) == 0 {
 		return o, actRun, errMissingOperand

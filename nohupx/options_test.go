@@ -5,9 +5,11 @@ import (
 	"slices"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/sigs"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 func TestParse(t *testing.T) {
@@ -57,6 +59,17 @@ func TestParse(t *testing.T) {
 		{args: []string{"--ignore=TERM,", "cmd"}, wantErr: "--ignore: empty signal name"},
 		{args: []string{"--ignore=SEGV", "cmd"}, wantErr: "--ignore: SIGSEGV is a fault signal; ignoring it protects nothing (the kernel still kills on a fault)"},
 		{args: []string{"--ignore=CHLD", "cmd"}, wantErr: "--ignore: ignoring SIGCHLD would break the command's wait() for its children"},
+		{args: []string{"--max-size=10MB", "cmd"}, wantErr: `--max-size: invalid size "10MB": MB is ambiguous (GNU reads it as a power of 1000); write M or MiB`},
+		{args: []string{"--max-size=0", "cmd"}, wantErr: "invalid rotation policy: max size must be positive, got 0"},
+		{args: []string{"--keep=-1", "cmd"}, wantErr: `--keep: invalid number of backups "-1": want 0 (all) or more`},
+		{args: []string{"--keep=x", "cmd"}, wantErr: `--keep: invalid number of backups "x": want 0 (all) or more`},
+		{args: []string{"--max-age=soon", "cmd"}, wantErr: `--max-age: invalid age "soon": want days like 7d, or a duration like 36h`},
+		{args: []string{"--max-age=-3d", "cmd"}, wantErr: `--max-age: invalid age "-3d": want days like 7d, or a duration like 36h`},
+		{args: []string{"--rotate=x", "cmd"}, wantErr: `extra operand "cmd" after --rotate or --relays`},
+		{args: []string{"--relays", "cmd"}, wantErr: `extra operand "cmd" after --rotate or --relays`},
+		{args: []string{"--rotate="}, wantErr: "--rotate needs a file name"},
+		{args: []string{"--rotate=nohup.out"}, act: actRotate},
+		{args: []string{"--relays"}, act: actRelays},
 	}
 	for _, tt := range tests {
 		o, act, err := parse("nohupx", tt.args)
@@ -75,6 +88,9 @@ func TestParse(t *testing.T) {
 		}
 		if act != actRun {
 			continue
+		}
+		if o.Policy != logrot.DefaultPolicy || o.NoRotate {
+			t.Errorf("parse(%q) policy = %+v no-rotate %v; want the default and rotation on", tt.args, o.Policy, o.NoRotate)
 		}
 		if !slices.Equal(o.Command, tt.cmd) || !slices.Equal(o.Ignore, tt.ignore) ||
 			o.Output != tt.output || o.Quiet != tt.quiet || o.AllStdio != tt.all {
@@ -130,5 +146,17 @@ func TestInHome(t *testing.T) {
 		if got := inHome(tt.home, "nohup.out"); got != tt.want {
 			t.Errorf("inHome(%q) = %q; want %q", tt.home, got, tt.want)
 		}
+	}
+}
+
+func TestParseRotation(t *testing.T) {
+	o, _, err := parse("nohupx", []string{"--max-size=1500K", "--keep=0", "--max-age=7d", "--compress", "cmd"})
+	want := logrot.Policy{MaxSize: 1500 << 10, Keep: 0, MaxAge: 7 * 24 * time.Hour, Compress: true}
+	if err != nil || o.Policy != want {
+		t.Errorf("policy = %+v, %v; want %+v", o.Policy, err, want)
+	}
+	o, _, err = parse("nohupx", []string{"--no-rotate", "--max-age=36h", "cmd"})
+	if err != nil || !o.NoRotate || o.Policy.MaxAge != 36*time.Hour {
+		t.Errorf("--no-rotate --max-age=36h = %+v, %v", o, err)
 	}
 }

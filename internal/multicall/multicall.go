@@ -24,6 +24,7 @@ import (
 	"strings"
 
 	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/logrot"
 	"github.com/nohupx/nohupx/nohupx"
 )
 
@@ -42,7 +43,10 @@ var applets = []applet{
 // stages are the hidden re-exec entry points, keyed by the argv[0] they are
 // started with. Every stage name has the "nohupx:" prefix, which no
 // installed link carries.
-var stages = map[string]func() int{}
+var stages = map[string]func() int{
+	logrot.SpawnStage: logrot.SpawnMain,
+	logrot.RelayStage: logrot.RelayMain,
+}
 
 // Main dispatches argv and returns the exit status.
 func Main(argv []string) int {

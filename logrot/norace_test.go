@@ -1,0 +1,5 @@
+//go:build !race
+
+package logrot
+
+const raceEnabled = false

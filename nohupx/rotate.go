@@ -1,0 +1,45 @@
+package nohupx
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/logrot"
+)
+
+// rotateNow is --rotate FILE: it asks the relays writing FILE to rotate.
+func rotateNow(o Options, fail int) int {
+	pids, err := logrot.RotateNow(o.RotateFile)
+	if err != nil {
+		if errors.Is(err, logrot.ErrNoRelay) {
+			err = fmt.Errorf("no relay is writing %s", quote.Shell(o.RotateFile))
+		}
+		_ = diag.Printf(os.Stderr, o.Prog, "%s", err)
+		return fail
+	}
+	for _, pid := range pids {
+		if !o.Quiet {
+			_ = diag.Printf(os.Stderr, o.Prog, "asked relay %d to rotate %s", pid, quote.Shell(o.RotateFile))
+		}
+	}
+	return exitcode.OK
+}
+
+// listRelays is --relays: where the output of running jobs goes.
+func listRelays(o Options, fail int) int {
+	relays, err := logrot.ListRelays()
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "cannot list relays: %s", err)
+		return fail
+	}
+	for _, r := range relays {
+		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\n", r.Pid, r.Path); err != nil {
+			return stdoutStatus(o.Prog, fail, err)
+		}
+	}
+	return exitcode.OK
+}
