@@ -25,6 +25,8 @@ var columns = [...]column{
 	{"survive", nohupxSurvive, false}, // `nohupx --survive job`
 	{"go_nohupx", nohupxDefault, true},
 	{"go_survive", nohupxSurvive, true},
+	{"detach", detachL, false}, // `detach job`: its own session
+	{"go_detach", detachL, true},
 }
 
 // logoutMatrix is the matrix of shells-and-signals.md plus the nohupx
@@ -43,6 +45,13 @@ var columns = [...]column{
 // shares GNU nohup's losses: at logout bash sends SIGTERM (then SIGCONT)
 // to a stopped job, whether the logout is `exit` twice or a hangup.
 // --survive also ignores SIGTERM, so the shell heartbeat survives everywhere.
+//
+// detach survives everywhere, the Go heartbeat included: the job is in a
+// session and process group of its own, so neither the kernel's hangup
+// (sent to the terminal's session) nor the shell's SIGHUP and SIGTERM (sent
+// to its jobs' process groups) can reach it, whatever its handlers. ^Z, bg
+// and the shell's refusal to exit concern the shell's jobs, of which the
+// detached job is not one.
 //
 // The Go heartbeat is a different animal: the Go runtime installs its own
 // SIGTERM handler at start-up and drops an inherited SIG_IGN for it (an
@@ -63,21 +72,21 @@ var logoutMatrix = []struct {
 	want string // per column: S survives, D dies, R either (a race in bash)
 	sc   scenario
 }{
-	//  plain  nohup  nohupx  survive  go_nohupx  go_survive
-	{"  S      S      S       S        S          S", bashBgExit},
-	{"  D      S      S       S        S          S", bashHuponexitBgExit},
-	{"  D      D      D       S        D          D", bashStopExitExit},
-	{"  S      S      S       S        S          S", bashStopBgExit},
-	{"  D      S      S       S        S          S", bashBgHangup},
-	{"  D      S      S       S        S          S", bashFgHangup},
-	{"  D      R      R       S        R          R", bashStopHangup},
-	{"  D      S      S       S        S          S", bashReaderBgExit},
-	{"  D      S      S       S        S          S", bashReaderBgHangup},
-	{"  D      S      S       S        S          S", zshBgExit},
-	{"  D      S      S       S        S          S", zshStopExit},
-	{"  D      S      S       S        S          S", zshBgHangup},
-	{"  D      D      S       S        S          S", bashTostopWriterExit},
-	{"  D      D      S       S        S          S", bashTostopWriterHangup},
+	//  plain  nohup  nohupx  survive  go_nohupx  go_survive  detach  go_detach
+	{"  S      S      S       S        S          S  S       S", bashBgExit},
+	{"  D      S      S       S        S          S  S       S", bashHuponexitBgExit},
+	{"  D      D      D       S        D          D  S       S", bashStopExitExit},
+	{"  S      S      S       S        S          S  S       S", bashStopBgExit},
+	{"  D      S      S       S        S          S  S       S", bashBgHangup},
+	{"  D      S      S       S        S          S  S       S", bashFgHangup},
+	{"  D      R      R       S        R          R  S       S", bashStopHangup},
+	{"  D      S      S       S        S          S  S       S", bashReaderBgExit},
+	{"  D      S      S       S        S          S  S       S", bashReaderBgHangup},
+	{"  D      S      S       S        S          S  S       S", zshBgExit},
+	{"  D      S      S       S        S          S  S       S", zshStopExit},
+	{"  D      S      S       S        S          S  S       S", zshBgHangup},
+	{"  D      D      S       S        S          S  S       S", bashTostopWriterExit},
+	{"  D      D      S       S        S          S  S       S", bashTostopWriterHangup},
 }
 
 // The scenarios, as the user types them. The logout step types `exit`, and
@@ -158,6 +167,31 @@ func runCell(t *testing.T, sc scenario, col column, want outcome) string {
 	}
 	var j *job
 	for _, st := range sc.steps {
+		if col.launch == detachL {
+			// Not a job of the shell's: ^Z and bg reach other processes
+			// (or none), and there is no job for the shell to refuse
+			// to exit over.
+			switch st {
+			case ctrlZ:
+				sh.Send("\x1a")
+				sh.Sync()
+				continue
+			case bgCmd, exitRefused:
+				continue
+			case startFg:
+				sh.Send(cmd + "\r")
+				j = waitStart(t, filepath.Join(dir, "beat"), 0)
+				sh.Sync()
+				j.checkDetached(sh.Pid())
+				continue
+			case startBg:
+				sh.Send(cmd + " &\r")
+				j = waitStart(t, filepath.Join(dir, "beat"), 0)
+				sh.Sync()
+				j.checkDetached(sh.Pid())
+				continue
+			}
+		}
 		switch st {
 		case startBg:
 			sh.Send(cmd + " & echo BANG$!\r")
@@ -270,6 +304,7 @@ const (
 	gnuNohup
 	nohupxDefault
 	nohupxSurvive
+	detachL
 )
 
 type column struct {
@@ -279,7 +314,7 @@ type column struct {
 }
 
 func (c column) describe() string {
-	s := [...]string{"no launcher", "GNU nohup", "nohupx", "nohupx --survive"}[c.launch]
+	s := [...]string{"no launcher", "GNU nohup", "nohupx", "nohupx --survive", "detach"}[c.launch]
 	if c.goJob {
 		s += " (Go job)"
 	}
@@ -297,6 +332,8 @@ func (c column) command(t *testing.T, k jobKind, beatFile string) string {
 		words = append(words, testbin.Path("nohupx"))
 	case nohupxSurvive:
 		words = append(words, testbin.Path("nohupx"), "--survive")
+	case detachL:
+		words = append(words, testbin.Path("detach"))
 	}
 	if c.goJob {
 		words = append(words, goBeatPath(t))

@@ -41,6 +41,7 @@ type stat struct {
 	state      byte // R, S, D, T (stopped), t, Z (zombie), X (dead)
 	ppid, pgid int
 	sid        int
+	ttyNr      int    // the controlling terminal's device number; 0 for none
 	start      uint64 // start time in clock ticks: tells a reused pid apart
 }
 
@@ -65,6 +66,7 @@ func readStat(pid int) (stat, error) {
 	st.ppid, _ = strconv.Atoi(f[1])
 	st.pgid, _ = strconv.Atoi(f[2])
 	st.sid, _ = strconv.Atoi(f[3])
+	st.ttyNr, _ = strconv.Atoi(f[4])
 	st.start, _ = strconv.ParseUint(f[19], 10, 64)
 	return st, nil
 }
@@ -287,4 +289,25 @@ func signalState(pid int) string {
 	}
 	parts = append(parts, "threads "+strings.Join(states, " "))
 	return strings.Join(parts, ", ")
+}
+
+// checkDetached asserts what detach promises of a daemon: no controlling
+// terminal, a session that is not the shell's (and that it does not lead),
+// and init or the nearest subreaper (this test) as its parent.
+func (j *job) checkDetached(shellPid int) {
+	j.t.Helper()
+	st, err := readStat(j.pid)
+	if err != nil {
+		j.t.Fatalf("detached job %d: %v", j.pid, err)
+	}
+	shell, err := readStat(shellPid)
+	if err != nil {
+		j.t.Fatalf("shell %d: %v", shellPid, err)
+	}
+	if st.ttyNr != 0 || st.sid == shell.sid || st.sid == j.pid || st.pgid == shell.pgid ||
+		(st.ppid != 1 && st.ppid != os.Getpid()) {
+		j.t.Errorf("detached job %d: tty_nr %d, sid %d (shell's %d), pgid %d, ppid %d; "+
+			"want no terminal, another session it does not lead, ppid 1 or %d",
+			j.pid, st.ttyNr, st.sid, shell.sid, st.pgid, st.ppid, os.Getpid())
+	}
 }

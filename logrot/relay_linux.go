@@ -54,7 +54,7 @@ func SpawnMain() int {
 	// Descriptors the caller inherited without close-on-exec (a shell's
 	// 9>file, an ssh channel) must not live on in the relay.
 	reexec.CloseOnExecFrom(fdStatus + 1)
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	null, err := reexec.DevNull()
 	if err != nil {
 		reply(status, err)
 		return 1

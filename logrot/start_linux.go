@@ -82,7 +82,7 @@ func startRelay(path string, p Policy) (pid int, w *os.File, err error) {
 		return 0, nil, err
 	}
 	defer statusR.Close()
-	null, err := os.OpenFile(os.DevNull, os.O_RDWR, 0)
+	null, err := reexec.DevNull()
 	if err != nil {
 		r.Close()
 		reqR.Close()

@@ -23,6 +23,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/nohupx/nohupx/detach"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/logrot"
 	"github.com/nohupx/nohupx/nohupx"
@@ -38,12 +39,15 @@ type applet struct {
 var applets = []applet{
 	{"nohupx", nohupx.Main},
 	{"nohup", nohupx.Main},
+	{"detach", detach.Main},
+	{"setsid", detach.SetsidMain},
 }
 
 // stages are the hidden re-exec entry points, keyed by the argv[0] they are
 // started with. Every stage name has the "nohupx:" prefix, which no
 // installed link carries.
 var stages = map[string]func() int{
+	detach.Stage:      detach.StageMain,
 	logrot.SpawnStage: logrot.SpawnMain,
 	logrot.RelayStage: logrot.RelayMain,
 }

@@ -29,7 +29,7 @@ func TestDispatch(t *testing.T) {
 		{name: "nohupx by name", path: testbin.Path("nohupx"), args: []string{"echo", "ok"}, out: "ok"},
 		{name: "nohup by name", path: testbin.Path("nohup"), args: []string{"--version"}, out: "nohupx "},
 		{name: "unknown name lists the applets", path: renamed, args: []string{"echo", "x"}, code: 125,
-			out: `unknown applet name "nohupx-linux-amd64"; run as one of: nohupx, nohup`},
+			out: `unknown applet name "nohupx-linux-amd64"; run as one of: nohupx, nohup, detach, setsid`},
 		{name: "explicit applet", path: renamed, args: []string{"--applet=nohupx", "echo", "ok"}, out: "ok"},
 		{name: "explicit unknown applet", path: renamed, args: []string{"--applet=bogus", "true"}, code: 125,
 			out: `unknown applet "bogus"`},

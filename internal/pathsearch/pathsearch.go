@@ -30,7 +30,7 @@ const shell = "/bin/sh"
 // with argv and env. It returns only if nothing could be executed; the error
 // is the errno execvp would have left (ENOENT, EACCES, …).
 func Exec(file string, argv, env []string) error {
-	return search(file, argv, env, syscall.Exec)
+	return Search(file, argv, env, syscall.Exec)
 }
 
 // Candidates lists the paths execvp would try for file, in order.
@@ -56,9 +56,14 @@ func Candidates(file string) []string {
 	return c
 }
 
-type execFunc func(path string, argv, env []string) error
+// ExecFunc runs one candidate path. It returns nil if the command is now
+// running (a fork+exec that succeeded; syscall.Exec never returns nil), or
+// the errno of the failed execve.
+type ExecFunc func(path string, argv, env []string) error
 
-func search(file string, argv, env []string, exec execFunc) error {
+// Search tries the candidates for file with exec, in execvp's order and
+// with its rules, until one runs. It returns nil as soon as exec does.
+func Search(file string, argv, env []string, exec ExecFunc) error {
 	if file == "" {
 		return syscall.ENOENT
 	}
@@ -70,6 +75,8 @@ func search(file string, argv, env []string, exec execFunc) error {
 	for _, path := range Candidates(file) {
 		err := try(path, argv, env, exec)
 		switch {
+		case err == nil:
+			return nil
 		case errors.Is(err, syscall.EACCES):
 			sawEACCES = true
 		case errors.Is(err, syscall.ENOENT), errors.Is(err, syscall.ESTALE),
@@ -91,7 +98,7 @@ func search(file string, argv, env []string, exec execFunc) error {
 
 // try executes path, and on ENOEXEC runs it as a shell script, as execvp
 // does: argv becomes [/bin/sh, path, argv[1:]...].
-func try(path string, argv, env []string, exec execFunc) error {
+func try(path string, argv, env []string, exec ExecFunc) error {
 	err := exec(path, argv, env)
 	if !errors.Is(err, syscall.ENOEXEC) {
 		return err

@@ -10,7 +10,7 @@ import (
 // fakeFS answers execve for the paths it knows and ENOENT otherwise.
 type fakeFS map[string]error
 
-func (f fakeFS) exec(tried *[]string) execFunc {
+func (f fakeFS) exec(tried *[]string) ExecFunc {
 	return func(path string, argv, env []string) error {
 		*tried = append(*tried, path+" "+argv[0])
 		if err, ok := f[path]; ok {
@@ -50,6 +50,8 @@ func TestSearch(t *testing.T) {
 		{name: "slash means no search", path: ptr("/a"), file: "./cmd",
 			fs: fakeFS{}, want: syscall.ENOENT, tried: []string{"./cmd ./cmd"}},
 		{name: "empty name", path: ptr("/a"), file: "", fs: fakeFS{}, want: syscall.ENOENT},
+		{name: "a fork+exec that started stops the search", path: ptr("/a:/b"), file: "cmd",
+			fs: fakeFS{"/a/cmd": nil, "/b/cmd": errRan}, want: nil, tried: []string{"/a/cmd cmd"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -60,7 +62,7 @@ func TestSearch(t *testing.T) {
 				t.Setenv("PATH", *tt.path)
 			}
 			var tried []string
-			err := search(tt.file, []string{tt.file}, nil, tt.fs.exec(&tried))
+			err := Search(tt.file, []string{tt.file}, nil, tt.fs.exec(&tried))
 			if !errors.Is(err, tt.want) || !slices.Equal(tried, tt.tried) {
 				t.Errorf("search(%q) = %v after %q; want %v after %q", tt.file, err, tried, tt.want, tt.tried)
 			}

@@ -1,0 +1,367 @@
+package detach
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/pidfile"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/reexec"
+	"github.com/nohupx/nohupx/logrot"
+)
+
+// TimedOut is the status when --ready's --timeout passes first, as for
+// timeout(1).
+const TimedOut = 124
+
+// Main is the applet's entry point: argv is the whole command line.
+func Main(argv []string) int {
+	prog := argv[0]
+	o, act, err := parse(prog, argv[1:])
+	switch act {
+	case actHelp:
+		return writeOut(prog, writeHelp(os.Stdout, prog))
+	case actVersion:
+		return writeOut(prog, writeVersion(os.Stdout))
+	}
+	if err != nil {
+		diag.Usage(os.Stderr, prog, "%s", err)
+		return exitcode.Canceled
+	}
+	code, err := Run(o)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, prog, "%s", err)
+	}
+	return code
+}
+
+func writeOut(prog string, err error) int {
+	if err != nil {
+		_ = diag.Printf(os.Stderr, prog, "write error: %s", diag.Strerror(err))
+		return exitcode.Canceled
+	}
+	return exitcode.OK
+}
+
+// Run detaches o.Command and returns detach's exit status: 0 once the
+// command has been exec'd (or, with --ready, once it reported READY=1;
+// with --wait, its own status), 125 for detach's own failures, 126 or 127
+// when the command could not be run, and an error to print.
+func Run(o Options) (int, error) {
+	fail := func(err error) (int, error) { return exitcode.Canceled, err }
+
+	// The command's standard descriptors (steps 6 and 7), opened here, as
+	// the invoking user, before anything runs.
+	null, err := reexec.DevNull()
+	if err != nil {
+		return fail(err)
+	}
+	defer null.Close()
+	stdout, stderr := null, null
+	if o.Output != "" {
+		if stdout, err = output(o.Output, o); err != nil {
+			return fail(err)
+		}
+		defer stdout.Close()
+		stderr = stdout
+	}
+	if o.Stderr != "" {
+		if stderr, err = output(o.Stderr, o); err != nil {
+			return fail(err)
+		}
+		defer stderr.Close()
+	}
+
+	var pending *pidfile.Pending
+	if o.Pidfile != "" {
+		if pending, err = pidfile.Prepare(o.Pidfile); err != nil {
+			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
+		}
+		// Until Commit, the directory is locked: any failure must abort.
+		defer func() {
+			if pending != nil {
+				pending.Abort()
+			}
+		}()
+	}
+
+	env := os.Environ()
+	if o.User != nil {
+		env = setEnv(env, "HOME", o.User.Home)
+		env = setEnv(env, "USER", o.User.Name)
+		env = setEnv(env, "LOGNAME", o.User.Name)
+	}
+	var notify *notifySocket
+	if o.Ready {
+		if notify, err = newNotifySocket(o.User); err != nil {
+			return fail(fmt.Errorf("--ready: %w", err))
+		}
+		defer notify.Close()
+		env = setEnv(env, "NOTIFY_SOCKET", notify.Path)
+	}
+
+	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending)
+	if err != nil {
+		return fail(err)
+	}
+	defer st.Close()
+
+	kind, pid, err := st.next()
+	if err != nil {
+		var se *stageError
+		if errors.As(err, &se) {
+			return se.code, err
+		}
+		return fail(err)
+	}
+	if kind != "ok" {
+		return fail(fmt.Errorf("the session stage said %q first", kind))
+	}
+	if pending != nil {
+		err := pending.Commit(pid)
+		p := pending
+		pending = nil
+		p.File().Close() // the command holds the lock now
+		if err != nil {
+			// A pidfile that cannot name the daemon is a failed start.
+			syscall.Kill(pid, syscall.SIGKILL)
+			return fail(fmt.Errorf("pidfile %s: %w (stopped the command, pid %d)", quote.Shell(o.Pidfile), err, pid))
+		}
+	}
+	if o.PrintPid {
+		if _, err := fmt.Fprintln(os.Stdout, pid); err != nil {
+			return fail(fmt.Errorf("write error: %s", diag.Strerror(err)))
+		}
+	}
+	switch {
+	case o.Ready:
+		return waitReady(o, st, notify, pid)
+	case o.Wait:
+		return waitExit(st)
+	}
+	return exitcode.OK, st.reap()
+}
+
+// output opens FILE for the command's output as the invoking user: a
+// rotating relay unless --no-rotate.
+func output(name string, o Options) (*os.File, error) {
+	f, err := logrot.OpenAppend(name)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %s", quote.Shell(name), diag.Strerror(err))
+	}
+	w, err := logrot.Writer(f, o.Policy, !o.NoRotate)
+	if w != f {
+		f.Close()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot start the log relay for %s: %w", quote.Shell(name), err)
+	}
+	return w, nil
+}
+
+// waitExit is --wait: the command's status, 128+n for a signal.
+func waitExit(st *stage) (int, error) {
+	kind, ws, err := st.next()
+	if err != nil {
+		return exitcode.Canceled, err
+	}
+	if kind != "exit" {
+		return exitcode.Canceled, fmt.Errorf("the session stage said %q", kind)
+	}
+	st.reap()
+	return shellStatus(syscall.WaitStatus(ws)), nil
+}
+
+// shellStatus is the status a shell reports for ws.
+func shellStatus(ws syscall.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
+
+// waitReady is --ready: READY=1 on the notify socket, or the command's
+// exit, or the timeout, whichever comes first.
+func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error) {
+	ready := make(chan error, 1)
+	go func() { ready <- notify.WaitReady() }()
+	exited := make(chan int, 1)
+	go func() {
+		kind, ws, err := st.next()
+		if err != nil || kind != "exit" {
+			exited <- -1
+			return
+		}
+		exited <- ws
+	}()
+	var timeout <-chan time.Time
+	if o.Timeout > 0 {
+		timeout = time.After(o.Timeout)
+	}
+	select {
+	case err := <-ready:
+		if err != nil {
+			return exitcode.Canceled, fmt.Errorf("--ready: %w", err)
+		}
+		st.letGo()
+		return exitcode.OK, nil
+	case ws := <-exited:
+		if ws < 0 {
+			return exitcode.Canceled, errors.New("the session stage ended without reporting the command's exit")
+		}
+		code := shellStatus(syscall.WaitStatus(ws))
+		return code, fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
+			quote.Shell(o.Command[0]), pid, code)
+	case <-timeout:
+		st.letGo()
+		return TimedOut, fmt.Errorf("%s (pid %d) did not report READY=1 within %v; it is still running",
+			quote.Shell(o.Command[0]), pid, o.Timeout)
+	}
+}
+
+func setEnv(env []string, key, value string) []string {
+	out := env[:0:0]
+	for _, kv := range env {
+		if len(kv) > len(key) && kv[:len(key)] == key && kv[len(key)] == '=' {
+			continue
+		}
+		out = append(out, kv)
+	}
+	return append(out, key+"="+value)
+}
+
+// stage is the running session stage, seen from the caller.
+type stage struct {
+	proc    *os.Process
+	status  *bufio.Reader
+	statusF *os.File
+	control *os.File // closing it lets the command go (with Stay)
+}
+
+// startStage forks the session stage with setsid (step 1). Its
+// descriptors: 0–2 are the command's; the caller's inherited descriptors
+// >= 3 follow at their own numbers with --keep-fds (and are otherwise made
+// close-on-exec); then the request, status and control pipes and the
+// pidfile lock.
+func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending) (*stage, error) {
+	files := []*os.File{stdio[0], stdio[1], stdio[2]}
+	if o.KeepFds {
+		files = append(files, inheritedFiles()...)
+	} else {
+		// Step 5: the stage, and so the command, gets only what we pass.
+		reexec.CloseOnExecFrom(3)
+	}
+	reqR, reqW, err := reexec.Pipe()
+	if err != nil {
+		return nil, err
+	}
+	defer reqR.Close()
+	statusR, statusW, err := reexec.Pipe()
+	if err != nil {
+		reqW.Close()
+		return nil, err
+	}
+	defer statusW.Close()
+	controlR, controlW, err := reexec.Pipe()
+	if err != nil {
+		reqW.Close()
+		statusR.Close()
+		return nil, err
+	}
+	defer controlR.Close()
+
+	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
+	req := request{
+		Argv: o.Command, Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
+		Stay: o.Wait || o.Ready,
+	}
+	reqFd := at(reqR)
+	req.Status = at(statusW)
+	req.Control = at(controlR)
+	req.Plumb = []int{reqFd, req.Status, req.Control}
+	if pending != nil {
+		at(pending.File()) // not in Plumb: the command inherits the lock
+	}
+
+	proc, err := os.StartProcess(reexec.Exe(), []string{Stage, fmt.Sprint(reqFd)}, &os.ProcAttr{
+		Env:   env,
+		Files: files,
+		// setsid: a new session and process group, no controlling
+		// terminal. Never Pdeathsig: the daemon must outlive us.
+		Sys: &syscall.SysProcAttr{Setsid: true},
+	})
+	if err != nil {
+		reqW.Close()
+		statusR.Close()
+		controlW.Close()
+		return nil, fmt.Errorf("cannot start the session stage: %w", err)
+	}
+	err = req.encode(reqW)
+	reqW.Close()
+	st := &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW}
+	if err != nil {
+		st.Close()
+		proc.Kill()
+		proc.Wait()
+		return nil, fmt.Errorf("cannot talk to the session stage: %w", err)
+	}
+	return st, nil
+}
+
+// next reads the next status line.
+func (s *stage) next() (kind string, n int, err error) {
+	line, _ := s.status.ReadString('\n')
+	return parseStatus(line)
+}
+
+// letGo tells a staying stage to leave the command to init.
+func (s *stage) letGo() {
+	s.control.Close()
+	s.reap()
+}
+
+// reap waits for the stage, so that it leaves no zombie.
+func (s *stage) reap() error {
+	s.control.Close()
+	_, err := s.proc.Wait()
+	return ignoreReaped(err)
+}
+
+// ignoreReaped drops the error of a process that was already reaped.
+func ignoreReaped(err error) error {
+	if err != nil && !errors.Is(err, os.ErrProcessDone) && !errors.Is(err, syscall.ECHILD) {
+		return err
+	}
+	return nil
+}
+
+func (s *stage) Close() {
+	s.statusF.Close()
+	s.control.Close()
+}
+
+// inheritedFiles are the descriptors >= 3 we were given without
+// close-on-exec, in place (the slice is indexed by descriptor number),
+// for --keep-fds.
+func inheritedFiles() []*os.File {
+	var files []*os.File
+	for _, fd := range reexec.OpenFds() {
+		flags, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0)
+		if err != nil || flags&unix.FD_CLOEXEC != 0 || fd < 3 {
+			continue
+		}
+		for len(files) < fd-3 {
+			files = append(files, nil)
+		}
+		files = append(files, os.NewFile(uintptr(fd), fmt.Sprint("fd", fd)))
+	}
+	return files
+}

@@ -1,0 +1,373 @@
+package detach_test
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
+)
+
+// detach runs the detach applet and returns its status, stdout and stderr.
+func detach(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(testbin.Path("detach"), args...)
+	cmd.Args[0] = "detach" // as typed: messages start with argv[0]
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	cmd.Run()
+	return cmd.ProcessState.ExitCode(), stdout.String(), stderr.String()
+}
+
+// daemon starts a long-running command with detach -p and returns its pid;
+// it is killed when the test ends.
+func daemon(t *testing.T, args ...string) int {
+	t.Helper()
+	code, out, errOut := detach(t, append([]string{"-p"}, args...)...)
+	if code != 0 {
+		t.Fatalf("detach %q = %d %q", args, code, errOut)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(out))
+	if err != nil {
+		t.Fatalf("detach -p printed %q", out)
+	}
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	return pid
+}
+
+func procField(t *testing.T, pid int, field string) string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, field+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	t.Fatalf("no %s in /proc/%d/status", field, pid)
+	return ""
+}
+
+func procStat(t *testing.T, pid int) []string {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	return strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // state ppid pgrp session tty_nr ...
+}
+
+func TestStatuses(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "plain"), []byte("data"), 0o644)
+	tests := []struct {
+		name string
+		args []string
+		code int
+		err  string // the whole of stderr, with DIR for dir
+	}{
+		{"started", []string{"true"}, 0, ""},
+		{"not found", []string{"no-such-command"}, 127, "detach: failed to run command 'no-such-command': No such file or directory\n"},
+		{"not found by path", []string{"/nonexistent/cmd"}, 127, "detach: failed to run command '/nonexistent/cmd': No such file or directory\n"},
+		{"not executable", []string{"DIR/plain"}, 126, "detach: failed to run command 'DIR/plain': Permission denied\n"},
+		{"a directory", []string{"DIR"}, 126, "detach: failed to run command 'DIR': Permission denied\n"},
+		{"chdir fails", []string{"-C", "DIR/missing", "true"}, 125, "detach: cannot change directory to 'DIR/missing': No such file or directory\n"},
+		{"log not writable", []string{"-o", "DIR/missing/log", "true"}, 125, "detach: cannot open 'DIR/missing/log': No such file or directory\n"},
+		{"bad option", []string{"--bogus", "true"}, 125, "detach: unrecognized option '--bogus'\nTry 'detach --help' for more information.\n"},
+		{"missing operand", nil, 125, "detach: missing operand\nTry 'detach --help' for more information.\n"},
+		{"bad umask", []string{"--umask", "999", "true"}, 125, "detach: --umask: invalid mode \"999\": want octal, 0 to 777\nTry 'detach --help' for more information.\n"},
+		{"timeout without ready", []string{"--timeout", "1s", "true"}, 125, "detach: --timeout goes with --ready\nTry 'detach --help' for more information.\n"},
+		{"no such user", []string{"--user", "no-such-user-x", "true"}, 125, "detach: --user: no such user \"no-such-user-x\"\nTry 'detach --help' for more information.\n"},
+		{"wait: exit status", []string{"-w", "sh", "-c", "exit 3"}, 3, ""},
+		{"wait: signal is 128+n", []string{"-w", "sh", "-c", "kill -TERM $$"}, 143, ""},
+		{"wait: not found", []string{"-w", "no-such-command"}, 127, "detach: failed to run command 'no-such-command': No such file or directory\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := make([]string, len(tt.args))
+			for i, a := range tt.args {
+				args[i] = strings.ReplaceAll(a, "DIR", dir)
+			}
+			code, out, errOut := detach(t, args...)
+			if code != tt.code || strings.ReplaceAll(errOut, dir, "DIR") != tt.err || out != "" {
+				t.Errorf("detach %q = %d, stdout %q, stderr %q; want %d and %q", tt.args, code, out, errOut, tt.code, tt.err)
+			}
+		})
+	}
+}
+
+// TestDaemonState: the classic sequence, checked on the running daemon.
+func TestDaemonState(t *testing.T) {
+	extra, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer extra.Close()
+	// The caller ignores INT, QUIT and TERM (as a shell does for `cmd &`)
+	// and holds an extra descriptor; the daemon must get neither.
+	cmd := exec.Command("bash", "-c", `trap '' INT QUIT TERM; exec "$@"`, "bash",
+		testbin.Path("detach"), "-p", "--umask", "027", "sleep", "30")
+	cmd.ExtraFiles = []*os.File{extra}
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+
+	st := procStat(t, pid) // state ppid pgrp session tty_nr
+	if st[1] != "1" || st[4] != "0" || st[3] == strconv.Itoa(pid) || st[3] == strconv.Itoa(os.Getpid()) {
+		t.Errorf("daemon stat: ppid %s, session %s, tty_nr %s; want ppid 1, a session it does not lead, no terminal", st[1], st[3], st[4])
+	}
+	if mySid, _ := unix.Getsid(0); st[3] == strconv.Itoa(mySid) {
+		t.Errorf("daemon is in the caller's session %d", mySid)
+	}
+	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); cwd != "/" {
+		t.Errorf("cwd = %q; want /", cwd)
+	}
+	if got := procField(t, pid, "Umask"); got != "0027" {
+		t.Errorf("umask = %s; want 0027", got)
+	}
+	if got := procField(t, pid, "SigIgn"); got != "0000000000000001" {
+		t.Errorf("SigIgn = %s; want only HUP", got)
+	}
+	if got := procField(t, pid, "SigBlk"); got != "0000000000000000" {
+		t.Errorf("SigBlk = %s; want nothing blocked", got)
+	}
+	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	var names []string
+	for _, fd := range fds {
+		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		names = append(names, fd.Name()+"="+target)
+	}
+	if got := strings.Join(names, " "); got != "0=/dev/null 1=/dev/null 2=/dev/null" {
+		t.Errorf("descriptors: %s; want only 0-2 on /dev/null", got)
+	}
+}
+
+func TestKeepFdsAndChdir(t *testing.T) {
+	dir := t.TempDir()
+	extra, _ := os.Create(filepath.Join(dir, "extra"))
+	defer extra.Close()
+	cmd := exec.Command(testbin.Path("detach"), "-p", "--keep-fds", "-C", dir, "sleep", "30")
+	cmd.ExtraFiles = []*os.File{nil, extra} // fd 4
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	if target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/4", pid)); target != extra.Name() {
+		t.Errorf("--keep-fds: fd 4 = %q; want %s", target, extra.Name())
+	}
+	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); cwd != dir {
+		t.Errorf("--chdir: cwd = %q; want %s", cwd, dir)
+	}
+}
+
+func TestOutput(t *testing.T) {
+	dir := t.TempDir()
+	log, errLog := filepath.Join(dir, "out.log"), filepath.Join(dir, "err.log")
+	code, _, errOut := detach(t, "-w", "-o", log, "--stderr", errLog, "sh", "-c", "echo out; echo err >&2")
+	if code != 0 {
+		t.Fatalf("detach = %d %q", code, errOut)
+	}
+	for name, want := range map[string]string{log: "out\n", errLog: "err\n"} {
+		waitFile(t, name, want)
+		if st, _ := os.Stat(name); st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode %v; want -rw-------", name, st.Mode())
+		}
+	}
+	// --no-rotate: the command writes the file itself.
+	direct := filepath.Join(dir, "direct.log")
+	code, _, _ = detach(t, "-w", "--no-rotate", "-o", direct, "readlink", "/proc/self/fd/1")
+	if b, _ := os.ReadFile(direct); code != 0 || string(b) != direct+"\n" {
+		t.Errorf("--no-rotate: stdout was %q; want the file itself", b)
+	}
+}
+
+func waitFile(t *testing.T, name, want string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if b, _ := os.ReadFile(name); string(b) == want {
+			return
+		} else if time.Now().After(deadline) {
+			t.Fatalf("%s = %q; want %q", name, b, want)
+		}
+	}
+}
+
+func TestPidfile(t *testing.T) {
+	dir := t.TempDir()
+	pf := filepath.Join(dir, "job.pid")
+	pid := daemon(t, "--pidfile", pf, "sleep", "30")
+	// Present, whole and right as soon as detach has returned.
+	if b, err := os.ReadFile(pf); err != nil || string(b) != fmt.Sprintf("%d\n", pid) {
+		t.Fatalf("pidfile = %q, %v; want %d", b, err, pid)
+	}
+	code, _, errOut := detach(t, "--pidfile", pf, "sleep", "30")
+	if want := fmt.Sprintf("detach: pidfile '%s': already running (pid %d)\n", pf, pid); code != 125 || errOut != want {
+		t.Errorf("second detach = %d %q; want 125 %q", code, errOut, want)
+	}
+	// Once the daemon is gone, its pidfile is stale and is reclaimed.
+	syscall.Kill(pid, syscall.SIGKILL)
+	for deadline := time.Now().Add(5 * time.Second); syscall.Kill(pid, 0) == nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the daemon did not die")
+		}
+	}
+	pid2 := daemon(t, "--pidfile", pf, "sleep", "30")
+	if b, _ := os.ReadFile(pf); string(b) != fmt.Sprintf("%d\n", pid2) {
+		t.Errorf("reclaimed pidfile = %q; want %d", b, pid2)
+	}
+	// A failed start leaves no pidfile behind.
+	other := filepath.Join(dir, "other.pid")
+	if code, _, _ := detach(t, "--pidfile", other, "no-such-command"); code != 127 {
+		t.Errorf("failed start = %d; want 127", code)
+	}
+	if _, err := os.Lstat(other); err == nil {
+		t.Error("a failed start left a pidfile")
+	}
+	// A symlink is refused and its target untouched.
+	target := filepath.Join(dir, "precious")
+	os.WriteFile(target, []byte("keep\n"), 0o600)
+	link := filepath.Join(dir, "link.pid")
+	os.Symlink(target, link)
+	code, _, errOut = detach(t, "--pidfile", link, "true")
+	if b, _ := os.ReadFile(target); code != 125 || string(b) != "keep\n" || !strings.Contains(errOut, "symbolic link") {
+		t.Errorf("symlink pidfile: %d %q, target %q; want 125, refused, untouched", code, errOut, b)
+	}
+}
+
+// TestPidfileRace: 20 detaches of the same pidfile at once, exactly one runs.
+func TestPidfileRace(t *testing.T) {
+	pf := filepath.Join(t.TempDir(), "race.pid")
+	marker := "nohupx-race-" + strconv.Itoa(os.Getpid())
+	var wg sync.WaitGroup
+	codes := make([]int, 20)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _, _ = detach(t, "--pidfile", pf, "sh", "-c", "exec sleep 60", marker)
+		}()
+	}
+	wg.Wait()
+	started := 0
+	for _, c := range codes {
+		switch c {
+		case 0:
+			started++
+		case 125:
+		default:
+			t.Errorf("a detach returned %d; want 0 or 125", c)
+		}
+	}
+	b, _ := os.ReadFile(pf)
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	if pid > 0 {
+		t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	}
+	running := 0
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		if c, err := os.ReadFile("/proc/" + e.Name() + "/cmdline"); err == nil && bytes.Contains(c, []byte("sleep\x0060")) {
+			if n, _ := strconv.Atoi(e.Name()); n == pid {
+				running++
+			}
+		}
+	}
+	if started != 1 || running != 1 {
+		t.Errorf("%d detaches succeeded and the pidfile's pid %d runs %d times; want exactly one", started, pid, running)
+	}
+}
+
+var notifyBin = sync.OnceValues(func() (string, error) {
+	path := filepath.Join(testbin.Dir, "notify")
+	out, err := exec.Command("go", "build", "-o", path, "./testdata/notify").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("%v: %s", err, out)
+	}
+	return path, nil
+})
+
+func TestReady(t *testing.T) {
+	bin, err := notifyBin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Run("ready", func(t *testing.T) {
+		start := time.Now()
+		pid := daemon(t, "--ready", bin, "-delay", "400ms")
+		if took := time.Since(start); took < 400*time.Millisecond {
+			t.Errorf("detach --ready returned after %v, before READY=1", took)
+		}
+		if st := procStat(t, pid); st[1] != "1" {
+			t.Errorf("after READY=1 the daemon's ppid is %s; want 1 (the stage let go)", st[1])
+		}
+	})
+	t.Run("exits first", func(t *testing.T) {
+		start := time.Now()
+		code, _, errOut := detach(t, "--ready", "--timeout", "20s", bin, "-delay", "100ms", "-exit", "3")
+		if code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(errOut, "exited with status 3 before it reported READY=1") {
+			t.Errorf("= %d %q after %v; want 3 at once", code, errOut, time.Since(start))
+		}
+	})
+	t.Run("timeout", func(t *testing.T) {
+		code, out, errOut := detach(t, "-p", "--ready", "--timeout", "300ms", bin, "-never")
+		pid, _ := strconv.Atoi(strings.TrimSpace(out))
+		if pid > 0 {
+			defer syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if code != 124 || !strings.Contains(errOut, "did not report READY=1 within 300ms; it is still running") || syscall.Kill(pid, 0) != nil {
+			t.Errorf("= %d %q; want 124 and the command still running", code, errOut)
+		}
+	})
+}
+
+func TestUser(t *testing.T) {
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root; --user needs it")
+		}
+		t.Skip("--user needs root")
+	}
+	dir := t.TempDir()
+	os.Chmod(dir, 0o755)
+	pf, log := filepath.Join(dir, "u.pid"), filepath.Join(dir, "u.log")
+	pid := daemon(t, "--user", "nobody", "--pidfile", pf, "-o", log, "sleep", "30")
+	if got := procField(t, pid, "Uid"); !strings.HasPrefix(got, "65534\t65534") {
+		t.Errorf("Uid = %q; want nobody's 65534", got)
+	}
+	for _, f := range []string{pf, log} {
+		var st syscall.Stat_t
+		if err := syscall.Stat(f, &st); err != nil || st.Uid != 0 {
+			t.Errorf("%s owned by %d, %v; want the invoking user (root)", f, st.Uid, err)
+		}
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := detach(t, "--help")
+	golden := filepath.Join("testdata", "detach-help.golden")
+	if os.Getenv("UPDATE_GOLDEN") != "" {
+		os.WriteFile(golden, []byte(out), 0o644)
+	}
+	want, _ := os.ReadFile(golden)
+	if code != 0 || out != string(want) {
+		t.Errorf("detach --help differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", golden, out)
+	}
+}

@@ -1,0 +1,64 @@
+package detach
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/nohupx/nohupx/internal/version"
+)
+
+const helpText = `Usage: %[1]s [OPTION]... COMMAND [ARG]...
+Run COMMAND as a daemon: in a session of its own, with no controlling
+terminal, not a session leader, not the shell's child, its stdin on
+/dev/null, its output on /dev/null or a rotated log, SIGHUP ignored and every
+other signal at its default. %[1]s returns once COMMAND has been started,
+and says so truthfully: if COMMAND cannot be run, %[1]s fails.
+
+  -C, --chdir=DIR     run in DIR; default /
+      --umask=MODE    set the umask to MODE (octal); default: unchanged
+      --keep-fds      keep inherited descriptors >= 3; default: close them
+  -o, --output=FILE   append stdout and stderr to FILE, rotated as nohupx
+                        rotates (new files 0600); default /dev/null
+      --stderr=FILE   append stderr to FILE instead
+      --max-size=SIZE, --keep=N, --max-age=AGE, --compress, --no-rotate
+                      rotation of FILE, as for nohupx (default 100M x 5)
+  -p, --print-pid     print COMMAND's pid on stdout
+  -w, --wait          wait for COMMAND and exit with its status (128+N if
+                        it was killed by signal N)
+      --pidfile=FILE  write COMMAND's pid to FILE, atomically, before
+                        returning, and keep FILE locked (flock) while COMMAND
+                        lives; refuse if a live COMMAND holds it. COMMAND
+                        inherits the locked descriptor. A symlink is refused
+      --ready         give COMMAND a $NOTIFY_SOCKET (sd_notify) and return
+                        when it sends READY=1, or at once with its status if
+                        it exits first
+      --timeout=D     with --ready, give up after D (30s, 2m); COMMAND keeps
+                        running
+  -u, --user=USER[:GROUP]
+                      run COMMAND as USER (root only), with USER's groups;
+                        the pidfile and log are still created by the caller
+      --help          display this help and exit
+      --version       output version information and exit
+
+Unlike nohup, a command run by %[1]s survives even if it resets its signal
+handlers (Go, Java, Node.js programs): it is no longer in the shell's
+process group or session, so the shell's SIGHUP and SIGTERM never reach it.
+
+Exit status:
+  0    COMMAND was started (with --ready: it reported READY=1)
+  124  with --ready, the --timeout passed first
+  125  %[1]s itself failed (bad option, --chdir, log, pidfile held)
+  126  COMMAND was found but could not be run
+  127  COMMAND was not found
+  -    with --wait, or with --ready if COMMAND exits first, its status
+`
+
+func writeHelp(w io.Writer, prog string) error {
+	_, err := fmt.Fprintf(w, helpText, prog)
+	return err
+}
+
+func writeVersion(w io.Writer) error {
+	_, err := fmt.Fprintf(w, "detach (nohupx) %s\n", version.Version)
+	return err
+}

@@ -1,0 +1,260 @@
+package detach_test
+
+// Where the command ends up: its session, its group, whether it was forked,
+// its controlling terminal; and how the waiting parent dies of a signal.
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
+)
+
+// setsidProcStat is what /proc/PID/stat says about a process.
+type setsidProcStat struct{ pid, ppid, pgrp, sid, ttyNr int }
+
+func parseSetsidStat(s string) (setsidProcStat, error) {
+	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || closing < open {
+		return setsidProcStat{}, fmt.Errorf("not a stat line: %q", s)
+	}
+	f := strings.Fields(s[closing+1:]) // state ppid pgrp session tty_nr ...
+	if len(f) < 5 {
+		return setsidProcStat{}, fmt.Errorf("short stat line: %q", s)
+	}
+	var n [5]int
+	var err error
+	for i, field := range []string{strings.TrimSpace(s[:open]), f[1], f[2], f[3], f[4]} {
+		if n[i], err = strconv.Atoi(field); err != nil {
+			return setsidProcStat{}, fmt.Errorf("stat field %d of %q: %v", i, s, err)
+		}
+	}
+	return setsidProcStat{n[0], n[1], n[2], n[3], n[4]}, nil
+}
+
+// TestSetsidSession: the command is the leader of a new session and of its
+// group, and it was forked exactly when util-linux forks: when setsid was
+// a process-group leader, or with -f.
+func TestSetsidSession(t *testing.T) {
+	for _, impl := range setsidImpls(t) {
+		for _, leader := range []bool{false, true} {
+			for _, flags := range [][]string{nil, {"-f"}, {"-w"}, {"-fw"}, {"--fork", "--wait"}} {
+				name := fmt.Sprintf("%s/leader=%v/%s", impl.name, leader, strings.Join(flags, " "))
+				t.Run(name, func(t *testing.T) {
+					t.Parallel()
+					c := setsidCall{leader: leader, args: append(append([]string{}, flags...), "cat", "/proc/self/stat")}
+					r := c.run(t, impl.path)
+					st, err := parseSetsidStat(r.stdout)
+					if err != nil || r.status != "exit 0" {
+						t.Fatalf("%s: %s, %v, stderr %q", name, r.status, err, r.stderr)
+					}
+					if st.sid != st.pid || st.pgrp != st.pid {
+						t.Errorf("%s: command pid %d has sid %d, pgrp %d; want both %d", name, st.pid, st.sid, st.pgrp, st.pid)
+					}
+					if st.ttyNr != 0 {
+						t.Errorf("%s: command tty_nr = %d; want 0 without -c", name, st.ttyNr)
+					}
+					forked := st.pid != r.pid
+					wantFork := leader || strings.Contains(strings.Join(flags, " "), "f")
+					if forked != wantFork {
+						t.Errorf("%s: command pid %d, setsid pid %d: forked = %v; want %v", name, st.pid, r.pid, forked, wantFork)
+					}
+					waited := strings.Contains(strings.Join(flags, " "), "w")
+					if forked && waited && st.ppid != r.pid {
+						t.Errorf("%s: forked command's ppid = %d; want setsid %d, which waits", name, st.ppid, r.pid)
+					}
+				})
+			}
+		}
+	}
+}
+
+// setsidTTYNr is how /proc/PID/stat encodes the terminal f (new_encode_dev).
+func setsidTTYNr(t *testing.T, f *os.File) int {
+	t.Helper()
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
+		t.Fatal(err)
+	}
+	major, minor := unix.Major(uint64(st.Rdev)), unix.Minor(uint64(st.Rdev)) // int32 on darwin
+	return int(minor&0xff | major<<8 | (minor&^0xff)<<12)
+}
+
+func setsidPty(t *testing.T) (master, tty *os.File) {
+	t.Helper()
+	master, tty, err := pty.Open()
+	if err != nil {
+		t.Skipf("no pty: %v", err)
+	}
+	t.Cleanup(func() { tty.Close(); master.Close() })
+	return master, tty
+}
+
+// TestSetsidControllingTerminal: with -c the command's controlling terminal
+// is its stdin, in place and forked; without -c it has none.
+func TestSetsidControllingTerminal(t *testing.T) {
+	for _, impl := range setsidImpls(t) {
+		for _, tc := range []struct {
+			args   []string
+			leader bool
+			ctty   bool
+		}{
+			{[]string{"-c"}, false, true},
+			{[]string{"-fc"}, false, true},
+			{[]string{"-c", "-w"}, true, true},
+			{[]string{"--ctty", "--fork", "--wait"}, false, true},
+			{nil, false, false},
+			{[]string{"-f"}, false, false},
+		} {
+			name := fmt.Sprintf("%s/leader=%v/%s", impl.name, tc.leader, strings.Join(tc.args, " "))
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				_, tty := setsidPty(t)
+				c := setsidCall{leader: tc.leader, stdin: tty, args: append(append([]string{}, tc.args...), "cat", "/proc/self/stat")}
+				r := c.run(t, impl.path)
+				st, err := parseSetsidStat(r.stdout)
+				if err != nil || r.status != "exit 0" || r.stderr != "" {
+					t.Fatalf("%s: %s, %v, stderr %q", name, r.status, err, r.stderr)
+				}
+				want := 0
+				if tc.ctty {
+					want = setsidTTYNr(t, tty)
+				}
+				if st.ttyNr != want || st.sid != st.pid {
+					t.Errorf("%s: command tty_nr %d, sid %d, pid %d; want tty_nr %d and sid == pid", name, st.ttyNr, st.sid, st.pid, want)
+				}
+			})
+		}
+	}
+}
+
+// TestSetsidStealTerminal: util-linux asks TIOCSCTTY to steal (arg 1), so as
+// root -c takes a terminal that is another session's, and that session
+// loses it; without the privilege both fail alike.
+func TestSetsidStealTerminal(t *testing.T) {
+	impls := setsidImpls(t)
+	type outcome struct {
+		status, stderr   string
+		cmdTTY, holderTT int
+	}
+	results := map[string]outcome{}
+	for _, impl := range impls {
+		_, tty := setsidPty(t)
+		holder := exec.Command("sleep", "30")
+		holder.Stdin = tty
+		holder.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+		if err := holder.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = syscall.Kill(-holder.Process.Pid, syscall.SIGKILL); _ = holder.Wait() })
+		holderStat := func() setsidProcStat {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", holder.Process.Pid))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := parseSetsidStat(string(b))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st
+		}
+		if got, want := holderStat().ttyNr, setsidTTYNr(t, tty); got != want {
+			t.Fatalf("holder tty_nr = %d; want %d", got, want)
+		}
+		r := setsidCall{stdin: tty, args: []string{"-c", "cat", "/proc/self/stat"}}.run(t, impl.path)
+		o := outcome{status: r.status, stderr: r.stderr, holderTT: holderStat().ttyNr}
+		if st, err := parseSetsidStat(r.stdout); err == nil {
+			o.cmdTTY = st.ttyNr
+			if o.cmdTTY != 0 {
+				o.cmdTTY = 1 // the numbers differ between the two ptys
+			}
+		}
+		if o.holderTT != 0 {
+			o.holderTT = 1
+		}
+		results[impl.name] = o
+	}
+	ref, got := results[impls[0].name], results[impls[1].name]
+	if got != ref {
+		t.Errorf("setsid -c on another session's terminal = %+v; want %+v (util-linux)", got, ref)
+	}
+	if os.Geteuid() == 0 && (ref.cmdTTY != 1 || ref.holderTT != 0) {
+		t.Errorf("as root, util-linux did not steal the terminal: %+v", ref)
+	}
+}
+
+// TestSetsidParentSignals: the parent waiting with -w dies of SIGQUIT,
+// SIGABRT and SIGTERM as the C program does, without a goroutine dump.
+func TestSetsidParentSignals(t *testing.T) {
+	for _, impl := range setsidImpls(t) {
+		for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGTERM, syscall.SIGINT} {
+			name := impl.name + "/" + unix.SignalName(sig)
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				pidfile := filepath.Join(dir, "pid")
+				cmd := exec.Command(impl.path, "-fw", "sh", "-c", `echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec sleep 30`, pidfile)
+				cmd.Dir = dir
+				cmd.Env = setsidEnv
+				// A file, not a pipe: the command keeps its stderr open.
+				stderr, err := os.CreateTemp(dir, "stderr")
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer stderr.Close()
+				cmd.Stderr = stderr
+				cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				waited := false
+				t.Cleanup(func() {
+					_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+					if !waited {
+						_ = cmd.Wait()
+					}
+				})
+				var child int
+				for deadline := time.Now().Add(10 * time.Second); child == 0; {
+					if b, err := os.ReadFile(pidfile); err == nil {
+						child, _ = strconv.Atoi(strings.TrimSpace(string(b)))
+					} else if time.Now().After(deadline) {
+						t.Fatalf("%s: the command never wrote %s", name, pidfile)
+					} else {
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+				t.Cleanup(func() { _ = syscall.Kill(-child, syscall.SIGKILL) })
+				if err := cmd.Process.Signal(sig); err != nil {
+					t.Fatal(err)
+				}
+				_ = cmd.Wait()
+				waited = true
+				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+				msg, _ := os.ReadFile(stderr.Name())
+				if !ws.Signaled() || ws.Signal() != sig || len(msg) != 0 {
+					t.Errorf("%s: setsid -w sent %v = %s, stderr %q; want killed by that signal, silent", name, sig, setsidStatus(ws), setsidHead(msg))
+				}
+				if err := syscall.Kill(child, 0); err != nil {
+					t.Errorf("%s: the command %d died with its parent: %v", name, child, err)
+				}
+			})
+		}
+	}
+}
+
+// setsidHead shortens a goroutine dump for an error message.
+func setsidHead(b []byte) string {
+	if len(b) > 200 {
+		return string(b[:200]) + "..."
+	}
+	return string(b)
+}

@@ -1,0 +1,134 @@
+package detach
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/pathsearch"
+	"github.com/nohupx/nohupx/internal/quote"
+)
+
+// Stage is the argv[0] the caller re-executes this binary with; the table
+// of stages is in internal/multicall.
+const Stage = "nohupx:detach"
+
+// StageMain is the session stage, steps 2 to 8 of the daemon sequence. The
+// caller forked it with setsid(2) (step 1), so it leads a new session with
+// no controlling terminal. It starts the command as its child, so that
+// the command is never a session leader and can never acquire a terminal
+// (POSIX: only a session leader does, by opening one), reports the pid on
+// the status pipe, and exits, leaving the command to init (or the nearest
+// subreaper). With Stay it remains the command's parent until the caller
+// lets go, to report the exit status.
+//
+// It is kept tiny: no option parser, the request comes over an inherited
+// pipe, and one status line goes back.
+func StageMain() int {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "nohupx: the detach stage is started by detach, not by hand")
+		return exitcode.Canceled
+	}
+	reqFd, err := strconv.Atoi(os.Args[1])
+	if err != nil {
+		return exitcode.Canceled
+	}
+	req, err := decodeRequest(os.NewFile(uintptr(reqFd), "request"))
+	if err != nil {
+		return exitcode.Canceled
+	}
+	status := os.NewFile(uintptr(req.Status), "status")
+	// Our pipes must not reach the command: it would keep the caller
+	// waiting for an EOF that never comes.
+	for _, fd := range req.Plumb {
+		unix.CloseOnExec(fd)
+	}
+	pid, err := start(req)
+	if err != nil {
+		code := exitcode.Canceled
+		var se *stageError
+		if errors.As(err, &se) {
+			code = se.code
+		}
+		io.WriteString(status, errorLine(code, err))
+		return 1
+	}
+	io.WriteString(status, okLine(pid))
+	if !req.Stay {
+		return 0
+	}
+	go func() {
+		// EOF: the caller has what it wanted (READY=1) or is gone; the
+		// command goes on as init's child.
+		io.Copy(io.Discard, os.NewFile(uintptr(req.Control), "control"))
+		os.Exit(0)
+	}()
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, syscall.EINTR) {
+			break
+		}
+	}
+	io.WriteString(status, exitLine(ws))
+	return 0
+}
+
+// start does steps 3 to 8 and starts the command; it returns once the
+// command has been exec'd (syscall.ForkExec reports exec failures through
+// its own close-on-exec pipe).
+func start(req request) (pid int, err error) {
+	if req.Umask >= 0 {
+		syscall.Umask(req.Umask) // step 4, inherited by the fork
+	}
+	// Step 3: a daemon must not keep a mount busy, or a deleted
+	// directory alive. Done here rather than in the child so that a
+	// failure is told apart from a failed exec.
+	if err := os.Chdir(req.Dir); err != nil {
+		return 0, &stageError{exitcode.Canceled, "cannot change directory to " + quote.Shell(req.Dir) + ": " + diag.Strerror(err)}
+	}
+	// Step 8: every signal the command inherits goes back to SIG_DFL
+	// except SIGHUP, which is ignored. Catching a signal here makes the
+	// fork reset it to SIG_DFL, whatever the caller's shell had ignored
+	// (a non-interactive shell ignores INT and QUIT for `cmd &`).
+	//
+	// The runtime already catches every signal but these (it keeps an
+	// inherited ignore of them), so only these can reach the command
+	// ignored; catching just them also spares the stage a signal thread.
+	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGCONT} {
+		if signal.Ignored(sig) {
+			signal.Notify(make(chan os.Signal, 1), sig)
+		}
+	}
+	signal.Ignore(syscall.SIGHUP)
+	release := clearSignalMask()
+	defer release()
+
+	attr := &syscall.ProcAttr{Env: req.Env, Files: []uintptr{0, 1, 2}, Sys: &syscall.SysProcAttr{}}
+	if u := req.User; u != nil {
+		attr.Sys.Credential = &syscall.Credential{Uid: u.Uid, Gid: u.Gid, Groups: u.Groups}
+	}
+	err = pathsearch.Search(req.Argv[0], req.Argv, req.Env, func(path string, argv, env []string) error {
+		// A candidate that is not there fails as execve would, without
+		// the cost of a fork.
+		var st unix.Stat_t
+		if err := unix.Stat(path, &st); errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR) {
+			return err
+		}
+		p, err := syscall.ForkExec(path, argv, attr)
+		pid = p
+		return err
+	})
+	if err != nil {
+		return 0, &stageError{exitcode.FromExec(err), "failed to run command " + quote.Shell(req.Argv[0]) + ": " + diag.Strerror(err)}
+	}
+	return pid, nil
+}

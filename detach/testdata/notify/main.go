@@ -1,0 +1,30 @@
+// Command notify is a test daemon for detach --ready: it speaks sd_notify
+// to $NOTIFY_SOCKET the way a real service does.
+package main
+
+import (
+	"flag"
+	"net"
+	"os"
+	"time"
+)
+
+func main() {
+	delay := flag.Duration("delay", 0, "wait this long before READY=1")
+	exit := flag.Int("exit", -1, "exit with this status instead of becoming ready")
+	never := flag.Bool("never", false, "never become ready")
+	flag.Parse()
+	time.Sleep(*delay)
+	if *exit >= 0 {
+		os.Exit(*exit)
+	}
+	if !*never {
+		c, err := net.Dial("unixgram", os.Getenv("NOTIFY_SOCKET"))
+		if err != nil {
+			os.Exit(99)
+		}
+		c.Write([]byte("STATUS=starting\nREADY=1\n"))
+		c.Close()
+	}
+	time.Sleep(time.Minute)
+}

@@ -1,0 +1,164 @@
+// Package pidfile writes a pidfile that is locked for as long as the
+// process it names lives, and that a reader never sees empty or partial.
+//
+// The protocol, for a pidfile P in directory D:
+//
+//  1. Take flock(LOCK_EX) on D. Every writer using this package holds it
+//     only for the short check-and-create step below, so concurrent
+//     launchers are serialized and exactly one of them wins.
+//  2. If P exists and its lock is held, the process it names is running:
+//     refuse (RunningError). If P is a symbolic link, refuse: the launcher
+//     may run as root and must not be steered into overwriting a file. If
+//     P exists and nobody holds its lock, it is stale and will be replaced.
+//  3. Create a temporary file beside P and flock(LOCK_EX) it. The caller
+//     passes this descriptor on to the daemon, which inherits the lock:
+//     an flock belongs to the open file description, so it lasts until the
+//     last process holding that description exits.
+//  4. Commit writes the pid into the temporary file and renames it over P
+//     (atomic on POSIX), then releases D. So P is at every moment absent,
+//     the old complete file, or the new complete file.
+package pidfile
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// RunningError is returned when the pidfile is held by a live process.
+type RunningError struct {
+	Path string
+	Pid  int // 0 if the file did not name a pid
+}
+
+func (e *RunningError) Error() string {
+	if e.Pid == 0 {
+		return "already running (pidfile " + e.Path + " is locked)"
+	}
+	return fmt.Sprintf("already running (pid %d)", e.Pid)
+}
+
+// ErrSymlink is returned for a pidfile path that is a symbolic link.
+var ErrSymlink = errors.New("is a symbolic link; refusing to follow it")
+
+// Pending is a pidfile being created: the directory is locked until
+// Commit or Abort.
+type Pending struct {
+	path string
+	dir  *os.File
+	tmp  *os.File
+}
+
+// Prepare locks path's directory, checks that no live process holds path,
+// and creates the locked temporary file that will become it.
+func Prepare(path string) (*Pending, error) {
+	dir, err := os.Open(filepath.Dir(path))
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*Pending, error) {
+		dir.Close()
+		return nil, err
+	}
+	if err := flock(dir, unix.LOCK_EX); err != nil {
+		return fail(fmt.Errorf("lock directory %s: %w", dir.Name(), err))
+	}
+	if err := checkHolder(path); err != nil {
+		return fail(err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".")
+	if err != nil {
+		return fail(err)
+	}
+	// Pidfiles are read by other users' tools (ps scripts, monitoring).
+	if err := tmp.Chmod(0o644); err == nil {
+		err = flock(tmp, unix.LOCK_EX|unix.LOCK_NB)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		tmp.Close()
+		return fail(err)
+	}
+	return &Pending{path: path, dir: dir, tmp: tmp}, nil
+}
+
+// checkHolder returns a RunningError if a live process holds path.
+func checkHolder(path string) error {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return nil
+	case errors.Is(err, unix.ELOOP):
+		return ErrSymlink
+	case err != nil:
+		return err
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if !st.Mode().IsRegular() {
+		return fmt.Errorf("is not a regular file (%v)", st.Mode().Type())
+	}
+	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
+	if errors.Is(err, unix.EWOULDBLOCK) {
+		b := make([]byte, 32)
+		n, _ := f.ReadAt(b, 0)
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+		return &RunningError{Path: path, Pid: pid}
+	}
+	// Locked by nobody: stale. Our lock goes with f.Close.
+	return err
+}
+
+// File is the locked temporary file. Pass it to the daemon (not
+// close-on-exec) so that the daemon holds the lock.
+func (p *Pending) File() *os.File { return p.tmp }
+
+// Commit writes pid and moves the file into place, then releases the
+// directory. The caller still holds File and closes it once the daemon has
+// its own copy.
+func (p *Pending) Commit(pid int) error {
+	defer p.dir.Close() // releases the directory lock
+	if _, err := p.tmp.WriteAt([]byte(strconv.Itoa(pid)+"\n"), 0); err != nil {
+		os.Remove(p.tmp.Name())
+		return err
+	}
+	if err := os.Rename(p.tmp.Name(), p.path); err != nil {
+		os.Remove(p.tmp.Name())
+		return err
+	}
+	return nil
+}
+
+// Abort removes the temporary file and releases the directory.
+func (p *Pending) Abort() {
+	os.Remove(p.tmp.Name())
+	p.tmp.Close()
+	p.dir.Close()
+}
+
+// Remove deletes path if it is still the file f (the daemon failed after
+// Commit): a pidfile must not name a process that never ran.
+func Remove(path string, f *os.File) {
+	var a, b unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &a) == nil && unix.Lstat(path, &b) == nil && a.Dev == b.Dev && a.Ino == b.Ino {
+		os.Remove(path)
+	}
+}
+
+func flock(f *os.File, how int) error {
+	for {
+		err := unix.Flock(int(f.Fd()), how)
+		if !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
+}

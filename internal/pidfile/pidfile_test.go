@@ -1,0 +1,137 @@
+package pidfile
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// holder starts a process that inherits f, and with it f's lock.
+func holder(t *testing.T, f *os.File) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command("sleep", "30")
+	cmd.ExtraFiles = []*os.File{f}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+func TestFreshAndRunning(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "job.pid")
+	p, err := Prepare(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := holder(t, p.File())
+	if err := p.Commit(h.Process.Pid); err != nil {
+		t.Fatal(err)
+	}
+	p.File().Close() // only the holder has the lock now
+	b, _ := os.ReadFile(path)
+	st, _ := os.Stat(path)
+	if string(b) != strconv.Itoa(h.Process.Pid)+"\n" || st.Mode().Perm() != 0o644 {
+		t.Errorf("pidfile = %q mode %v; want the pid and -rw-r--r--", b, st.Mode())
+	}
+	_, err = Prepare(path)
+	var re *RunningError
+	if !errors.As(err, &re) || re.Pid != h.Process.Pid {
+		t.Fatalf("second Prepare = %v; want RunningError with pid %d", err, h.Process.Pid)
+	}
+	if got := err.Error(); got != "already running (pid "+strconv.Itoa(h.Process.Pid)+")" {
+		t.Errorf("message = %q", got)
+	}
+	// When the holder exits, the file is stale and is reclaimed.
+	h.Process.Kill()
+	h.Wait()
+	p, err = Prepare(path)
+	if err != nil {
+		t.Fatalf("Prepare after the holder died = %v; want the stale file reclaimed", err)
+	}
+	if err := p.Commit(4242); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "4242\n" {
+		t.Errorf("reclaimed pidfile = %q; want 4242", b)
+	}
+	if tmps, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".job.pid.*")); len(tmps) != 0 {
+		t.Errorf("temporary files left behind: %v", tmps)
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "target")
+	os.WriteFile(target, []byte("precious\n"), 0o600)
+	link := filepath.Join(dir, "link.pid")
+	os.Symlink(target, link)
+	if _, err := Prepare(link); !errors.Is(err, ErrSymlink) {
+		t.Errorf("Prepare(symlink) = %v; want ErrSymlink", err)
+	}
+	if b, _ := os.ReadFile(target); string(b) != "precious\n" {
+		t.Errorf("the symlink's target was changed: %q", b)
+	}
+	sub := filepath.Join(dir, "sub.pid")
+	os.Mkdir(sub, 0o755)
+	if _, err := Prepare(sub); err == nil || !strings.Contains(err.Error(), "not a regular file") {
+		t.Errorf("Prepare(directory) = %v; want 'not a regular file'", err)
+	}
+	if _, err := Prepare(filepath.Join(dir, "missing", "x.pid")); err == nil {
+		t.Error("Prepare in a missing directory succeeded")
+	}
+	p, err := Prepare(filepath.Join(dir, "aborted.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Abort()
+	if ents, _ := os.ReadDir(dir); len(ents) != 3 {
+		t.Errorf("after Abort the directory holds %d entries; want 3 (nothing left behind)", len(ents))
+	}
+}
+
+// TestNeverPartial: a reader polling the pidfile while writers replace it
+// sees either no file or a whole pid, never an empty or partial one.
+func TestNeverPartial(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "job.pid")
+	stop := make(chan struct{})
+	var bad []string
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(path)
+			if err == nil && (len(b) == 0 || b[len(b)-1] != '\n') {
+				bad = append(bad, string(b))
+			}
+		}
+	}()
+	deadline := time.Now().Add(500 * time.Millisecond)
+	for i := 1000000; time.Now().Before(deadline); i++ {
+		p, err := Prepare(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(i); err != nil {
+			t.Fatal(err)
+		}
+		p.File().Close()
+	}
+	close(stop)
+	wg.Wait()
+	if len(bad) > 0 {
+		t.Errorf("a reader saw %d partial pidfiles, e.g. %q", len(bad), bad[0])
+	}
+}
