@@ -10,6 +10,8 @@ import (
 // helpText follows the layout of GNU nohup's --help, with nohupx's options
 // and its deliberate differences added. %[1]s is the program name.
 const helpText = `Usage: %[1]s [OPTION]... COMMAND [ARG]...
+  or:  %[1]s -p [OPTION]... PID...
+  or:  %[1]s -g [OPTION]... PGID...
   or:  %[1]s OPTION
 Run COMMAND, ignoring hangup signals, so that it outlives the terminal
 and the login shell it was started from.
@@ -41,6 +43,24 @@ Output rotation (the default: a small detached relay writes the output file):
       --rotate=FILE   rotate FILE now (the relay writing it gets SIGUSR1),
                         then exit
       --relays        list the running relays and the file each writes
+
+Installation:
+      --install-links=DIR  create links named detach and reattach-sock to
+                        this binary in DIR (with --drop-in, nohup and setsid
+                        too); an existing file is never replaced, then exit
+
+A running process (Linux on x86-64 and arm64, through ptrace):
+  -p, --pid           make the running processes PID... outlive the session:
+                        ignore SIGHUP (and --ignore LIST) in them, and switch
+                        their terminal stdout and stderr, in place, to the
+                        output file and a terminal stdin to /dev/null
+  -g, --pgid          the same for every process of the process groups
+                        PGID... (a shell job; a pipeline is one group)
+  -a, --always        with -p or -g, also replace a handler the program
+                        installed for such a signal (Go's runtime has one for
+                        HUP and TERM that exits)
+      --continue      with -p or -g, resume a stopped target afterwards;
+                        without it a stopped target stays stopped
 
       --help          display this help and exit
       --version       output version information and exit
@@ -74,6 +94,29 @@ Exit status:
   126  if COMMAND is found but cannot be invoked
   127  if COMMAND cannot be found
   -    the exit status of COMMAND otherwise
+
+-p and -g stop each target for a moment with ptrace(2) and make it run the
+system calls itself; every register is put back, and on a failure every
+change is undone. This needs the right to trace it: the same user, and
+kernel.yama.ptrace_scope 0 (at 1 only an ancestor may trace, at 2 only
+root, at 3 nobody), or root (CAP_SYS_PTRACE); and no debugger or strace
+tracing it already. One line per target says what was changed. A job
+stopped with ^Z also gets SIGTERM from bash when the session ends: add
+--ignore TERM (and -a for a Go program). The output file is nohup.out in
+this directory (else $HOME/nohup.out) or --output, rotated by a relay;
+a process of another user than nohupx's (root's -p) cannot reopen the
+relay's pipe and appends to the file itself, which nohupx gives to that
+user if it created it.
+
+Exit status with -p and -g (the largest over the targets):
+  0    every target was changed as reported
+  1    no such process or process group
+  2    a target is already traced (a debugger, strace)
+  3    not permitted to trace a target (the message says why)
+  4    not supported (this OS or architecture, a kernel thread, ...)
+  5    a change failed in a target, which was left as it was
+  6    a change failed and could not be undone (the message says what is left)
+  125  a usage error, the output file cannot be opened, or interrupted
 `
 
 func writeHelp(w io.Writer, prog string) error {

@@ -34,6 +34,10 @@ func Main(argv []string) int {
 		return rotateNow(o, fail)
 	case actRelays:
 		return listRelays(o, fail)
+	case actLinks:
+		return installLinks(o, fail)
+	case actAttach:
+		return attach(o, fail)
 	}
 	if err != nil {
 		diag.Usage(os.Stderr, prog, "%s", err)

@@ -37,6 +37,16 @@ type Options struct {
 	Policy   logrot.Policy
 	// RotateFile is the log file whose relay --rotate signals.
 	RotateFile string
+	// LinksDir is where --install-links puts the applet links; DropIn
+	// adds nohup and setsid.
+	LinksDir string
+	DropIn   bool
+	// Attach is -p or -g: change the running processes (or process
+	// groups) Targets instead of running a command; see attach.go.
+	Attach   attachMode
+	Targets  []int
+	Always   bool // -a: replace a handler the program installed itself
+	Continue bool // --continue: resume a stopped target afterwards
 }
 
 // survivePreset is what --survive ignores. SIGTERM because bash sends it
@@ -59,6 +69,8 @@ var specs = []getopt.Spec{
 	{Long: "compress"},
 	{Long: "rotate", Arg: true},
 	{Long: "relays"},
+	{Long: "install-links", Arg: true},
+	{Long: "drop-in"},
 	{Long: "help"},
 	{Long: "version"},
 }
@@ -72,6 +84,8 @@ const (
 	actVersion
 	actRotate // --rotate FILE: rotate a running relay's file now
 	actRelays // --relays: list the running relays
+	actLinks  // --install-links DIR
+	actAttach // -p PID... or -g PGID...: change running processes
 )
 
 // errMissingOperand is GNU's "missing operand": no COMMAND was given.
@@ -81,7 +95,14 @@ var errMissingOperand = errors.New("missing operand")
 // --version win over anything that follows them, as in GNU nohup.
 func parse(prog string, args []string) (Options, action, error) {
 	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}, Policy: logrot.DefaultPolicy}
-	opts, rest, perr := getopt.Parse(args, specs)
+	// -p, -g, -a and --continue exist only when -p or -g is given, so
+	// that without them nohupx parses exactly as before (and as GNU
+	// nohup does: "-a" is an invalid option, --co means --compress).
+	table := specs
+	if attachOpts, _, _ := getopt.Parse(args, attachSpecs); wantsAttach(attachOpts) {
+		table = attachSpecs
+	}
+	opts, rest, perr := getopt.Parse(args, table)
 	for _, opt := range opts {
 		switch opt.Name {
 		case "help":
@@ -149,14 +170,32 @@ func parse(prog string, args []string) (Options, action, error) {
 			act = actRotate
 		case "relays":
 			act = actRelays
+		case "install-links":
+			if opt.Value == "" {
+				return o, actRun, fmt.Errorf("--install-links needs a directory")
+			}
+			o.LinksDir = opt.Value
+			act = actLinks
+		case "drop-in":
+			o.DropIn = true
+		case "pid", "pgid", "always", "continue":
+			if err := o.setAttach(opt.Name); err != nil {
+				return o, actRun, err
+			}
 		}
 	}
 	if err := o.Policy.Validate(); err != nil {
 		return o, actRun, err
 	}
+	if o.Attach != attachNone {
+		return attachOperands(o, act, rest)
+	}
+	if o.DropIn && act != actLinks {
+		return o, actRun, fmt.Errorf("--drop-in goes with --install-links")
+	}
 	if act != actRun {
 		if len(rest) > 0 {
-			return o, actRun, fmt.Errorf("extra operand %q after --rotate or --relays", rest[0])
+			return o, actRun, fmt.Errorf("extra operand %q after --rotate, --relays or --install-links", rest[0])
 		}
 		return o, act, nil
 	}

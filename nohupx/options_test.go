@@ -65,11 +65,14 @@ func TestParse(t *testing.T) {
 		{args: []string{"--keep=x", "cmd"}, wantErr: `--keep: invalid number of backups "x": want 0 (all) or more`},
 		{args: []string{"--max-age=soon", "cmd"}, wantErr: `--max-age: invalid age "soon": want days like 7d, or a duration like 36h`},
 		{args: []string{"--max-age=-3d", "cmd"}, wantErr: `--max-age: invalid age "-3d": want days like 7d, or a duration like 36h`},
-		{args: []string{"--rotate=x", "cmd"}, wantErr: `extra operand "cmd" after --rotate or --relays`},
-		{args: []string{"--relays", "cmd"}, wantErr: `extra operand "cmd" after --rotate or --relays`},
+		{args: []string{"--rotate=x", "cmd"}, wantErr: `extra operand "cmd" after --rotate, --relays or --install-links`},
+		{args: []string{"--relays", "cmd"}, wantErr: `extra operand "cmd" after --rotate, --relays or --install-links`},
 		{args: []string{"--rotate="}, wantErr: "--rotate needs a file name"},
 		{args: []string{"--rotate=nohup.out"}, act: actRotate},
 		{args: []string{"--relays"}, act: actRelays},
+		{args: []string{"--install-links", "bin", "--drop-in"}, act: actLinks},
+		{args: []string{"--install-links="}, wantErr: "--install-links needs a directory"},
+		{args: []string{"--drop-in", "cmd"}, wantErr: "--drop-in goes with --install-links"},
 	}
 	for _, tt := range tests {
 		o, act, err := parse("nohupx", tt.args)

@@ -1,0 +1,293 @@
+//go:build linux && (amd64 || arm64)
+
+package inject
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+)
+
+// Where to take the thread, which instruction to borrow, and how one
+// system call is run in the target.
+
+// isRestart reports the return values with which the kernel restarts the
+// system call when the thread leaves a stop without running a handler
+// (-ERESTARTSYS, -ERESTARTNOINTR, -ERESTARTNOHAND, -ERESTART_RESTARTBLOCK).
+func isRestart(ret int64) bool {
+	switch ret {
+	case -512, -513, -514, -516:
+		return true
+	}
+	return false
+}
+
+// capture returns the registers to restore at the end, with the thread at
+// a stop from which the injected calls can start.
+//
+// Stopped in user code, or in a system call that has its result already,
+// the registers of the first stop are the whole state.
+//
+// Stopped in a system call the kernel is going to restart (restartPending),
+// they are not: the restart is done by the kernel when the thread leaves
+// the stop, from state ptrace cannot fully restore (arm64's orig_x0 is in
+// no register set, each injected call would overwrite it; x86 rewinds the
+// pc only after the stop). So the kernel is let do it: PTRACE_SYSCALL, and
+// the thread is taken at the next syscall-entry stop, normally the
+// restarted call (or one in a signal handler the kernel chose to run: just
+// as good, the kernel having decided EINTR or restart itself). Its registers,
+// with the pc moved back onto the syscall instruction, mean "about to
+// execute this system call": restoring them makes the thread execute it.
+func (t *tracee) capture(r regs, attempts int) (regs, bool, error) {
+	pending, err := restartPending(t, &r)
+	if err != nil {
+		return r, false, t.detachUntouched(errorf(ErrFailed, "read the system call state: %s", diag.Strerror(err)))
+	}
+	if !pending {
+		return r, false, nil
+	}
+	if attempts >= 3 {
+		return r, false, t.detachUntouched(errorf(ErrFailed, "it was inside an interrupted system call three times in a row"))
+	}
+	if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, 0); err != nil {
+		return r, false, errorf(ErrNoProcess, "PTRACE_SYSCALL: %s", diag.Strerror(err))
+	}
+	interrupted := false
+	for {
+		s, err := t.wait()
+		if err == errTimeout && !interrupted {
+			// Running without a system call (a long signal handler):
+			// stop it wherever it is and start over from there.
+			interrupted = true
+			if ptrace(unix.PTRACE_INTERRUPT, t.tid, 0, 0) == nil {
+				continue
+			}
+		}
+		if err != nil {
+			// No register was written: it runs on as it would have,
+			// traced until nohupx exits.
+			return r, false, errorf(ErrFailed, "it did not stop again (%v); nothing was changed", err)
+		}
+		resume := func(sig syscall.Signal) error {
+			if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
+				return errorf(ErrNoProcess, "PTRACE_SYSCALL: %s", diag.Strerror(err))
+			}
+			return nil
+		}
+		switch s.kind {
+		case stopGone:
+			return r, false, errorf(ErrNoProcess, "it exited (%s)", s.how)
+		case stopSignal: // delivered as it would have been: exactly what the kernel does next
+			if err := resume(s.sig); err != nil {
+				return r, false, err
+			}
+		case stopEvent: // a stop in signal handling: as good as the first one
+			if s.sig != syscall.SIGTRAP {
+				t.groupStop = true
+			}
+			r2, err := getRegs(t.tid)
+			if err != nil {
+				return r, false, errorf(ErrNoProcess, "read registers: %s", diag.Strerror(err))
+			}
+			return t.capture(r2, attempts+1)
+		case stopSyscall:
+			info, err := getSyscallInfo(t.tid)
+			if err != nil {
+				return r, false, errorf(ErrNoProcess, "PTRACE_GET_SYSCALL_INFO: %s", diag.Strerror(err))
+			}
+			if info.op != unix.PTRACE_SYSCALL_INFO_ENTRY {
+				if err := resume(0); err != nil {
+					return r, false, err
+				}
+				continue
+			}
+			re, err := getRegs(t.tid)
+			if err != nil {
+				return r, false, errorf(ErrNoProcess, "read registers: %s", diag.Strerror(err))
+			}
+			saved := atEntry(re)
+			// The state must be what atEntry assumes: a syscall
+			// instruction right before the entry's pc.
+			b := make([]byte, len(syscallInsn))
+			if err := t.memRead(pcOf(&saved), b); err != nil || !isSyscallInsn(b) {
+				return r, false, t.detachUntouched(errorf(ErrFailed, "no system call instruction before pc %#x", pcOf(&re)))
+			}
+			return saved, true, nil
+		}
+	}
+}
+
+// isSyscallInsn tells whether b starts with a system call instruction that
+// re-executes correctly from an entry stop's registers.
+func isSyscallInsn(b []byte) bool {
+	return bytes.HasPrefix(b, syscallInsn) || len(int80Insn) > 0 && bytes.HasPrefix(b, int80Insn)
+}
+
+// findInsn finds a system call instruction the process already has, to
+// borrow: the target's own code is never written. Executing it from its
+// address works whatever code surrounds it, because the thread is stopped
+// again at the syscall's exit, before anything after it runs.
+//  1. At a syscall-entry stop, the very instruction the thread is taken
+//     at; otherwise the two (four) bytes before the pc, which are the
+//     instruction a thread stopped in a system call has just executed.
+//  2. The executable mapping the pc is in (see below why).
+//  3. The vDSO, which the kernel maps into every process and which has
+//     syscall instructions in its fallback paths (and, on arm64, in its
+//     signal return trampoline).
+//  4. Any other executable mapping of the process ([vsyscall] excluded:
+//     executing there traps unless at its three entry points).
+func (t *tracee) findInsn(saved *regs, atEntryStop bool) (uint64, string, error) {
+	n := uint64(len(syscallInsn))
+	cand, from := pcOf(saved)-n, "pc"
+	if atEntryStop {
+		cand, from = pcOf(saved), "entry"
+	}
+	b := make([]byte, n)
+	if !testVDSO && cand%insnAlign == 0 && t.memRead(cand, b) == nil && string(b) == string(syscallInsn) {
+		return cand, from, nil
+	}
+	f, err := os.Open(procPath(t.pid, "maps"))
+	if err != nil {
+		return 0, "", errorf(ErrFailed, "read its memory map: %s", diag.Strerror(err))
+	}
+	maps, err := parseMaps(f)
+	f.Close()
+	if err != nil {
+		return 0, "", errorf(ErrFailed, "read its memory map: %v", err)
+	}
+	// The mapping the thread runs in first: a signal handler that runs
+	// during an injection sees the pc there, and some look at what it is.
+	// Go's on arm64 takes a pc in the vDSO for "g may be clobbered" and
+	// looks g up where only its own vDSO calls put it: a Go thread caught
+	// in its own code and sent into the vDSO dies of "bad g in signal
+	// handler" if a signal comes (measured). Then the vDSO, then the rest.
+	pc := pcOf(saved)
+	var order []mapping
+	rank := func(m mapping) int {
+		switch {
+		case testVDSO:
+			if m.Name == "[vdso]" {
+				return 0
+			}
+			return 2
+		case m.Start <= pc && pc < m.End:
+			return 0
+		case m.Name == "[vdso]":
+			return 1
+		}
+		return 2
+	}
+	for r := 0; r <= 2; r++ {
+		for _, m := range maps {
+			if rank(m) == r && m.Name != "[vsyscall]" && strings.Contains(m.Perms, "x") {
+				order = append(order, m)
+			}
+		}
+	}
+	budget := 64 << 20 // bytes scanned at most
+	buf := make([]byte, 64<<10)
+	for _, m := range order {
+		for addr := m.Start; addr < m.End && budget > 0; {
+			chunk := buf
+			if rest := m.End - addr; rest < uint64(len(chunk)) {
+				chunk = chunk[:rest]
+			}
+			if t.memRead(addr, chunk) != nil {
+				break
+			}
+			budget -= len(chunk)
+			for i := 0; i+int(n) <= len(chunk); i += insnAlign {
+				if string(chunk[i:i+int(n)]) == string(syscallInsn) {
+					from := "mapping"
+					switch {
+					case m.Name == "[vdso]":
+						from = "vdso"
+					case m.Start <= pc && pc < m.End:
+						from = "pc's mapping"
+					}
+					return addr + uint64(i), from, nil
+				}
+			}
+			// An instruction split across chunks is found by overlapping.
+			if uint64(len(chunk)) <= n {
+				break
+			}
+			addr += uint64(len(chunk)) - n + 1
+			if insnAlign > 1 {
+				addr = addr &^ (insnAlign - 1)
+			}
+		}
+	}
+	return 0, "", errorf(ErrFailed, "no system call instruction in its executable memory")
+}
+
+// call executes nr(args...) in the target with the borrowed instruction at
+// insn, every other register as in saved, and returns the kernel's result
+// (-errno on failure). err is for the mechanism failing (errGone,
+// errTimeout, a ptrace error).
+//
+// The thread is resumed with PTRACE_SYSCALL until the entry stop of this
+// very call (its number, its first argument, and the pc right after insn)
+// and then its exit stop. Stops on the way are handled as the kernel
+// would without us: a signal is delivered (a handler runs on top of the
+// injected state and returns to it), a group-stop is passed.
+func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int64, error) {
+	var a [6]uint64
+	copy(a[:], args)
+	r := callRegs(*saved, insn, uint64(nr), a)
+	if err := setRegs(t.tid, &r); err != nil {
+		return 0, mechanism(err)
+	}
+	if err := setNoSyscall(t.tid); err != nil {
+		return 0, mechanism(err)
+	}
+	after := insn + uint64(len(syscallInsn))
+	entered := false
+	var sig syscall.Signal
+	for {
+		if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
+			return 0, mechanism(err)
+		}
+		sig = 0
+		s, err := t.waitOrInterrupt()
+		if err != nil {
+			return 0, err
+		}
+		switch s.kind {
+		case stopGone:
+			return 0, errGone
+		case stopSignal:
+			sig = s.sig
+			t.passed++
+		case stopEvent:
+			if s.sig != syscall.SIGTRAP {
+				t.groupStop = true
+			}
+		case stopSyscall:
+			info, err := getSyscallInfo(t.tid)
+			if err != nil {
+				return 0, mechanism(err)
+			}
+			switch {
+			case !entered && info.op == unix.PTRACE_SYSCALL_INFO_ENTRY && info.nr == uint64(nr) &&
+				info.ip == after && info.arg0 == a[0]:
+				entered = true
+			case entered && info.op == unix.PTRACE_SYSCALL_INFO_EXIT:
+				return info.rval, nil
+			}
+		}
+	}
+}
+
+func mechanism(err error) error {
+	if errors.Is(err, unix.ESRCH) {
+		return errGone
+	}
+	return err
+}

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package inject
+
+// Group needs /proc; see Apply.
+func Group(pgid int) ([]int, error) { return nil, unsupported() }

@@ -1,0 +1,377 @@
+//go:build linux && (amd64 || arm64)
+
+package inject
+
+import (
+	"errors"
+	"os"
+	"os/user"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/quote"
+)
+
+// Set by tests only: testCorrupt damages the registers at the restore, to
+// prove that the checksum job notices when they are not put back;
+// testVDSO makes findInsn borrow from the vDSO, its fallback.
+var testCorrupt, testVDSO bool
+
+// Apply makes the running process pid survive the end of its session as
+// req asks, and says what it changed. A pid that is a thread stands for
+// its process. On any error other than ErrNotUndone the target is as it
+// was (ErrNoProcess: or gone).
+//
+// Caveats, all of them shared with strace and gdb attaching:
+//   - the stopped thread returns EINTR from a call Linux never restarts
+//     after a stop (epoll_wait, sigtimedwait, ...), as after ^Z and fg;
+//   - the caller must not be killed while it holds the thread: the kernel
+//     would let the thread go with the injected registers. nohupx catches
+//     INT, TERM, QUIT and HUP meanwhile, which leaves SIGKILL, for the
+//     milliseconds the work takes;
+//   - on arm64 with SVE, a live SVE state beyond the FP/SIMD registers is
+//     discarded by the injected calls, as by any syscall.
+func Apply(pid int, req Request) (Result, error) {
+	if req.Timeout <= 0 {
+		req.Timeout = defaultTimeout
+	}
+	res := Result{Pid: pid}
+	st, err := readStatus(pid)
+	if err != nil {
+		return res, errorf(ErrNoProcess, "")
+	}
+	res.Comm = st.Name
+	if st.Tgid > 0 && st.Tgid != pid {
+		// /proc/TID exists (unlisted) for every thread.
+		res.ThreadOf, pid, res.Pid = pid, st.Tgid, st.Tgid
+		if st, err = readStatus(pid); err != nil {
+			return res, errorf(ErrNoProcess, "")
+		}
+		res.Comm = st.Name
+	}
+	if err := precheck(pid, st); err != nil {
+		return res, err
+	}
+	tid, threads := pickThread(pid)
+	res.Threads = threads
+
+	runtime.LockOSThread()
+	t := &tracee{pid: pid, tid: tid, timeout: req.Timeout, memfd: -1}
+	if err := t.seize(); err != nil {
+		runtime.UnlockOSThread()
+		return res, seizeError(pid, err)
+	}
+	err = t.run(req, &res)
+	if t.memfd >= 0 {
+		unix.Close(t.memfd)
+	}
+	if !errors.Is(err, ErrNotUndone) {
+		// Otherwise the thread may still be this thread's tracee: keep
+		// the goroutine on it so that no other work lands there.
+		runtime.UnlockOSThread()
+	}
+	return res, err
+}
+
+// precheck refuses what cannot or must not be traced, before touching it.
+func precheck(pid int, st status) error {
+	switch {
+	case st.State == 'Z' || st.State == 'X':
+		return errorf(ErrNoProcess, "it has exited (a zombie)")
+	case pid == os.Getpid():
+		return &PermissionError{Why: "it is this nohupx process"}
+	case st.Kthread || pid == 2 || st.PPid == 2:
+		return errorf(ErrUnsupported, "a kernel thread has no signal handlers or files to change")
+	case st.TracerPid != 0:
+		return tracedError(st.TracerPid)
+	case st.Seccomp == 1:
+		return errorf(ErrUnsupported, "it runs in seccomp strict mode, where any other system call kills it")
+	}
+	// The target opens /dev/null, the output file and /proc/<our pid>/fd
+	// by name: in another mount namespace or under chroot those names
+	// mean something else.
+	if a, b := readlink("/proc/self/ns/mnt"), readlink(procPath(pid, "ns/mnt")); a != "" && b != "" && a != b {
+		return errorf(ErrUnsupported, "it runs in another mount namespace (a container)")
+	}
+	if root := readlink(procPath(pid, "root")); root != "" && root != "/" {
+		return errorf(ErrUnsupported, "it runs under chroot %s", quote.Shell(root))
+	}
+	return nil
+}
+
+func tracedError(tracer int) error {
+	// TracerPid is the tracing thread; name its process.
+	name := ""
+	if st, err := readStatus(tracer); err == nil {
+		if st.Tgid > 0 {
+			tracer = st.Tgid
+		}
+		name = " (" + st.Name + ")"
+	}
+	return errorf(ErrTraced, "process %d%s is tracing it; only one tracer at a time: end it (a debugger: detach) and try again",
+		tracer, name)
+}
+
+// seizeError classifies a failed PTRACE_SEIZE.
+func seizeError(pid int, err error) error {
+	switch {
+	case errors.Is(err, unix.ESRCH):
+		return errorf(ErrNoProcess, "")
+	case errors.Is(err, unix.EPERM):
+		st, serr := readStatus(pid)
+		if serr != nil {
+			return errorf(ErrNoProcess, "")
+		}
+		if st.TracerPid != 0 { // another tracer came first
+			return tracedError(st.TracerPid)
+		}
+		return &PermissionError{Why: explainPermission(permissionFacts(pid, st))}
+	}
+	return errorf(ErrFailed, "PTRACE_SEIZE: %s", diag.Strerror(err))
+}
+
+func permissionFacts(pid int, st status) permFacts {
+	f := permFacts{Pid: pid, Yama: -1, OurUID: os.Getuid(), OurGID: os.Getgid(), Target: st}
+	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil {
+		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
+			f.Yama = n
+		}
+	}
+	if self, err := readStatus(os.Getpid()); err == nil {
+		f.CapPtrace = self.CapEff&(1<<unix.CAP_SYS_PTRACE) != 0
+	}
+	// The kernel gives /proc/PID of a process that is not dumpable to
+	// root (task_dump_owner).
+	var sb unix.Stat_t
+	if unix.Stat(procPath(pid, ""), &sb) == nil && sb.Uid == 0 && st.Uid[1] != 0 {
+		f.NotDumpbl = true
+	}
+	for p, n := st.PPid, 0; p > 1 && n < 4096; n++ {
+		if p == os.Getpid() {
+			f.Ancestor = true
+			break
+		}
+		pst, err := readStatus(p)
+		if err != nil {
+			break
+		}
+		p = pst.PPid
+	}
+	f.UserName = func(uid int) string {
+		if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
+			return u.Username
+		}
+		return ""
+	}
+	return f
+}
+
+// run does the work on a seized thread and always lets it go: detached
+// as it was, or changed as reported.
+func (t *tracee) run(req Request, res *Result) error {
+	if err := ptrace(unix.PTRACE_INTERRUPT, t.tid, 0, 0); err != nil {
+		// Not stopped, so it cannot be detached: the kernel lets it go
+		// untouched when nohupx exits.
+		return errorf(ErrFailed, "PTRACE_INTERRUPT: %s", diag.Strerror(err))
+	}
+	first, err := t.firstStop()
+	if err != nil {
+		// Still running (uninterruptible sleep, say) and not stopped: the
+		// kernel lets it go untouched when nohupx exits.
+		return err
+	}
+	res.Stopped = first.sig != syscall.SIGTRAP
+	if _, err := getSyscallInfo(t.tid); err != nil {
+		return t.detachUntouched(errorf(ErrUnsupported, "this kernel has no PTRACE_GET_SYSCALL_INFO (Linux 5.3)"))
+	}
+	r0, err := getRegs(t.tid)
+	if err != nil {
+		return t.detachUntouched(errorf(ErrFailed, "read registers: %s", diag.Strerror(err)))
+	}
+	if err := checkArch(&r0); err != nil {
+		return t.detachUntouched(err)
+	}
+	if t.memfd, err = unix.Open(procPath(t.pid, "mem"), unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
+		return t.detachUntouched(errorf(ErrFailed, "open /proc/%d/mem: %s", t.pid, diag.Strerror(err)))
+	}
+
+	// What is there to do? The masks are process-wide and the thread is
+	// stopped; the injected query below is what counts in the end.
+	st, err := readStatus(t.pid)
+	if err != nil {
+		return t.detachUntouched(errorf(ErrNoProcess, ""))
+	}
+	w := plan(req, st, t.pid)
+	alreadyDone(req, st, res)
+	if w.empty() {
+		return t.finish(req, res, t.detachUntouched(nil))
+	}
+
+	saved, atEntryStop, err := t.capture(r0, 0)
+	if err != nil {
+		return err
+	}
+	res.takenAt = "stop"
+	if atEntryStop {
+		res.takenAt = "entry"
+	}
+	insn, from, err := t.findInsn(&saved, atEntryStop)
+	res.insnFrom = from
+	if err != nil {
+		// Nothing written yet but, after capture, maybe the registers of
+		// an entry stop: restore makes the thread re-execute that call.
+		if rerr := t.restore(saved, nil); rerr != nil {
+			return rerr
+		}
+		return err
+	}
+	err = t.inject(&saved, insn, req, w, res)
+	res.passed = t.passed
+	if errors.Is(err, errGone) {
+		return errorf(ErrNoProcess, "it exited while it was being changed")
+	}
+	if rerr := t.restore(saved, nil); rerr != nil {
+		switch {
+		case err == nil:
+			return rerr
+		case errors.Is(rerr, ErrNoProcess) && !errors.Is(err, ErrNotUndone):
+			return rerr
+		}
+		return &kindError{kind: ErrNotUndone, msg: detail(err) + "; and then: " + detail(rerr)}
+	}
+	if err != nil {
+		return err
+	}
+	return t.finish(req, res, nil)
+}
+
+// finish continues a stopped target on request.
+func (t *tracee) finish(req Request, res *Result, err error) error {
+	if err == nil && req.Continue && res.Stopped {
+		if kerr := unix.Kill(t.pid, unix.SIGCONT); kerr == nil {
+			res.Continued = true
+		}
+	}
+	return err
+}
+
+// firstStop waits for the stop PTRACE_INTERRUPT asked for: a
+// PTRACE_EVENT_STOP, whose signal is SIGTRAP for a running thread and the
+// stop signal for a thread in a group-stop (a job stopped with ^Z). A
+// signal that was on its way is passed on meanwhile.
+func (t *tracee) firstStop() (stop, error) {
+	for {
+		s, err := t.wait()
+		if err == errTimeout {
+			return s, errorf(ErrFailed, "it did not stop within %v (is it in uninterruptible sleep, state D?); it was not changed", t.timeout)
+		}
+		if err != nil {
+			return s, errorf(ErrFailed, "%v", err)
+		}
+		switch s.kind {
+		case stopGone:
+			return s, errorf(ErrNoProcess, "it exited (%s)", s.how)
+		case stopEvent:
+			return s, nil
+		case stopSignal:
+			if err := ptrace(unix.PTRACE_CONT, t.tid, 0, uintptr(s.sig)); err != nil {
+				return s, errorf(ErrNoProcess, "pass on %v: %s", s.sig, diag.Strerror(err))
+			}
+		case stopSyscall: // not asked for yet
+			if err := ptrace(unix.PTRACE_CONT, t.tid, 0, 0); err != nil {
+				return s, errorf(ErrNoProcess, "PTRACE_CONT: %s", diag.Strerror(err))
+			}
+		}
+	}
+}
+
+// detachUntouched lets the thread go with nothing changed: no register was
+// written, so the kernel resumes it exactly where it stopped.
+func (t *tracee) detachUntouched(err error) error {
+	if derr := ptrace(unix.PTRACE_DETACH, t.tid, 0, 0); derr != nil && !errors.Is(derr, unix.ESRCH) && err == nil {
+		return errorf(ErrFailed, "PTRACE_DETACH: %s", diag.Strerror(derr))
+	}
+	return err
+}
+
+// restore puts back every register as captured and detaches. It is only
+// called at a syscall stop or at the stop capture returned, with saved
+// marked as "not in a system call" (outside, setNoSyscall): the thread
+// then resumes at saved's pc with saved's registers, and re-executes the
+// system call it was taken at, if any.
+func (t *tracee) restore(saved regs, err error) error {
+	r := outside(saved)
+	if testCorrupt {
+		corrupt(&r)
+	}
+	if serr := setRegs(t.tid, &r); serr != nil {
+		if errors.Is(serr, unix.ESRCH) {
+			return errorf(ErrNoProcess, "it exited while it was being changed")
+		}
+		return &kindError{kind: ErrNotUndone, msg: "cannot restore its registers: " + diag.Strerror(serr)}
+	}
+	if serr := setNoSyscall(t.tid); serr != nil {
+		return &kindError{kind: ErrNotUndone, msg: "cannot restore its system call state: " + diag.Strerror(serr)}
+	}
+	if derr := ptrace(unix.PTRACE_DETACH, t.tid, 0, 0); derr != nil && !errors.Is(derr, unix.ESRCH) {
+		return &kindError{kind: ErrNotUndone, msg: "PTRACE_DETACH: " + diag.Strerror(derr)}
+	}
+	return err
+}
+
+// readStatus reads /proc/PID/status.
+func readStatus(pid int) (status, error) {
+	f, err := os.Open(procPath(pid, "status"))
+	if err != nil {
+		return status{}, err
+	}
+	defer f.Close()
+	return parseStatus(f)
+}
+
+func procPath(pid int, name string) string {
+	if name == "" {
+		return "/proc/" + strconv.Itoa(pid)
+	}
+	return "/proc/" + strconv.Itoa(pid) + "/" + name
+}
+
+func readlink(name string) string {
+	s, err := os.Readlink(name)
+	if err != nil {
+		return ""
+	}
+	return s
+}
+
+// pickThread returns the thread to seize, the leader unless it has exited
+// (a process whose main thread called pthread_exit lives on in the others),
+// and the number of threads.
+func pickThread(pid int) (tid, threads int) {
+	ents, err := os.ReadDir(procPath(pid, "task"))
+	if err != nil {
+		return pid, 1
+	}
+	alive := func(tid int) bool {
+		b, err := os.ReadFile(procPath(pid, "task/"+strconv.Itoa(tid)+"/stat"))
+		if err != nil {
+			return false
+		}
+		_, state, err := parseStatGroup(b)
+		return err == nil && state != 'Z' && state != 'X'
+	}
+	if alive(pid) {
+		return pid, len(ents)
+	}
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil && alive(n) {
+			return n, len(ents)
+		}
+	}
+	return pid, len(ents)
+}

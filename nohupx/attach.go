@@ -1,0 +1,305 @@
+package nohupx
+
+// nohupx -p [OPTION]... PID... and nohupx -g [OPTION]... PGID...: the
+// disown that works from outside the shell. For each running process (-g:
+// each process of each process group, which is how a shell runs a job or a
+// pipeline), package inject makes it ignore SIGHUP (and --ignore LIST),
+// moves its terminal stdout and stderr to nohup.out in our working
+// directory (or --output), in place, and its terminal stdin to /dev/null,
+// with ptrace. One line per target says what changed; one target's failure
+// does not stop the others.
+//
+// Exit status (the largest over the targets): 0 every target done, 1 no
+// such process, 2 already traced, 3 not permitted, 4 not supported, 5 a
+// step failed in the target and was undone, 6 it failed and could not be
+// undone, 125 a usage error, the output file could not be opened, or
+// nohupx was interrupted.
+
+import (
+	"debug/buildinfo"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/getopt"
+	"github.com/nohupx/nohupx/internal/inject"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/sigs"
+)
+
+// The exit statuses of -p and -g, one per kind of failure, ordered so that
+// the largest over several targets is the most serious.
+const (
+	attachNoProcess   = 1 // no such process (or process group), or it exited
+	attachTraced      = 2 // already traced by a debugger or strace
+	attachPermission  = 3 // the kernel does not let nohupx trace it
+	attachUnsupported = 4 // not on this OS or architecture, or not this kind of process
+	attachFailed      = 5 // a step failed inside the target, which was left as it was
+	attachNotUndone   = 6 // a step failed and could not be undone
+)
+
+type attachMode int
+
+const (
+	attachNone  attachMode = iota
+	attachPID              // -p PID...
+	attachGroup            // -g PGID...
+)
+
+// attachSpecs are the options with -p or -g.
+var attachSpecs = append(append([]getopt.Spec(nil), specs...),
+	getopt.Spec{Long: "pid", Short: 'p'},
+	getopt.Spec{Long: "pgid", Short: 'g'},
+	getopt.Spec{Long: "always", Short: 'a'},
+	getopt.Spec{Long: "continue"},
+)
+
+func wantsAttach(opts []getopt.Opt) bool {
+	for _, o := range opts {
+		if o.Name == "pid" || o.Name == "pgid" {
+			return true
+		}
+	}
+	return false
+}
+
+func (o *Options) setAttach(name string) error {
+	switch name {
+	case "pid", "pgid":
+		mode := attachPID
+		if name == "pgid" {
+			mode = attachGroup
+		}
+		if o.Attach != attachNone && o.Attach != mode {
+			return fmt.Errorf("-p and -g cannot be combined: give either process IDs or process group IDs")
+		}
+		o.Attach = mode
+	case "always":
+		o.Always = true
+	case "continue":
+		o.Continue = true
+	}
+	return nil
+}
+
+// attachOperands checks what goes with -p/-g and reads the IDs.
+func attachOperands(o Options, act action, rest []string) (Options, action, error) {
+	switch {
+	case act != actRun || o.DropIn:
+		return o, actRun, fmt.Errorf("-p and -g do not go with --rotate, --relays, --install-links or --drop-in")
+	case o.AllStdio:
+		return o, actRun, fmt.Errorf("--all-stdio does not go with -p or -g: only terminal fds are replaced in a running process")
+	case len(rest) == 0:
+		return o, actRun, errMissingOperand
+	}
+	what := "process ID"
+	if o.Attach == attachGroup {
+		what = "process group ID"
+	}
+	for _, w := range rest {
+		if strings.HasPrefix(w, "-") && len(w) > 1 {
+			return o, actRun, fmt.Errorf("options go before the %ss: %s", what, quote.Shell(w))
+		}
+		n, err := strconv.Atoi(w)
+		if err != nil || n <= 0 {
+			return o, actRun, fmt.Errorf("invalid %s %s", what, quote.Shell(w))
+		}
+		o.Targets = append(o.Targets, n)
+	}
+	return o, actAttach, nil
+}
+
+// attach is -p/-g: every target in turn, one line each.
+func attach(o Options, fail int) int {
+	out := &attachOutput{o: o}
+	defer out.close()
+	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get}
+	say := func(format string, a ...any) { _ = diag.Printf(os.Stderr, o.Prog, format, a...) }
+
+	// A target is held stopped while it is changed: nohupx must not die
+	// then (the kernel would let it go with borrowed registers). ^C and
+	// TERM end nohupx after the current target. A hangup of our own
+	// terminal changes nothing: the user wanted the targets protected.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT)
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
+	defer signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
+
+	status := exitcode.OK
+	worse := func(s int) {
+		if s > status {
+			status = s
+		}
+	}
+	one := func(pid int, inGroup bool) (gone bool) {
+		res, err := inject.Apply(pid, req)
+		if err == nil {
+			if !o.Quiet {
+				say("%s", describe(res, out.name))
+			}
+			return false
+		}
+		if inGroup && errors.Is(err, inject.ErrNoProcess) {
+			// It exited between the listing and now: nothing to protect.
+			if !o.Quiet {
+				say("%d: exited before it could be changed", pid)
+			}
+			return true
+		}
+		say("%s: %s", who(res, pid), err)
+		worse(attachStatus(err, fail))
+		return false
+	}
+	interrupted := func(i int) bool {
+		select {
+		case sig := <-stop:
+			var left []string
+			for _, id := range o.Targets[i:] {
+				left = append(left, strconv.Itoa(id))
+			}
+			say("interrupted by %s: left %s unchanged", unixSigName(sig), strings.Join(left, " "))
+			worse(fail)
+			return true
+		default:
+			return false
+		}
+	}
+	for i, id := range o.Targets {
+		if interrupted(i) {
+			break
+		}
+		if o.Attach == attachPID {
+			one(id, false)
+			continue
+		}
+		pids, err := inject.Group(id)
+		if err != nil {
+			say("process group %d: %s", id, err)
+			worse(attachStatus(err, fail))
+			continue
+		}
+		changed := 0
+		for _, pid := range pids {
+			if pid == os.Getpid() {
+				say("%d: skipped: it is this nohupx, which is in process group %d", pid, id)
+				continue
+			}
+			if !one(pid, true) {
+				changed++
+			}
+		}
+		if changed == 0 {
+			say("process group %d: every process exited before it could be changed", id)
+			worse(attachNoProcess)
+		}
+	}
+	return status
+}
+
+// attachStatus is the exit status for one target's failure.
+func attachStatus(err error, fail int) int {
+	var oe *outputError
+	switch {
+	case errors.As(err, &oe):
+		return fail
+	case errors.Is(err, inject.ErrNotUndone):
+		return attachNotUndone
+	case errors.Is(err, inject.ErrFailed):
+		return attachFailed
+	case errors.Is(err, inject.ErrNoProcess):
+		return attachNoProcess
+	case errors.Is(err, inject.ErrTraced):
+		return attachTraced
+	case errors.Is(err, inject.ErrPermission):
+		return attachPermission
+	case errors.Is(err, inject.ErrUnsupported):
+		return attachUnsupported
+	}
+	return attachFailed
+}
+
+// who names a target at the start of its line: "4242 (sleep)".
+func who(res inject.Result, pid int) string {
+	s := strconv.Itoa(pid)
+	if res.Pid != 0 {
+		s = strconv.Itoa(res.Pid)
+	}
+	switch {
+	case res.ThreadOf != 0 && res.Comm != "":
+		return fmt.Sprintf("%s (%s, for its thread %d)", s, res.Comm, res.ThreadOf)
+	case res.Comm != "":
+		return fmt.Sprintf("%s (%s)", s, res.Comm)
+	}
+	return s
+}
+
+// describe is the line that says what was changed in a target.
+func describe(res inject.Result, outName string) string {
+	var parts []string
+	names := func(ss []syscall.Signal) string { return sigs.Set(ss).String() }
+	if len(res.Ignored) > 0 {
+		parts = append(parts, "now ignores "+names(res.Ignored))
+	}
+	if len(res.Replaced) > 0 {
+		parts = append(parts, "now ignores "+names(res.Replaced)+" (its own handler replaced)")
+	}
+	if len(res.AlreadyIgnored) > 0 {
+		parts = append(parts, "already ignored "+names(res.AlreadyIgnored))
+	}
+	if len(res.KeptHandler) > 0 {
+		k := names(res.KeptHandler)
+		note := "kept the program's own handler for " + k + "; -a replaces it"
+		if isGo(res.Pid) {
+			note = "kept the program's own handler for " + k + ": it is a Go program, whose runtime exits on " + k +
+				" unless the program handles it; -a replaces the handler"
+		}
+		parts = append(parts, note)
+	}
+	if res.Stdin {
+		parts = append(parts, "stdin from /dev/null")
+	}
+	if len(res.Redirected) > 0 {
+		var fds []string
+		for _, fd := range res.Redirected {
+			fds = append(fds, [...]string{"stdin", "stdout", "stderr"}[fd])
+		}
+		s := strings.Join(fds, " and ") + " appended to " + quote.Shell(outName)
+		switch {
+		case res.Rotated:
+			s += " (rotated by a relay)"
+		case res.NotRotated != "":
+			s += " (not rotated: " + res.NotRotated + ")"
+		}
+		parts = append(parts, s)
+	}
+	switch {
+	case res.Continued:
+		parts = append(parts, "continued")
+	case res.Stopped:
+		parts = append(parts, "still stopped (--continue resumes it)")
+	}
+	if !res.Changed() && len(res.AlreadyIgnored) == 0 && len(res.KeptHandler) == 0 {
+		parts = append(parts, "nothing to change")
+	}
+	return who(res, res.Pid) + ": " + strings.Join(parts, "; ")
+}
+
+// isGo tells whether the process runs a Go binary (the Go runtime installs
+// handlers for HUP, INT and TERM that exit).
+func isGo(pid int) bool {
+	_, err := buildinfo.ReadFile("/proc/" + strconv.Itoa(pid) + "/exe")
+	return err == nil
+}
+
+func unixSigName(sig os.Signal) string {
+	if s, ok := sig.(syscall.Signal); ok {
+		return "SIG" + sigs.Name(s)
+	}
+	return sig.String()
+}

@@ -1,0 +1,107 @@
+package nohupx
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/inject"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/logrot"
+)
+
+// outputError is nohupx's own failure to open the output: status 125.
+type outputError struct{ msg string }
+
+func (e *outputError) Error() string { return e.msg }
+
+// attachOutput opens the output once, when the first target needs it:
+// nohup.out in our working directory ($HOME/nohup.out if that fails, as
+// for a command) or --output, created 0600, and a rotating relay unless
+// --no-rotate. The targets reopen our fd of it (the relay's pipe) through
+// /proc/<our pid>/fd/N, and the file by name where they may not.
+type attachOutput struct {
+	o    Options
+	once sync.Once
+	name string // as the user knows it
+	f, w *os.File
+	out  inject.Output
+	err  error
+	// granted: the file was given to a target's owner (grant).
+	granted bool
+}
+
+func (a *attachOutput) get() (inject.Output, error) {
+	a.once.Do(a.open)
+	return a.out, a.err
+}
+
+func (a *attachOutput) open() {
+	names := []string{a.o.Output}
+	if a.o.Output == "" {
+		names = []string{"nohup.out"}
+		if home, ok := os.LookupEnv("HOME"); ok {
+			names = append(names, inHome(home, "nohup.out"))
+		}
+	}
+	var errs []string
+	for _, name := range names {
+		// A FIFO would make us, and then the target, wait for a reader.
+		if fi, err := os.Stat(name); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
+			errs = append(errs, "failed to open "+quote.Shell(name)+": a FIFO cannot be the output of a running process")
+			continue
+		}
+		_, lerr := os.Lstat(name)
+		created := errors.Is(lerr, fs.ErrNotExist)
+		f, err := logrot.OpenAppend(name)
+		if err != nil {
+			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+			continue
+		}
+		abs, err := filepath.Abs(name)
+		if err != nil {
+			f.Close()
+			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+			continue
+		}
+		w, err := logrot.Writer(f, a.o.Policy, !a.o.NoRotate)
+		if err != nil {
+			f.Close()
+			a.err = &outputError{"failed to start the log relay for " + quote.Shell(name) + ": " + err.Error()}
+			return
+		}
+		a.name, a.f, a.w = name, f, w
+		a.out = inject.Output{Fd: int(w.Fd()), Path: abs, Rotated: w != f}
+		if created {
+			a.out.Grant = a.grant
+		}
+		return
+	}
+	a.err = &outputError{strings.Join(errs, "; ")}
+}
+
+// grant gives the file nohupx has just created, as root, to the owner of a
+// target that cannot reopen our fd and opens the file itself: as if that
+// user had run nohup. Only the first such owner gets it.
+func (a *attachOutput) grant(uid, gid int) error {
+	if os.Geteuid() != 0 || a.granted {
+		return nil
+	}
+	a.granted = true
+	return a.f.Chown(uid, gid)
+}
+
+// close drops our copies: the relay then lives as long as the targets
+// write to it.
+func (a *attachOutput) close() {
+	if a.w != nil && a.w != a.f {
+		a.w.Close()
+	}
+	if a.f != nil {
+		a.f.Close()
+	}
+}
