@@ -27,6 +27,7 @@ import (
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/logrot"
 	"github.com/nohupx/nohupx/nohupx"
+	"github.com/nohupx/nohupx/reattach"
 )
 
 // An applet is a user-facing command. Run gets the whole argv, argv[0]
@@ -41,6 +42,7 @@ var applets = []applet{
 	{"nohup", nohupx.Main},
 	{"detach", detach.Main},
 	{"setsid", detach.SetsidMain},
+	{"reattach-sock", reattach.Main},
 }
 
 // stages are the hidden re-exec entry points, keyed by the argv[0] they are

@@ -18,7 +18,7 @@ import (
 )
 
 // Applets are the names linked to the binary in Dir.
-var Applets = []string{"nohupx", "nohup", "detach", "setsid"}
+var Applets = []string{"nohupx", "nohup", "detach", "setsid", "reattach-sock"}
 
 // Dir holds the built binary and its applet links while m.Run runs.
 var Dir string

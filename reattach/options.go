@@ -1,0 +1,176 @@
+package reattach
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os/user"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/nohupx/nohupx/internal/getopt"
+)
+
+// Options is what one reattach-sock invocation asks for. Stdout, Stderr,
+// Env and UID/Root stand for the process's own, so that tests can run Run
+// directly.
+type Options struct {
+	Prog  string
+	Kinds []Kind // operands tmux, screen, abduco, emacs
+	PIDs  []int  // operands that are pids
+
+	List        bool
+	JSON        bool
+	DryRun      bool
+	Watch       bool
+	NoProtect   bool
+	EmacsSignal bool
+	AllUsers    bool
+	UID         int    // the user whose servers are examined
+	Under       string // only sockets in this directory or below
+	Timeout     time.Duration
+
+	Stdout, Stderr io.Writer
+	Env            []string
+}
+
+// wantUID selects the users whose servers are examined.
+func (o Options) wantUID(uid int) bool { return o.AllUsers || uid == o.UID }
+
+var specs = []getopt.Spec{
+	{Long: "list", Short: 'l'},
+	{Long: "json"},
+	{Long: "dry-run", Short: 'n'},
+	{Long: "watch", Short: 'w'},
+	{Long: "no-protect"},
+	{Long: "emacs-signal"},
+	{Long: "all-users", Short: 'a'},
+	{Long: "user", Short: 'u', Arg: true},
+	{Long: "under", Arg: true},
+	{Long: "timeout", Arg: true},
+	{Long: "help"},
+	{Long: "version"},
+}
+
+type action int
+
+const (
+	actRun action = iota
+	actHelp
+	actVersion
+)
+
+// parse reads the command line (argv without argv[0]). As with GNU tools,
+// options and operands may be mixed; "--" ends the options. uid is the
+// caller's real uid.
+func parse(prog string, args []string, uid int) (Options, action, error) {
+	o := Options{Prog: prog, UID: uid, Timeout: 2 * time.Second}
+	var opts []getopt.Opt
+	var operands []string
+	for len(args) > 0 {
+		got, rest, err := getopt.Parse(args, specs)
+		opts = append(opts, got...)
+		if err != nil {
+			return o, scanHelp(opts), err
+		}
+		if len(rest) == 0 {
+			break
+		}
+		if consumed := len(args) - len(rest); consumed > 0 && args[consumed-1] == "--" {
+			operands = append(operands, rest...)
+			break
+		}
+		operands = append(operands, rest[0])
+		args = rest[1:]
+	}
+	if act := scanHelp(opts); act != actRun {
+		return o, act, nil
+	}
+	for _, opt := range opts {
+		var err error
+		switch opt.Name {
+		case "list":
+			o.List = true
+		case "json":
+			o.JSON = true
+		case "dry-run":
+			o.DryRun = true
+		case "watch":
+			o.Watch = true
+		case "no-protect":
+			o.NoProtect = true
+		case "emacs-signal":
+			o.EmacsSignal = true
+		case "all-users":
+			o.AllUsers = true
+		case "user":
+			o.UID, err = lookupUID(opt.Value)
+		case "under":
+			if opt.Value == "" || opt.Value[0] != '/' {
+				err = fmt.Errorf("--under: %q is not an absolute directory", opt.Value)
+			}
+			// Servers report real paths (macOS's /tmp is /private/tmp).
+			o.Under = filepath.Clean(opt.Value)
+			if real, rerr := filepath.EvalSymlinks(o.Under); rerr == nil {
+				o.Under = real
+			}
+		case "timeout":
+			o.Timeout, err = time.ParseDuration(opt.Value)
+			if err != nil || o.Timeout <= 0 {
+				err = fmt.Errorf("--timeout: invalid duration %q: want e.g. 2s or 500ms", opt.Value)
+			}
+		}
+		if err != nil {
+			return o, actRun, err
+		}
+	}
+	for _, w := range operands {
+		if k := Kind(w); slices.Contains(Kinds, k) {
+			o.Kinds = append(o.Kinds, k)
+		} else if pid, err := strconv.Atoi(w); err == nil && pid > 0 {
+			o.PIDs = append(o.PIDs, pid)
+		} else {
+			return o, actRun, fmt.Errorf("invalid operand '%s': want tmux, screen, abduco, emacs or a pid", w)
+		}
+	}
+	return o, actRun, o.check(uid)
+}
+
+func scanHelp(opts []getopt.Opt) action {
+	for _, opt := range opts {
+		switch opt.Name {
+		case "help":
+			return actHelp
+		case "version":
+			return actVersion
+		}
+	}
+	return actRun
+}
+
+// check rejects combinations that make no sense.
+func (o Options) check(caller int) error {
+	switch {
+	case o.Watch && (o.List || o.DryRun):
+		return errors.New("--watch does not go with --list or --dry-run")
+	case o.Watch && o.JSON:
+		return errors.New("--json does not go with --watch (its log is text)")
+	case o.NoProtect && !o.Watch:
+		return errors.New("--no-protect goes with --watch")
+	case caller != 0 && (o.AllUsers || o.UID != caller):
+		return errors.New("only root can act on other users' servers (--all-users, --user)")
+	}
+	return nil
+}
+
+func lookupUID(name string) (int, error) {
+	u, err := user.Lookup(name)
+	if err != nil {
+		if u, err = user.LookupId(name); err != nil {
+			return 0, fmt.Errorf("--user: no such user %q", name)
+		}
+	}
+	return strconv.Atoi(u.Uid)
+}

@@ -1,0 +1,128 @@
+package reattach
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// procStat is what discovery needs from /proc/PID/stat.
+type procStat struct {
+	Comm  string
+	PPID  int
+	Start uint64 // field 22, starttime in clock ticks since boot
+}
+
+// parseProcStat parses /proc/PID/stat. The comm field is in parentheses and
+// may itself contain spaces and parentheses ("tmux: server"), so the fields
+// are counted from the last ')'.
+func parseProcStat(b []byte) (procStat, error) {
+	s := string(b)
+	open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+	if open < 0 || close < open {
+		return procStat{}, errors.New("malformed /proc/PID/stat")
+	}
+	f := strings.Fields(s[close+1:])
+	// f[0] is field 3 (state): field n is f[n-3].
+	if len(f) < 20 {
+		return procStat{}, errors.New("short /proc/PID/stat")
+	}
+	ppid, err1 := strconv.Atoi(f[1])
+	start, err2 := strconv.ParseUint(f[19], 10, 64)
+	if err1 != nil || err2 != nil {
+		return procStat{}, errors.New("malformed /proc/PID/stat")
+	}
+	return procStat{Comm: s[open+1 : close], PPID: ppid, Start: start}, nil
+}
+
+// procStatus is what discovery needs from /proc/PID/status.
+type procStatus struct {
+	UID, GID int
+	SigCgt   uint64 // the signals the process catches: bit n-1 for signal n
+}
+
+// parseStatus reads the real uid and gid and the caught-signal mask from
+// /proc/PID/status.
+func parseStatus(r io.Reader) (procStatus, error) {
+	st := procStatus{UID: -1, GID: -1}
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		f := strings.Fields(v)
+		if !ok || len(f) == 0 {
+			continue
+		}
+		var err error
+		switch k {
+		case "Uid":
+			st.UID, err = strconv.Atoi(f[0])
+		case "Gid":
+			st.GID, err = strconv.Atoi(f[0])
+		case "SigCgt":
+			st.SigCgt, err = strconv.ParseUint(f[0], 16, 64)
+		}
+		if err != nil {
+			return st, err
+		}
+	}
+	if st.UID < 0 || st.GID < 0 {
+		return st, errors.New("no Uid or Gid in /proc/PID/status")
+	}
+	return st, sc.Err()
+}
+
+// kindOf tells a server process by its comm (and argv[0] for screen, whose
+// server and clients share the comm "screen" but whose server renames
+// itself "SCREEN"). ok is false for every other process.
+func kindOf(comm, argv0 string) (Kind, bool) {
+	switch {
+	case comm == "tmux: server": // tmux's setproctitle on Linux
+		return Tmux, true
+	case comm == "tmux": // macOS and the BSDs: the server is a tmux with ppid 1
+		return Tmux, true
+	case comm == "screen" || comm == "SCREEN":
+		if argv0 == "" || strings.HasPrefix(argv0, "SCREEN") {
+			return Screen, true
+		}
+	case comm == "abduco":
+		return Abduco, true
+	case comm == "dtach":
+		return Dtach, true
+	case comm == "emacs" || comm == "Emacs" || strings.HasPrefix(comm, "emacs-"):
+		return Emacs, true
+	}
+	return "", false
+}
+
+// screenSessionName finds the session name in a screen command line: the
+// value of -S, alone ("-S name"), attached ("-Sname") or closing a cluster
+// ("-dmS name"). Options that take a value end a cluster. "" when there is
+// none (the default name includes the terminal, which is not known).
+func screenSessionName(argv []string) string {
+	for i := 1; i < len(argv); i++ {
+		a := argv[i]
+		if len(a) < 2 || a[0] != '-' || a == "--" {
+			return ""
+		}
+		for j := 1; j < len(a); j++ {
+			switch c := a[j]; {
+			case c == 'S':
+				if rest := a[j+1:]; rest != "" {
+					return rest
+				}
+				if i+1 < len(argv) {
+					return argv[i+1]
+				}
+				return ""
+			case strings.IndexByte("cehpsTtX", c) >= 0:
+				if j == len(a)-1 {
+					i++ // its value is the next word
+				}
+				j = len(a)
+			}
+		}
+	}
+	return ""
+}
