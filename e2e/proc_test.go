@@ -296,9 +296,18 @@ func signalState(pid int) string {
 // and init or the nearest subreaper (this test) as its parent.
 func (j *job) checkDetached(shellPid int) {
 	j.t.Helper()
-	st, err := readStat(j.pid)
-	if err != nil {
-		j.t.Fatalf("detached job %d: %v", j.pid, err)
+	// The job may beat before the stage that forked it has exited (a
+	// background `detach job &` is not waited for): until then the stage
+	// is its parent.
+	var st stat
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		var err error
+		if st, err = readStat(j.pid); err != nil {
+			j.t.Fatalf("detached job %d: %v", j.pid, err)
+		}
+		if st.ppid == 1 || st.ppid == os.Getpid() || time.Now().After(deadline) {
+			break
+		}
 	}
 	shell, err := readStat(shellPid)
 	if err != nil {
