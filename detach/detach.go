@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -238,6 +240,19 @@ func setEnv(env []string, key, value string) []string {
 	return append(out, key+"="+value)
 }
 
+// execFile is the file to execute for name. A relative path (./job,
+// bin/job) means the caller's directory, as the user typed it there, not
+// the daemon's (/ unless --chdir); a bare name is searched in PATH.
+func execFile(name string) string {
+	if !strings.Contains(name, "/") || filepath.IsAbs(name) {
+		return name
+	}
+	if abs, err := filepath.Abs(name); err == nil {
+		return abs
+	}
+	return name
+}
+
 // stage is the running session stage, seen from the caller.
 type stage struct {
 	proc    *os.Process
@@ -280,7 +295,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 
 	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
 	req := request{
-		Argv: o.Command, Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
+		Argv: o.Command, File: execFile(o.Command[0]), Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
 		Stay: o.Wait || o.Ready,
 	}
 	reqFd := at(reqR)

@@ -158,6 +158,31 @@ func TestDaemonState(t *testing.T) {
 	}
 }
 
+// TestRelativeCommand: ./job means the job in the caller's directory, even
+// though the daemon runs in /; argv[0] stays as typed.
+func TestRelativeCommand(t *testing.T) {
+	dir := t.TempDir()
+	sleep, err := os.ReadFile("/bin/sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(dir, "job"), sleep, 0o755)
+	cmd := exec.Command(testbin.Path("detach"), "-p", "./job", "30")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("detach -p ./job = %v", err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+	if argv, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid)); string(argv) != "./job\x0030\x00" {
+		t.Errorf("the job's argv = %q; want ./job 30", argv)
+	}
+	if exe, _ := os.Readlink(fmt.Sprintf("/proc/%d/exe", pid)); exe != filepath.Join(dir, "job") {
+		t.Errorf("the job runs %q; want %s", exe, filepath.Join(dir, "job"))
+	}
+}
+
 func TestKeepFdsAndChdir(t *testing.T) {
 	dir := t.TempDir()
 	extra, _ := os.Create(filepath.Join(dir, "extra"))

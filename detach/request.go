@@ -14,6 +14,7 @@ import (
 // pipe, so that nothing about it can be taken for an option.
 type request struct {
 	Argv    []string
+	File    string // what to execute: Argv[0], made absolute if it is a relative path
 	Env     []string
 	Dir     string
 	Umask   int // -1: leave it

@@ -116,7 +116,7 @@ func start(req request) (pid int, err error) {
 	if u := req.User; u != nil {
 		attr.Sys.Credential = &syscall.Credential{Uid: u.Uid, Gid: u.Gid, Groups: u.Groups}
 	}
-	err = pathsearch.Search(req.Argv[0], req.Argv, req.Env, func(path string, argv, env []string) error {
+	err = pathsearch.Search(req.File, req.Argv, req.Env, func(path string, argv, env []string) error {
 		// A candidate that is not there fails as execve would, without
 		// the cost of a fork.
 		var st unix.Stat_t
