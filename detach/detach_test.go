@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -60,14 +61,13 @@ func procField(t *testing.T, pid int, field string) string {
 	return ""
 }
 
-func procStat(t *testing.T, pid int) []string {
+func procStat(t *testing.T, pid int) procfs.Stat {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	st, err := procfs.ReadStat(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := string(b)
-	return strings.Fields(s[strings.LastIndexByte(s, ')')+2:]) // state ppid pgrp session tty_nr ...
+	return st
 }
 
 func TestStatuses(t *testing.T) {
@@ -128,11 +128,11 @@ func TestDaemonState(t *testing.T) {
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 
-	st := procStat(t, pid) // state ppid pgrp session tty_nr
-	if st[1] != "1" || st[4] != "0" || st[3] == strconv.Itoa(pid) || st[3] == strconv.Itoa(os.Getpid()) {
-		t.Errorf("daemon stat: ppid %s, session %s, tty_nr %s; want ppid 1, a session it does not lead, no terminal", st[1], st[3], st[4])
+	st := procStat(t, pid)
+	if st.PPID != 1 || st.TTYNr != 0 || st.Session == pid || st.Session == os.Getpid() {
+		t.Errorf("daemon stat: ppid %d, session %d, tty_nr %d; want ppid 1, a session it does not lead, no terminal", st.PPID, st.Session, st.TTYNr)
 	}
-	if mySid, _ := unix.Getsid(0); st[3] == strconv.Itoa(mySid) {
+	if mySid, _ := unix.Getsid(0); st.Session == mySid {
 		t.Errorf("daemon is in the caller's session %d", mySid)
 	}
 	if cwd, _ := os.Readlink(fmt.Sprintf("/proc/%d/cwd", pid)); cwd != "/" {
@@ -340,8 +340,8 @@ func TestReady(t *testing.T) {
 		if took := time.Since(start); took < 400*time.Millisecond {
 			t.Errorf("detach --ready returned after %v, before READY=1", took)
 		}
-		if st := procStat(t, pid); st[1] != "1" {
-			t.Errorf("after READY=1 the daemon's ppid is %s; want 1 (the stage let go)", st[1])
+		if st := procStat(t, pid); st.PPID != 1 {
+			t.Errorf("after READY=1 the daemon's ppid is %d; want 1 (the stage let go)", st.PPID)
 		}
 	})
 	t.Run("exits first", func(t *testing.T) {

@@ -16,29 +16,12 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
-// setsidProcStat is what /proc/PID/stat says about a process.
-type setsidProcStat struct{ pid, ppid, pgrp, sid, ttyNr int }
-
-func parseSetsidStat(s string) (setsidProcStat, error) {
-	open, closing := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || closing < open {
-		return setsidProcStat{}, fmt.Errorf("not a stat line: %q", s)
-	}
-	f := strings.Fields(s[closing+1:]) // state ppid pgrp session tty_nr ...
-	if len(f) < 5 {
-		return setsidProcStat{}, fmt.Errorf("short stat line: %q", s)
-	}
-	var n [5]int
-	var err error
-	for i, field := range []string{strings.TrimSpace(s[:open]), f[1], f[2], f[3], f[4]} {
-		if n[i], err = strconv.Atoi(field); err != nil {
-			return setsidProcStat{}, fmt.Errorf("stat field %d of %q: %v", i, s, err)
-		}
-	}
-	return setsidProcStat{n[0], n[1], n[2], n[3], n[4]}, nil
-}
+// parseSetsidStat parses a /proc/PID/stat line a command printed.
+func parseSetsidStat(s string) (procfs.Stat, error) { return procfs.ParseStat([]byte(s)) }
 
 // TestSetsidSession: the command is the leader of a new session and of its
 // group, and it was forked exactly when util-linux forks: when setsid was
@@ -56,20 +39,20 @@ func TestSetsidSession(t *testing.T) {
 					if err != nil || r.status != "exit 0" {
 						t.Fatalf("%s: %s, %v, stderr %q", name, r.status, err, r.stderr)
 					}
-					if st.sid != st.pid || st.pgrp != st.pid {
-						t.Errorf("%s: command pid %d has sid %d, pgrp %d; want both %d", name, st.pid, st.sid, st.pgrp, st.pid)
+					if st.Session != st.Pid || st.PGRP != st.Pid {
+						t.Errorf("%s: command pid %d has sid %d, pgrp %d; want both %d", name, st.Pid, st.Session, st.PGRP, st.Pid)
 					}
-					if st.ttyNr != 0 {
-						t.Errorf("%s: command tty_nr = %d; want 0 without -c", name, st.ttyNr)
+					if st.TTYNr != 0 {
+						t.Errorf("%s: command tty_nr = %d; want 0 without -c", name, st.TTYNr)
 					}
-					forked := st.pid != r.pid
+					forked := st.Pid != r.pid
 					wantFork := leader || strings.Contains(strings.Join(flags, " "), "f")
 					if forked != wantFork {
-						t.Errorf("%s: command pid %d, setsid pid %d: forked = %v; want %v", name, st.pid, r.pid, forked, wantFork)
+						t.Errorf("%s: command pid %d, setsid pid %d: forked = %v; want %v", name, st.Pid, r.pid, forked, wantFork)
 					}
 					waited := strings.Contains(strings.Join(flags, " "), "w")
-					if forked && waited && st.ppid != r.pid {
-						t.Errorf("%s: forked command's ppid = %d; want setsid %d, which waits", name, st.ppid, r.pid)
+					if forked && waited && st.PPID != r.pid {
+						t.Errorf("%s: forked command's ppid = %d; want setsid %d, which waits", name, st.PPID, r.pid)
 					}
 				})
 			}
@@ -128,8 +111,8 @@ func TestSetsidControllingTerminal(t *testing.T) {
 				if tc.ctty {
 					want = setsidTTYNr(t, tty)
 				}
-				if st.ttyNr != want || st.sid != st.pid {
-					t.Errorf("%s: command tty_nr %d, sid %d, pid %d; want tty_nr %d and sid == pid", name, st.ttyNr, st.sid, st.pid, want)
+				if st.TTYNr != want || st.Session != st.Pid {
+					t.Errorf("%s: command tty_nr %d, sid %d, pid %d; want tty_nr %d and sid == pid", name, st.TTYNr, st.Session, st.Pid, want)
 				}
 			})
 		}
@@ -155,7 +138,7 @@ func TestSetsidStealTerminal(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { _ = syscall.Kill(-holder.Process.Pid, syscall.SIGKILL); _ = holder.Wait() })
-		holderStat := func() setsidProcStat {
+		holderStat := func() procfs.Stat {
 			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", holder.Process.Pid))
 			if err != nil {
 				t.Fatal(err)
@@ -166,13 +149,13 @@ func TestSetsidStealTerminal(t *testing.T) {
 			}
 			return st
 		}
-		if got, want := holderStat().ttyNr, setsidTTYNr(t, tty); got != want {
+		if got, want := holderStat().TTYNr, setsidTTYNr(t, tty); got != want {
 			t.Fatalf("holder tty_nr = %d; want %d", got, want)
 		}
 		r := setsidCall{stdin: tty, args: []string{"-c", "cat", "/proc/self/stat"}}.run(t, impl.path)
-		o := outcome{status: r.status, stderr: r.stderr, holderTT: holderStat().ttyNr}
+		o := outcome{status: r.status, stderr: r.stderr, holderTT: holderStat().TTYNr}
 		if st, err := parseSetsidStat(r.stdout); err == nil {
-			o.cmdTTY = st.ttyNr
+			o.cmdTTY = st.TTYNr
 			if o.cmdTTY != 0 {
 				o.cmdTTY = 1 // the numbers differ between the two ptys
 			}

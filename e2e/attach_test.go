@@ -125,9 +125,9 @@ func runAttach(t *testing.T, c attachCase) {
 	}
 	target := j.pid
 	if c.group {
-		target = st.pgid
-		if members := groupMembers(st.pgid); len(members) < 2 {
-			t.Fatalf("process group %d has %v; want the pipeline's two processes", st.pgid, members)
+		target = st.PGRP
+		if members := groupMembers(st.PGRP); len(members) < 2 {
+			t.Fatalf("process group %d has %v; want the pipeline's two processes", st.PGRP, members)
 		}
 	}
 	// Before: the job dies with the terminal unless rescued (the logout
@@ -167,8 +167,8 @@ func runAttach(t *testing.T, c attachCase) {
 		// Still stopped: no beat for a while.
 		b0, _ := readBeat(beatFile)
 		time.Sleep(400 * time.Millisecond)
-		if st, _, _ := j.alive(); st.state != 'T' {
-			t.Errorf("the stopped job is in state %c after nohupx; want it still stopped", st.state)
+		if st, _, _ := j.alive(); st.State != 'T' {
+			t.Errorf("the stopped job is in state %c after nohupx; want it still stopped", st.State)
 		}
 		if b, _ := readBeat(beatFile); b != b0 {
 			t.Errorf("the stopped job beat on (%v -> %v) after nohupx; want it still stopped", b0, b)
@@ -194,8 +194,8 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatalf("the job %s (%s); want it to survive the hangup after nohupx -p", got, detail)
 	}
 	if c.group {
-		for _, pid := range groupMembers(st.pgid) {
-			if s, err := readStat(pid); err != nil || s.state == 'Z' {
+		for _, pid := range groupMembers(st.PGRP) {
+			if s, err := readStat(pid); err != nil || s.State == 'Z' {
 				t.Errorf("pipeline process %d died: %v", pid, err)
 			}
 		}
@@ -560,7 +560,7 @@ func groupMembers(pgid int) []int {
 		if err != nil {
 			continue
 		}
-		if st, err := readStat(pid); err == nil && st.pgid == pgid && st.state != 'Z' {
+		if st, err := readStat(pid); err == nil && st.PGRP == pgid && st.State != 'Z' {
 			pids = append(pids, pid)
 		}
 	}

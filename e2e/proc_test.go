@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // A beat is one line of a heartbeat file: "PID COUNT".
@@ -36,40 +38,10 @@ func readBeat(path string) (b beat, ok bool) {
 	return b, err == nil
 }
 
-// stat is what the tests need from /proc/PID/stat.
-type stat struct {
-	state      byte // R, S, D, T (stopped), t, Z (zombie), X (dead)
-	ppid, pgid int
-	sid        int
-	ttyNr      int    // the controlling terminal's device number; 0 for none
-	start      uint64 // start time in clock ticks: tells a reused pid apart
-}
+// stat is /proc/PID/stat, as far as the tests need it.
+type stat = procfs.Stat
 
-func readStat(pid int) (stat, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return stat{}, err
-	}
-	// The command name may hold spaces and parentheses: split after the
-	// last ')'. Then: state ppid pgrp session tty_nr ... starttime (22).
-	s := string(data)
-	i := strings.LastIndexByte(s, ')')
-	if i < 0 {
-		return stat{}, fmt.Errorf("/proc/%d/stat: no ')' in %q", pid, s)
-	}
-	f := strings.Fields(s[i+1:])
-	if len(f) < 20 {
-		return stat{}, fmt.Errorf("/proc/%d/stat: short: %q", pid, s)
-	}
-	var st stat
-	st.state = f[0][0]
-	st.ppid, _ = strconv.Atoi(f[1])
-	st.pgid, _ = strconv.Atoi(f[2])
-	st.sid, _ = strconv.Atoi(f[3])
-	st.ttyNr, _ = strconv.Atoi(f[4])
-	st.start, _ = strconv.ParseUint(f[19], 10, 64)
-	return st, nil
-}
+func readStat(pid int) (stat, error) { return procfs.ReadStat(pid) }
 
 // A job is the heartbeat process under test.
 type job struct {
@@ -92,7 +64,7 @@ func waitStart(t *testing.T, beatFile string, bang int) *job {
 		if b, ok := readBeat(beatFile); ok {
 			pid = b.pid
 		} else if bang > 0 {
-			if st, err := readStat(bang); err == nil && st.state == 'T' {
+			if st, err := readStat(bang); err == nil && st.State == 'T' {
 				t.Logf("process %d ($!) stopped before the job's first beat", bang)
 				pid = bang
 			}
@@ -102,7 +74,7 @@ func waitStart(t *testing.T, beatFile string, bang int) *job {
 			if err != nil {
 				t.Fatalf("job pid %d started and vanished: %v", pid, err)
 			}
-			j := &job{t: t, beat: beatFile, pid: pid, start: st.start}
+			j := &job{t: t, beat: beatFile, pid: pid, start: st.Start}
 			t.Cleanup(j.kill)
 			return j
 		}
@@ -123,9 +95,9 @@ func (j *job) alive() (st stat, ok bool, how string) {
 	}
 	st, err := readStat(j.pid)
 	switch {
-	case err != nil, st.start != j.start:
+	case err != nil, st.Start != j.start:
 		return stat{}, false, "gone"
-	case st.state == 'Z' || st.state == 'X':
+	case st.State == 'Z' || st.State == 'X':
 		return st, false, "zombie"
 	}
 	return st, true, ""
@@ -150,11 +122,11 @@ func (j *job) waitState(what string, ok func(byte) bool) {
 		if !alive {
 			j.t.Fatalf("job %d died (%s) while waiting until it is %s", j.pid, how, what)
 		}
-		if ok(st.state) {
+		if ok(st.State) {
 			return
 		}
 		if time.Now().After(deadline) {
-			j.t.Fatalf("job %d is in state %c after 10s; want %s", j.pid, st.state, what)
+			j.t.Fatalf("job %d is in state %c after 10s; want %s", j.pid, st.State, what)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
@@ -171,7 +143,7 @@ func (j *job) settle() {
 		if !alive {
 			j.t.Fatalf("job %d died (%s) right after it started", j.pid, how)
 		}
-		if b, ok := readBeat(j.beat); st.state == 'T' || ok && b.pid == j.pid && b.n >= 3 {
+		if b, ok := readBeat(j.beat); st.State == 'T' || ok && b.pid == j.pid && b.n >= 3 {
 			return
 		}
 		if time.Now().After(deadline) {
@@ -185,11 +157,11 @@ func (j *job) settle() {
 // pid has been reused since (the start time tells).
 func (j *job) kill() {
 	st, err := readStat(j.pid)
-	if err != nil || st.start != j.start {
+	if err != nil || st.Start != j.start {
 		return
 	}
-	if st.pgid > 1 {
-		syscall.Kill(-st.pgid, syscall.SIGKILL)
+	if st.PGRP > 1 {
+		syscall.Kill(-st.PGRP, syscall.SIGKILL)
 	}
 	syscall.Kill(j.pid, syscall.SIGKILL)
 	var ws unix.WaitStatus
@@ -244,11 +216,11 @@ func (j *job) verdict(shellGone time.Time) (outcome, string) {
 			mark, marked = b, true
 		case marked && b.n > mark.n:
 			return survives, fmt.Sprintf("beat %d at +%v, state %c, ppid %d, pgid %d, sid %d",
-				b.n, now.Sub(shellGone).Round(10*time.Millisecond), st.state, st.ppid, st.pgid, st.sid)
+				b.n, now.Sub(shellGone).Round(10*time.Millisecond), st.State, st.PPID, st.PGRP, st.Session)
 		}
 		if now.Sub(shellGone) > patience {
 			return stuck, fmt.Sprintf("alive in state %c but last beat %v after %v; %s",
-				st.state, b, patience, signalState(j.pid))
+				st.State, b, patience, signalState(j.pid))
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
@@ -305,7 +277,7 @@ func (j *job) checkDetached(shellPid int) {
 		if st, err = readStat(j.pid); err != nil {
 			j.t.Fatalf("detached job %d: %v", j.pid, err)
 		}
-		if st.ppid == 1 || st.ppid == os.Getpid() || time.Now().After(deadline) {
+		if st.PPID == 1 || st.PPID == os.Getpid() || time.Now().After(deadline) {
 			break
 		}
 	}
@@ -313,10 +285,10 @@ func (j *job) checkDetached(shellPid int) {
 	if err != nil {
 		j.t.Fatalf("shell %d: %v", shellPid, err)
 	}
-	if st.ttyNr != 0 || st.sid == shell.sid || st.sid == j.pid || st.pgid == shell.pgid ||
-		(st.ppid != 1 && st.ppid != os.Getpid()) {
+	if st.TTYNr != 0 || st.Session == shell.Session || st.Session == j.pid || st.PGRP == shell.PGRP ||
+		(st.PPID != 1 && st.PPID != os.Getpid()) {
 		j.t.Errorf("detached job %d: tty_nr %d, sid %d (shell's %d), pgid %d, ppid %d; "+
 			"want no terminal, another session it does not lead, ppid 1 or %d",
-			j.pid, st.ttyNr, st.sid, shell.sid, st.pgid, st.ppid, os.Getpid())
+			j.pid, st.TTYNr, st.Session, shell.Session, st.PGRP, st.PPID, os.Getpid())
 	}
 }

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // Start re-executes /proc/self/exe, which in a test is this test binary:
@@ -196,8 +198,8 @@ func (w *writer) finish() {
 
 // alive reports whether pid runs (a zombie has exited).
 func alive(pid int) bool {
-	st, err := procStat(pid)
-	return err == nil && st.state != 'Z'
+	st, err := procfs.ReadStat(pid)
+	return err == nil && st.State != 'Z'
 }
 
 func waitGone(t *testing.T, pid int, timeout time.Duration) {
@@ -215,32 +217,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 		}
 		time.Sleep(delay)
 	}
-}
-
-// stat is what the tests need of /proc/PID/stat.
-type stat struct {
-	state                  byte
-	ppid, pgrp, sid, ttyNr int
-}
-
-func procStat(pid int) (stat, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return stat{}, err
-	}
-	// The comm field may hold spaces and parentheses: split after the last ')'.
-	s := string(data)
-	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-	if len(f) < 5 {
-		return stat{}, fmt.Errorf("short /proc/%d/stat: %q", pid, s)
-	}
-	var st stat
-	st.state = f[0][0]
-	st.ppid, _ = strconv.Atoi(f[1])
-	st.pgrp, _ = strconv.Atoi(f[2])
-	st.sid, _ = strconv.Atoi(f[3])
-	st.ttyNr, _ = strconv.Atoi(f[4])
-	return st, nil
 }
 
 // requireRoot skips a test that needs root, or fails it under CI=true,

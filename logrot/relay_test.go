@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // TestNoLoss streams the pattern through a relay and checks it byte for
@@ -137,24 +139,24 @@ func TestDetached(t *testing.T) {
 	if _, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil); err != syscall.ECHILD {
 		t.Errorf("wait4(-1) = %v; want ECHILD: Start left a child behind", err)
 	}
-	st, err := procStat(relay)
+	st, err := procfs.ReadStat(relay)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.ppid == os.Getpid() {
-		t.Errorf("relay's parent = %d, the caller", st.ppid)
+	if st.PPID == os.Getpid() {
+		t.Errorf("relay's parent = %d, the caller", st.PPID)
 	}
-	if st.pgrp == syscall.Getpgrp() {
-		t.Errorf("relay's process group = %d, the caller's", st.pgrp)
+	if st.PGRP == syscall.Getpgrp() {
+		t.Errorf("relay's process group = %d, the caller's", st.PGRP)
 	}
-	if sid, _ := unix.Getsid(0); st.sid == sid {
-		t.Errorf("relay's session = %d, the caller's", st.sid)
+	if sid, _ := unix.Getsid(0); st.Session == sid {
+		t.Errorf("relay's session = %d, the caller's", st.Session)
 	}
-	if st.sid == relay {
+	if st.Session == relay {
 		t.Errorf("relay is a session leader: it could acquire a terminal")
 	}
-	if st.ttyNr != 0 {
-		t.Errorf("relay's tty_nr = %d; want 0 (no controlling terminal)", st.ttyNr)
+	if st.TTYNr != 0 {
+		t.Errorf("relay's tty_nr = %d; want 0 (no controlling terminal)", st.TTYNr)
 	}
 	if cwd, err := os.Readlink(procPath(relay, "cwd")); err != nil || cwd != "/" {
 		t.Errorf("relay's cwd = %q, %v; want /", cwd, err)

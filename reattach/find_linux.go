@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // linuxSystem discovers servers from procfs and NETLINK_SOCK_DIAG.
@@ -67,7 +69,7 @@ func (l linuxSystem) process(pid int, want func(int) bool) (Server, bool) {
 	if err != nil {
 		return Server{}, false
 	}
-	st, err := parseProcStat(b)
+	st, err := procfs.ParseStat(b)
 	if err != nil {
 		return Server{}, false
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // Owner finds the live listener whose socket file is id. live is false when
@@ -63,7 +65,7 @@ func (l linuxSystem) Alive(s Server) bool {
 	if err != nil {
 		return false
 	}
-	st, err := parseProcStat(b)
+	st, err := procfs.ParseStat(b)
 	if err != nil || strings.HasPrefix(statState(b), "Z") {
 		return false
 	}

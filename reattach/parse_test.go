@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 func fixture(t *testing.T, name string) []byte {
@@ -97,14 +99,14 @@ func TestParseProcNetUnix(t *testing.T) {
 }
 
 func TestParseProcStat(t *testing.T) {
-	got, err := parseProcStat(fixture(t, "proc-stat-tmux.txt"))
+	got, err := procfs.ParseStat(fixture(t, "proc-stat-tmux.txt"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Comm != "tmux: server" || got.PPID != 1 || got.Start == 0 {
 		t.Errorf("parseProcStat(tmux server) = %+v; want comm %q, ppid 1, a start time", got, "tmux: server")
 	}
-	got, err = parseProcStat([]byte("42 (a) b) c) S 7 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0"))
+	got, err = procfs.ParseStat([]byte("42 (a) b) c) S 7 42 42 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 999 0 0"))
 	if err != nil || got.Comm != "a) b) c" || got.PPID != 7 || got.Start != 999 {
 		t.Errorf("parseProcStat(comm with parentheses) = %+v, %v", got, err)
 	}

@@ -8,35 +8,6 @@ import (
 	"strings"
 )
 
-// procStat is what discovery needs from /proc/PID/stat.
-type procStat struct {
-	Comm  string
-	PPID  int
-	Start uint64 // field 22, starttime in clock ticks since boot
-}
-
-// parseProcStat parses /proc/PID/stat. The comm field is in parentheses and
-// may itself contain spaces and parentheses ("tmux: server"), so the fields
-// are counted from the last ')'.
-func parseProcStat(b []byte) (procStat, error) {
-	s := string(b)
-	open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-	if open < 0 || close < open {
-		return procStat{}, errors.New("malformed /proc/PID/stat")
-	}
-	f := strings.Fields(s[close+1:])
-	// f[0] is field 3 (state): field n is f[n-3].
-	if len(f) < 20 {
-		return procStat{}, errors.New("short /proc/PID/stat")
-	}
-	ppid, err1 := strconv.Atoi(f[1])
-	start, err2 := strconv.ParseUint(f[19], 10, 64)
-	if err1 != nil || err2 != nil {
-		return procStat{}, errors.New("malformed /proc/PID/stat")
-	}
-	return procStat{Comm: s[open+1 : close], PPID: ppid, Start: start}, nil
-}
-
 // procStatus is what discovery needs from /proc/PID/status.
 type procStatus struct {
 	UID, GID int

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // linuxWho names the deleter through fanotify when it can (root, Linux
@@ -112,7 +114,7 @@ func describeProc(proc string, pid int) string {
 		s += fmt.Sprintf(", command %q", cmd)
 	}
 	if len(b) > 0 {
-		if st, err := parseProcStat(b); err == nil && st.PPID > 0 {
+		if st, err := procfs.ParseStat(b); err == nil && st.PPID > 0 {
 			pc, _ := os.ReadFile(filepath.Join(proc, strconv.Itoa(st.PPID), "comm"))
 			s += fmt.Sprintf(", parent %s pid %d", strings.TrimSpace(string(pc)), st.PPID)
 		}

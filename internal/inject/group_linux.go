@@ -6,6 +6,8 @@ import (
 	"os"
 	"sort"
 	"strconv"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // Group lists the processes whose process group is pgid: a shell job, all
@@ -25,7 +27,8 @@ func Group(pgid int) ([]int, error) {
 		if err != nil {
 			continue
 		}
-		g, state, err := parseStatGroup(b)
+		st, err := procfs.ParseStat(b)
+		g, state := st.PGRP, st.State
 		if err == nil && g == pgid && state != 'Z' && state != 'X' {
 			pids = append(pids, pid)
 		}

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/quote"
 )
 
@@ -362,7 +363,8 @@ func pickThread(pid int) (tid, threads int) {
 		if err != nil {
 			return false
 		}
-		_, state, err := parseStatGroup(b)
+		st, err := procfs.ParseStat(b)
+		state := st.State
 		return err == nil && state != 'Z' && state != 'X'
 	}
 	if alive(pid) {

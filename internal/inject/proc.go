@@ -198,19 +198,3 @@ func parseFdinfoFlags(data []byte) (uint64, error) {
 	}
 	return 0, fmt.Errorf("fdinfo: no flags line")
 }
-
-// parseStatGroup returns the process group from /proc/PID/stat. The
-// command name may contain spaces and parentheses: fields are counted
-// after the last ')'. Then: state ppid pgrp ...
-func parseStatGroup(data []byte) (pgrp int, state byte, err error) {
-	i := bytes.LastIndexByte(data, ')')
-	if i < 0 {
-		return 0, 0, fmt.Errorf("stat: no ')'")
-	}
-	f := strings.Fields(string(data[i+1:]))
-	if len(f) < 3 || f[0] == "" {
-		return 0, 0, fmt.Errorf("stat: short")
-	}
-	pgrp, err = strconv.Atoi(f[2])
-	return pgrp, f[0][0], err
-}

@@ -116,13 +116,3 @@ func TestParseFdinfoFlags(t *testing.T) {
 		t.Errorf("parseFdinfoFlags = %o, %v; want 2100002", f, err)
 	}
 }
-
-func TestParseStatGroup(t *testing.T) {
-	g, state, err := parseStatGroup([]byte("1234 (a (weird) name) T 1 1234 1234 34816 1234 0 0"))
-	if err != nil || g != 1234 || state != 'T' {
-		t.Errorf("parseStatGroup = %d %c %v; want 1234 T", g, state, err)
-	}
-	if _, _, err := parseStatGroup([]byte("1234 (x")); err == nil {
-		t.Error("parseStatGroup(truncated) succeeded")
-	}
-}

@@ -1,0 +1,25 @@
+package procfs
+
+import "testing"
+
+func TestParseStat(t *testing.T) {
+	tests := []struct {
+		line string
+		want Stat
+		err  bool
+	}{
+		{line: "4242 (tmux: server) S 1 4242 4242 0 -1 4194560 1 0 0 0 5 3 0 0 20 0 1 0 8675309 0 0",
+			want: Stat{Pid: 4242, Comm: "tmux: server", State: 'S', PPID: 1, PGRP: 4242, Session: 4242, Start: 8675309}},
+		{line: "42 (a) b) c) T 7 42 40 34816 -1",
+			want: Stat{Pid: 42, Comm: "a) b) c", State: 'T', PPID: 7, PGRP: 42, Session: 40, TTYNr: 34816}},
+		{line: "1234 (x", err: true},
+		{line: "1234 (x) S 1 2", err: true},
+		{line: "pid (x) S 1 2 3 4", err: true},
+	}
+	for _, tt := range tests {
+		got, err := ParseStat([]byte(tt.line))
+		if (err != nil) != tt.err || (!tt.err && got != tt.want) {
+			t.Errorf("ParseStat(%q) = %+v, %v; want %+v (error %v)", tt.line, got, err, tt.want, tt.err)
+		}
+	}
+}
