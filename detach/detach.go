@@ -30,9 +30,9 @@ func Main(argv []string) int {
 	o, act, err := parse(prog, argv[1:])
 	switch act {
 	case actHelp:
-		return writeOut(prog, writeHelp(os.Stdout, prog))
+		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), exitcode.Canceled)
 	case actVersion:
-		return writeOut(prog, writeVersion(os.Stdout))
+		return diag.WriteStatus(prog, writeVersion(os.Stdout), exitcode.Canceled)
 	}
 	if err != nil {
 		diag.Usage(os.Stderr, prog, "%s", err)
@@ -43,14 +43,6 @@ func Main(argv []string) int {
 		_ = diag.Printf(os.Stderr, prog, "%s", err)
 	}
 	return code
-}
-
-func writeOut(prog string, err error) int {
-	if err != nil {
-		_ = diag.Printf(os.Stderr, prog, "write error: %s", diag.Strerror(err))
-		return exitcode.Canceled
-	}
-	return exitcode.OK
 }
 
 // Run detaches o.Command and returns detach's exit status: 0 once the

@@ -27,9 +27,9 @@ func Main(argv []string) int {
 	o, act, err := parse(prog, argv[1:])
 	switch act {
 	case actHelp:
-		return stdoutStatus(prog, fail, writeHelp(os.Stdout, prog))
+		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), fail)
 	case actVersion:
-		return stdoutStatus(prog, fail, writeVersion(os.Stdout))
+		return diag.WriteStatus(prog, writeVersion(os.Stdout), fail)
 	case actRotate:
 		return rotateNow(o, fail)
 	case actRelays:
@@ -44,16 +44,6 @@ func Main(argv []string) int {
 		return fail
 	}
 	return Run(o, fail)
-}
-
-// stdoutStatus turns a failed write of --help or --version into GNU's
-// "write error" and the failure status, as coreutils' close_stdout does.
-func stdoutStatus(prog string, fail int, err error) int {
-	if err != nil {
-		_ = diag.Printf(os.Stderr, prog, "write error: %s", diag.Strerror(err))
-		return fail
-	}
-	return exitcode.OK
 }
 
 // Run does what o asks in this process: it replaces the terminal fds,

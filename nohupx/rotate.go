@@ -38,7 +38,7 @@ func listRelays(o Options, fail int) int {
 	}
 	for _, r := range relays {
 		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\n", r.Pid, r.Path); err != nil {
-			return stdoutStatus(o.Prog, fail, err)
+			return diag.WriteStatus(o.Prog, err, fail)
 		}
 	}
 	return exitcode.OK

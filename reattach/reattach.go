@@ -24,9 +24,9 @@ func Main(argv []string) int {
 	o, act, err := parse(prog, argv[1:], os.Getuid())
 	switch act {
 	case actHelp:
-		return writeOut(prog, writeHelp(os.Stdout, prog))
+		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), ExitNotFixed)
 	case actVersion:
-		return writeOut(prog, writeVersion(os.Stdout))
+		return diag.WriteStatus(prog, writeVersion(os.Stdout), ExitNotFixed)
 	}
 	if err != nil {
 		diag.Usage(os.Stderr, prog, "%s", err)
@@ -39,14 +39,6 @@ func Main(argv []string) int {
 		return RunWatch(ctx, o)
 	}
 	return Run(o)
-}
-
-func writeOut(prog string, err error) int {
-	if err != nil {
-		_ = diag.Printf(os.Stderr, prog, "write error: %s", diag.Strerror(err))
-		return ExitNotFixed
-	}
-	return ExitOK
 }
 
 // Run examines the servers o selects and, unless o.List or o.DryRun,

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
@@ -41,4 +42,15 @@ func TryHelp(w io.Writer, prog string) error {
 // Usage writes a usage error and the "Try" line, as GNU tools do.
 func Usage(w io.Writer, prog, format string, a ...any) {
 	_, _ = fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", prog, fmt.Sprintf(format, a...), prog)
+}
+
+// WriteStatus is the exit status after --help or --version was written to
+// stdout with error err: 0, or fail after GNU's "write error" line, as
+// coreutils' close_stdout does when stdout is full or closed.
+func WriteStatus(prog string, err error, fail int) int {
+	if err == nil {
+		return 0
+	}
+	_ = Printf(os.Stderr, prog, "write error: %s", Strerror(err))
+	return fail
 }
