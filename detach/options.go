@@ -43,17 +43,13 @@ type Credential struct {
 	Home   string
 }
 
-var specs = []getopt.Spec{
+var specs = append([]getopt.Spec{
 	{Long: "chdir", Short: 'C', Arg: true},
 	{Long: "umask", Arg: true},
 	{Long: "keep-fds"},
 	{Long: "output", Short: 'o', Arg: true},
 	{Long: "stderr", Arg: true},
 	{Long: "no-rotate"},
-	{Long: "max-size", Arg: true},
-	{Long: "keep", Arg: true},
-	{Long: "max-age", Arg: true},
-	{Long: "compress"},
 	{Long: "print-pid", Short: 'p'},
 	{Long: "wait", Short: 'w'},
 	{Long: "pidfile", Arg: true},
@@ -62,7 +58,7 @@ var specs = []getopt.Spec{
 	{Long: "user", Short: 'u', Arg: true},
 	{Long: "help"},
 	{Long: "version"},
-}
+}, logrot.Options...)
 
 type action int
 
@@ -92,6 +88,12 @@ func parse(prog string, args []string) (Options, action, error) {
 	for _, opt := range opts {
 		v := opt.Value
 		var err error
+		if ok, err := o.Policy.Set(opt.Name, v); ok {
+			if err != nil {
+				return o, actRun, err
+			}
+			continue
+		}
 		switch opt.Name {
 		case "chdir":
 			o.Chdir, err = nonEmpty("--chdir", v)
@@ -110,23 +112,6 @@ func parse(prog string, args []string) (Options, action, error) {
 			o.Stderr, err = nonEmpty("--stderr", v)
 		case "no-rotate":
 			o.NoRotate = true
-		case "max-size":
-			o.Policy.MaxSize, err = logrot.ParseSize(v)
-			if err != nil {
-				err = fmt.Errorf("--max-size: %w", err)
-			}
-		case "keep":
-			o.Policy.Keep, err = strconv.Atoi(v)
-			if err != nil || o.Policy.Keep < 0 {
-				err = fmt.Errorf("--keep: invalid number of backups %q: want 0 (all) or more", v)
-			}
-		case "max-age":
-			o.Policy.MaxAge, err = logrot.ParseAge(v)
-			if err != nil {
-				err = fmt.Errorf("--max-age: %w", err)
-			}
-		case "compress":
-			o.Policy.Compress = true
 		case "print-pid":
 			o.PrintPid = true
 		case "wait":

@@ -3,7 +3,6 @@ package nohupx
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/getopt"
@@ -56,24 +55,20 @@ type Options struct {
 // bg and fg still work.
 var survivePreset = []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGTTIN, syscall.SIGTTOU}
 
-var specs = []getopt.Spec{
+var specs = append([]getopt.Spec{
 	{Long: "output", Short: 'o', Arg: true},
 	{Long: "quiet", Short: 'q'},
 	{Long: "ignore", Arg: true},
 	{Long: "survive", Short: 's'},
 	{Long: "all-stdio"},
 	{Long: "no-rotate"},
-	{Long: "max-size", Arg: true},
-	{Long: "keep", Arg: true},
-	{Long: "max-age", Arg: true},
-	{Long: "compress"},
 	{Long: "rotate", Arg: true},
 	{Long: "relays"},
 	{Long: "install-links", Arg: true},
 	{Long: "drop-in"},
 	{Long: "help"},
 	{Long: "version"},
-}
+}, logrot.Options...)
 
 // action is what the command line asks for besides running a command.
 type action int
@@ -116,6 +111,12 @@ func parse(prog string, args []string) (Options, action, error) {
 	}
 	act := actRun
 	for _, opt := range opts {
+		if ok, err := o.Policy.Set(opt.Name, opt.Value); ok {
+			if err != nil {
+				return o, actRun, err
+			}
+			continue
+		}
 		switch opt.Name {
 		case "output":
 			if opt.Value == "" {
@@ -142,26 +143,6 @@ func parse(prog string, args []string) (Options, action, error) {
 			o.AllStdio = true
 		case "no-rotate":
 			o.NoRotate = true
-		case "max-size":
-			n, err := logrot.ParseSize(opt.Value)
-			if err != nil {
-				return o, actRun, fmt.Errorf("--max-size: %w", err)
-			}
-			o.Policy.MaxSize = n
-		case "keep":
-			n, err := strconv.Atoi(opt.Value)
-			if err != nil || n < 0 {
-				return o, actRun, fmt.Errorf("--keep: invalid number of backups %q: want 0 (all) or more", opt.Value)
-			}
-			o.Policy.Keep = n
-		case "max-age":
-			d, err := logrot.ParseAge(opt.Value)
-			if err != nil {
-				return o, actRun, fmt.Errorf("--max-age: %w", err)
-			}
-			o.Policy.MaxAge = d
-		case "compress":
-			o.Policy.Compress = true
 		case "rotate":
 			if opt.Value == "" {
 				return o, actRun, fmt.Errorf("--rotate needs a file name")
