@@ -2,11 +2,12 @@
 # alternation, and print the median ratio. Ratios, not absolute times: this
 # machine is noisy, and both sides of a ratio see the same noise.
 
-# build_nohupx puts a freshly built binary in $BENCH_BIN/nohupx.
+# build_nohupx puts a freshly built binary in $BENCH_BIN/nohupx, built as
+# goreleaser builds the release (static, stripped).
 build_nohupx() {
 	BENCH_BIN=$(mktemp -d)
 	trap 'rm -rf "$BENCH_BIN"' EXIT
-	(cd "$(dirname "${BASH_SOURCE[0]}")/.." && CGO_ENABLED=0 go build -trimpath -o "$BENCH_BIN/nohupx" ./cmd/nohupx) || exit 1
+	(cd "$(dirname "${BASH_SOURCE[0]}")/.." && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$BENCH_BIN/nohupx" ./cmd/nohupx) || exit 1
 }
 
 # batch N CMD... runs CMD N times with stdio off the terminal and prints the
