@@ -212,8 +212,8 @@ func TestOutput(t *testing.T) {
 	}
 	for name, want := range map[string]string{log: "out\n", errLog: "err\n"} {
 		waitFile(t, name, want)
-		if st, _ := os.Stat(name); st.Mode().Perm() != 0o600 {
-			t.Errorf("%s mode %v; want -rw-------", name, st.Mode())
+		if st, err := os.Stat(name); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, %v; want mode -rw-------", name, st, err)
 		}
 	}
 	// --no-rotate: the command writes the file itself.
@@ -357,7 +357,7 @@ func TestReady(t *testing.T) {
 		if pid > 0 {
 			defer syscall.Kill(pid, syscall.SIGKILL)
 		}
-		if code != 124 || !strings.Contains(errOut, "did not report READY=1 within 300ms; it is still running") || syscall.Kill(pid, 0) != nil {
+		if code != 124 || pid <= 0 || !strings.Contains(errOut, "did not report READY=1 within 300ms; it is still running") || syscall.Kill(pid, 0) != nil {
 			t.Errorf("= %d %q; want 124 and the command still running", code, errOut)
 		}
 	})

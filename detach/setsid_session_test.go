@@ -75,7 +75,7 @@ func setsidPty(t *testing.T) (master, tty *os.File) {
 	t.Helper()
 	master, tty, err := pty.Open()
 	if err != nil {
-		t.Skipf("no pty: %v", err)
+		t.Fatalf("no pty: %v", err)
 	}
 	t.Cleanup(func() { tty.Close(); master.Close() })
 	return master, tty

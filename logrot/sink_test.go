@@ -9,42 +9,7 @@ import (
 	"sort"
 	"testing"
 	"time"
-
-	"gopkg.in/natefinch/lumberjack.v2"
 )
-
-// TestLumberjackAloneLosesBackups is the hazard the sink exists for:
-// lumberjack by itself, rotating more than once a millisecond, renames
-// backups over each other. If it ever stops losing data, the sink's own
-// renaming could go.
-func TestLumberjackAloneLosesBackups(t *testing.T) {
-	// On tmpfs a MiB is written in well under a millisecond.
-	dir, err := os.MkdirTemp("/dev/shm", "logrot-test-")
-	if err != nil {
-		dir = t.TempDir()
-	} else {
-		t.Cleanup(func() { os.RemoveAll(dir) })
-	}
-	l := &lumberjack.Logger{Filename: filepath.Join(dir, "x.log"), MaxSize: 1}
-	defer l.Close()
-	buf := make([]byte, 1<<20)
-	const writes = 200
-	for range writes {
-		if _, err := l.Write(buf); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var total int64
-	ents, _ := os.ReadDir(dir)
-	for _, e := range ents {
-		fi, _ := e.Info()
-		total += fi.Size()
-	}
-	if total == writes<<20 {
-		t.Skip("no two rotations fell in one millisecond on this machine")
-	}
-	t.Logf("lumberjack kept %d MiB of %d", total>>20, writes)
-}
 
 // fakeClock returns the times in order, then the last one for ever.
 type fakeClock struct{ times []time.Time }

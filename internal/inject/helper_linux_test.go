@@ -116,7 +116,7 @@ func readLoop() {
 	}
 }
 
-// sleepLoop sleeps 1 s at a time with nanosleep(2) on the main thread
+// sleepLoop sleeps 2 s at a time with nanosleep(2) on the main thread
 // and prints how long each took: a thread caught in a call the kernel
 // restarts with restart_syscall (-ERESTART_RESTARTBLOCK), which must go on
 // with the time that was left, not start over.
@@ -124,7 +124,7 @@ func sleepLoop() {
 	fmt.Println("READY")
 	for {
 		start := time.Now()
-		req := unix.NsecToTimespec(int64(time.Second))
+		req := unix.NsecToTimespec(int64(2 * time.Second))
 		for {
 			var rem unix.Timespec
 			err := unix.Nanosleep(&req, &rem)
