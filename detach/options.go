@@ -74,13 +74,11 @@ var errMissingOperand = errors.New("missing operand")
 func parse(prog string, args []string) (Options, action, error) {
 	o := Options{Prog: prog, Chdir: "/", Umask: -1, Policy: logrot.DefaultPolicy}
 	opts, rest, perr := getopt.Parse(args, specs)
-	for _, opt := range opts {
-		switch opt.Name {
-		case "help":
-			return o, actHelp, nil
-		case "version":
-			return o, actVersion, nil
-		}
+	switch getopt.HelpOrVersion(opts) {
+	case "help":
+		return o, actHelp, nil
+	case "version":
+		return o, actVersion, nil
 	}
 	if perr != nil {
 		return o, actRun, perr

@@ -98,13 +98,11 @@ func parse(prog string, args []string) (Options, action, error) {
 		table = attachSpecs
 	}
 	opts, rest, perr := getopt.Parse(args, table)
-	for _, opt := range opts {
-		switch opt.Name {
-		case "help":
-			return o, actHelp, nil
-		case "version":
-			return o, actVersion, nil
-		}
+	switch getopt.HelpOrVersion(opts) {
+	case "help":
+		return o, actHelp, nil
+	case "version":
+		return o, actVersion, nil
 	}
 	if perr != nil {
 		return o, actRun, perr

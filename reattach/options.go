@@ -139,13 +139,11 @@ func parse(prog string, args []string, uid int) (Options, action, error) {
 }
 
 func scanHelp(opts []getopt.Opt) action {
-	for _, opt := range opts {
-		switch opt.Name {
-		case "help":
-			return actHelp
-		case "version":
-			return actVersion
-		}
+	switch getopt.HelpOrVersion(opts) {
+	case "help":
+		return actHelp
+	case "version":
+		return actVersion
 	}
 	return actRun
 }

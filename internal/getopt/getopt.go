@@ -150,3 +150,15 @@ func byShort(c byte, specs []Spec) (Spec, bool) {
 	}
 	return Spec{}, false
 }
+
+// HelpOrVersion returns "help" or "version" if either was given, the
+// first of them to come: GNU tools act on --help and --version whatever
+// else is on the command line, even a bad option after them.
+func HelpOrVersion(opts []Opt) string {
+	for _, o := range opts {
+		if o.Name == "help" || o.Name == "version" {
+			return o.Name
+		}
+	}
+	return ""
+}

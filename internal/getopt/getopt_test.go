@@ -68,3 +68,19 @@ func TestOptionsBeforeError(t *testing.T) {
 		t.Errorf("Parse(--verbose --bogus) = %v, %v; want [verbose] and an error", opts, err)
 	}
 }
+
+func TestHelpOrVersion(t *testing.T) {
+	for _, tt := range []struct {
+		opts []Opt
+		want string
+	}{
+		{nil, ""},
+		{[]Opt{{Name: "fork"}, {Name: "version"}, {Name: "help"}}, "version"},
+		{[]Opt{{Name: "help"}, {Name: "version"}}, "help"},
+		{[]Opt{{Name: "wait"}}, ""},
+	} {
+		if got := HelpOrVersion(tt.opts); got != tt.want {
+			t.Errorf("HelpOrVersion(%v) = %q; want %q", tt.opts, got, tt.want)
+		}
+	}
+}
