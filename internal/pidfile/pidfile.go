@@ -105,7 +105,7 @@ func checkHolder(path string) error {
 		return err
 	}
 	if !st.Mode().IsRegular() {
-		return fmt.Errorf("is not a regular file (%v)", st.Mode().Type())
+		return fmt.Errorf("is not a regular file but %s", kind(st.Mode()))
 	}
 	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {
@@ -161,4 +161,19 @@ func flock(f *os.File, how int) error {
 			return err
 		}
 	}
+}
+
+// kind names a file type for a message.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
+	}
+	return "a special file"
 }

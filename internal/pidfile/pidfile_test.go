@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,8 +79,8 @@ func TestRefusals(t *testing.T) {
 	}
 	sub := filepath.Join(dir, "sub.pid")
 	os.Mkdir(sub, 0o755)
-	if _, err := Prepare(sub); err == nil || !strings.Contains(err.Error(), "not a regular file") {
-		t.Errorf("Prepare(directory) = %v; want 'not a regular file'", err)
+	if _, err := Prepare(sub); err == nil || err.Error() != "is not a regular file but a directory" {
+		t.Errorf("Prepare(directory) = %v; want 'is not a regular file but a directory'", err)
 	}
 	if _, err := Prepare(filepath.Join(dir, "missing", "x.pid")); err == nil {
 		t.Error("Prepare in a missing directory succeeded")
