@@ -55,11 +55,15 @@ func newSandbox(t *testing.T) *sandbox {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k != "TMUX" && k != "STY" && k != "TMUX_TMPDIR" && k != "SCREENDIR" {
+		if k, _, _ := strings.Cut(kv, "="); k != "TMUX" && k != "STY" && k != "TMUX_TMPDIR" && k != "SCREENDIR" && k != "SHELL" {
 			env = append(env, kv)
 		}
 	}
-	env = append(env, "TMUX_TMPDIR="+dir, "SCREENDIR="+filepath.Join(dir, "S"))
+	// SHELL is set because tmux and screen run a session's command with
+	// it, falling back to the user's login shell from passwd; CI has no
+	// SHELL, and nobody's login shell is nologin, which would end the
+	// session, and with it the server, at once.
+	env = append(env, "TMUX_TMPDIR="+dir, "SCREENDIR="+filepath.Join(dir, "S"), "SHELL=/bin/sh")
 	return &sandbox{t: t, dir: dir, env: env}
 }
 

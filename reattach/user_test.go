@@ -38,10 +38,10 @@ func TestOtherUser(t *testing.T) {
 	if out, err := asNobody(sb.cmd("tmux", "-L", "n", "new-session", "-d", "sleep 3600")).CombinedOutput(); err != nil {
 		t.Fatalf("tmux as nobody: %v %s", err, out)
 	}
-	pidOut, _ := asNobody(sb.cmd("tmux", "-L", "n", "display-message", "-p", "#{pid}")).Output()
-	pid, err := strconv.Atoi(strings.TrimSpace(string(pidOut)))
-	if err != nil {
-		t.Fatalf("tmux display-message as nobody: %q", pidOut)
+	pidOut, err := asNobody(sb.cmd("tmux", "-L", "n", "display-message", "-p", "#{pid}")).CombinedOutput()
+	pid, perr := strconv.Atoi(strings.TrimSpace(string(pidOut)))
+	if err != nil || perr != nil {
+		t.Fatalf("tmux display-message as nobody: %v %q", err, pidOut)
 	}
 	t.Cleanup(func() { killServer(pid) })
 	dir := filepath.Join(sb.dir, "tmux-"+strconv.Itoa(nobody))
