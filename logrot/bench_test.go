@@ -70,8 +70,12 @@ func BenchmarkRelay(b *testing.B) {
 				}
 			}
 			w.Close()
-			for alive(pid) {
-				time.Sleep(time.Millisecond)
+			// A relay that never drains would hang the run; a
+			// minute is far beyond any drain of a pipe.
+			for deadline := time.Now().Add(time.Minute); alive(pid); time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					b.Fatalf("relay %d still running a minute after its pipe closed", pid)
+				}
 			}
 		})
 	}
