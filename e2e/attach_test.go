@@ -633,3 +633,45 @@ func checksumPath(t *testing.T) string {
 	}
 	return checksum.path
 }
+
+// TestAttachGroupForking: a member of the group forks while nohupx -g
+// works through the others. A child forked before its parent was changed
+// is not protected by inheritance and was not in the first listing; nohupx
+// must list the group again until every member is protected. The forking
+// subshell is started last, so that its pid sorts after thirty sleeps and
+// it forks all the while those are changed.
+func TestAttachGroupForking(t *testing.T) {
+	script := `i=0; while [ $i -lt 30 ]; do sleep 1000 & i=$((i+1)); done
+( i=0; while [ $i -lt 300 ]; do sleep 1000 & i=$((i+1)); done ) &
+wait`
+	cmd := exec.Command("sh", "-c", script)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pgid := cmd.Process.Pid
+	t.Cleanup(func() { syscall.Kill(-pgid, syscall.SIGKILL); cmd.Wait() })
+	for deadline := time.Now().Add(10 * time.Second); len(groupMembers(pgid)) < 40; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job has %d processes after 10s; want it forking", len(groupMembers(pgid)))
+		}
+	}
+	if status, report := runNohupx(t, t.TempDir(), nil, "-g", "-q", strconv.Itoa(pgid)); status != 0 {
+		t.Fatalf("nohupx -g: status %d, %q", status, report)
+	}
+	// 1 shell + 30 sleeps + the subshell's 300 (the subshell then exits).
+	for deadline := time.Now().Add(20 * time.Second); len(groupMembers(pgid)) != 331; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the job has %d processes after 20s; want 331", len(groupMembers(pgid)))
+		}
+	}
+	var bare []int
+	for _, pid := range groupMembers(pgid) {
+		if sigIgn(t, pid)&(1<<(syscall.SIGHUP-1)) == 0 {
+			bare = append(bare, pid)
+		}
+	}
+	if len(bare) > 0 {
+		t.Errorf("%d of the job's processes do not ignore HUP after nohupx -g: %v", len(bare), bare)
+	}
+}

@@ -185,14 +185,28 @@ func attach(o Options, fail int) int {
 			continue
 		}
 		changed := 0
-		for _, pid := range pids {
-			if pid == os.Getpid() {
-				say("%d: skipped: it is this nohupx, which is in process group %d", pid, id)
-				continue
+		seen := map[int]bool{}
+		// A member may fork while others are changed. Its child inherits
+		// the change only if it came after the parent's, so the group is
+		// listed again until a listing shows nobody new who needs it.
+		for pass := 1; len(pids) > 0; pass++ {
+			if pass > maxGroupPasses {
+				say("process group %d: still forking unprotected processes after %d passes; %d of them left unchanged",
+					id, maxGroupPasses, len(pids))
+				worse(attachFailed)
+				break
 			}
-			if !one(pid, true) {
-				changed++
+			for _, pid := range pids {
+				seen[pid] = true
+				if pid == os.Getpid() {
+					say("%d: skipped: it is this nohupx, which is in process group %d", pid, id)
+					continue
+				}
+				if !one(pid, true) {
+					changed++
+				}
 			}
+			pids = newcomers(id, seen, req)
 		}
 		if changed == 0 {
 			say("process group %d: every process exited before it could be changed", id)
@@ -200,6 +214,28 @@ func attach(o Options, fail int) int {
 		}
 	}
 	return status
+}
+
+// maxGroupPasses bounds the listings of one process group: a group whose
+// members fork faster than they can be changed is reported, not chased.
+const maxGroupPasses = 10
+
+// newcomers are the members of process group pgid not in seen that still
+// need a change. The others are marked seen: they inherited it.
+func newcomers(pgid int, seen map[int]bool, req inject.Request) []int {
+	all, _ := inject.Group(pgid) // empty once the group is gone
+	var pids []int
+	for _, pid := range all {
+		if seen[pid] {
+			continue
+		}
+		if need, err := inject.NeedsChange(pid, req); err != nil || !need {
+			seen[pid] = true
+			continue
+		}
+		pids = append(pids, pid)
+	}
+	return pids
 }
 
 // attachStatus is the exit status for one target's failure.

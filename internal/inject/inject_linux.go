@@ -79,6 +79,18 @@ func Apply(pid int, req Request) (Result, error) {
 	return res, err
 }
 
+// NeedsChange says, from /proc alone, whether Apply would have anything to
+// do in pid: a signal of req not yet ignored (nor handled, without Always)
+// or a terminal on fd 0, 1 or 2. A process forked by a target after Apply
+// needs nothing: fork(2) and execve(2) keep SIG_IGN and the fd table.
+func NeedsChange(pid int, req Request) (bool, error) {
+	st, err := readStatus(pid)
+	if err != nil || st.State == 'Z' || st.State == 'X' {
+		return false, errorf(ErrNoProcess, "")
+	}
+	return !plan(req, st, pid).empty(), nil
+}
+
 // precheck refuses what cannot or must not be traced, before touching it.
 func precheck(pid int, st status) error {
 	switch {

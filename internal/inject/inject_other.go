@@ -10,6 +10,9 @@ func Apply(pid int, req Request) (Result, error) {
 	return Result{Pid: pid}, unsupported()
 }
 
+// NeedsChange cannot read a process here; Apply says why.
+func NeedsChange(pid int, req Request) (bool, error) { return true, nil }
+
 func unsupported() error {
 	if runtime.GOOS != "linux" {
 		return errorf(ErrUnsupported, "changing a running process needs Linux ptrace, and this is %s", runtime.GOOS)
