@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // Start re-executes /proc/self/exe, which in a test is this test binary:
@@ -35,6 +36,7 @@ func TestMain(m *testing.M) {
 	if stage, ok := testStages[os.Args[0]]; ok {
 		os.Exit(stage())
 	}
+	testbin.DefaultSignals()
 	os.Exit(m.Run())
 }
 

@@ -17,6 +17,8 @@ import (
 
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // The targets of these tests are this test binary, re-executed with
@@ -33,6 +35,7 @@ func init() {
 func TestMain(m *testing.M) {
 	switch os.Getenv("INJECT_HELPER") {
 	case "":
+		testbin.DefaultSignals()
 		os.Exit(m.Run())
 	case "spin":
 		spin()

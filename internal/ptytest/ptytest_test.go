@@ -6,7 +6,16 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
+
+// The shells start with every signal at its default, whatever go test
+// inherited.
+func TestMain(m *testing.M) {
+	testbin.DefaultSignals()
+	os.Exit(m.Run())
+}
 
 func TestSyncMatchesOutputNotEcho(t *testing.T) {
 	sh := Bash(t, t.TempDir())

@@ -13,7 +13,9 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"testing"
 )
 
@@ -23,8 +25,11 @@ var Applets = []string{"nohupx", "nohup", "detach", "setsid", "reattach-sock"}
 // Dir holds the built binary and its applet links while m.Run runs.
 var Dir string
 
-// Main builds the binary, runs the tests and removes the build.
+// Main builds the binary, runs the tests and removes the build. The
+// processes the tests start begin with every signal at its default
+// (DefaultSignals).
 func Main(m *testing.M) int {
+	DefaultSignals()
 	dir, err := os.MkdirTemp("", "nohupx-testbin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "testbin:", err)
@@ -55,4 +60,27 @@ func build(dir string) error {
 		}
 	}
 	return nil
+}
+
+// DefaultSignals makes the processes the tests start begin with every
+// signal at its default action, as under a login shell, even when go test
+// was started with some of them ignored: under nohup (HUP), or in the
+// background of a script (INT and QUIT). The tests measure what the
+// applets change against that baseline.
+//
+// Go hands a SIG_IGN it inherited on to its children for HUP, INT and the
+// job-control signals, while execve(2) resets a caught signal to the
+// default. So each signal found ignored is caught here, and dropped: this
+// process goes on not acting on it, as before.
+func DefaultSignals() {
+	var ignored []os.Signal
+	mask := kernelIgnored()
+	for sig := syscall.Signal(1); sig < 32; sig++ {
+		if sig != syscall.SIGKILL && sig != syscall.SIGSTOP && (signal.Ignored(sig) || mask&(1<<(sig-1)) != 0) {
+			ignored = append(ignored, sig)
+		}
+	}
+	if len(ignored) > 0 {
+		signal.Notify(make(chan os.Signal, 1), ignored...)
+	}
 }
