@@ -375,7 +375,7 @@ func TestAttachFailures(t *testing.T) {
 		}
 		p := startSleeper(t, nil)
 		ign := sigIgn(t, p)
-		bin := publicCopy(t)
+		bin := testbin.PublicCopy(t, testbin.Path("nohupx"), "nohupx")
 		status, report := runNohupxBin(t, bin, os.TempDir(), &syscall.Credential{Uid: 65534, Gid: 65534}, "-p", strconv.Itoa(p))
 		t.Logf("as nobody: status %d: %s", status, report)
 		if status != 3 {
@@ -447,26 +447,6 @@ func runNohupxBin(t *testing.T, bin, dir string, cred *syscall.Credential, args 
 		t.Errorf("nohupx wrote %q to stdout; want its report on stderr only", stdout.String())
 	}
 	return cmd.ProcessState.ExitCode(), stderr.String()
-}
-
-// publicCopy is a copy of the binary that another user may execute
-// (testbin's directory is private).
-func publicCopy(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "nohupx-public-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	os.Chmod(dir, 0o755)
-	b, err := os.ReadFile(testbin.Path("nohupx"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "nohupx")
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	return bin
 }
 
 // startSleeper starts `sleep 300` in a process group of its own, killed

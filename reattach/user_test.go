@@ -63,12 +63,9 @@ func TestOtherUser(t *testing.T) {
 		t.Error("tmux ls as nobody fails after the recovery")
 	}
 
-	// Unprivileged: nobody runs reattach-sock itself (from a copy it can
-	// execute: the test build's directory is root's).
-	exe := filepath.Join(sb.dir, "reattach-sock")
-	if out, err := exec.Command("cp", filepath.Join(testbin.Dir, "nohupx.bin"), exe).CombinedOutput(); err != nil {
-		t.Fatalf("cp: %v %s", err, out)
-	}
+	// Unprivileged: nobody runs reattach-sock itself, from a copy it can
+	// execute.
+	exe := testbin.PublicCopy(t, testbin.Path("reattach-sock"), "reattach-sock")
 	os.Remove(filepath.Join(dir, "n"))
 	c := asNobody(sb.cmd(exe, "--under", sb.dir, strconv.Itoa(pid)))
 	c.Args[0] = "reattach-sock"

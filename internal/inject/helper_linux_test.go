@@ -167,22 +167,7 @@ func startHelperAs(t *testing.T, mode string, cred *syscall.Credential) *helper 
 	t.Helper()
 	exe := os.Args[0]
 	if cred != nil {
-		// go test's build directory is private; put a copy where the
-		// other user may execute it.
-		dir, err := os.MkdirTemp("", "inject-helper-")
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { os.RemoveAll(dir) })
-		os.Chmod(dir, 0o755)
-		b, err := os.ReadFile(exe)
-		if err == nil {
-			exe = dir + "/helper"
-			err = os.WriteFile(exe, b, 0o755)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+		exe = testbin.PublicCopy(t, exe, "helper")
 	}
 	master, slave, err := pty.Open()
 	if err != nil {

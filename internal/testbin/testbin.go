@@ -84,3 +84,32 @@ func DefaultSignals() {
 		signal.Notify(make(chan os.Signal, 1), ignored...)
 	}
 }
+
+// PublicCopy copies the executable src to a new directory as name, both
+// open to every user whatever the umask, for a test that runs it as
+// another user: go test's build directory and Dir are private. The copy is
+// removed at the end of the test.
+func PublicCopy(t testing.TB, src, name string) string {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "nohupx-public-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exe := filepath.Join(dir, name)
+	if err := os.WriteFile(exe, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// Both modes set explicitly: MkdirTemp makes 0700, and WriteFile's
+	// mode is cut by the umask.
+	for _, p := range []string{dir, exe} {
+		if err := os.Chmod(p, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return exe
+}
