@@ -147,15 +147,28 @@ func TestDaemonState(t *testing.T) {
 	if got := procField(t, pid, "SigBlk"); got != "0000000000000000" {
 		t.Errorf("SigBlk = %s; want nothing blocked", got)
 	}
+	// sleep's dynamic loader may still hold a library open for a moment
+	// after the exec that detach waited for; an inherited descriptor
+	// would stay.
+	const want = "0=/dev/null 1=/dev/null 2=/dev/null"
+	got := openFds(pid)
+	for deadline := time.Now().Add(5 * time.Second); got != want && time.Now().Before(deadline); got = openFds(pid) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if got != want {
+		t.Errorf("descriptors: %s; want only 0-2 on /dev/null", got)
+	}
+}
+
+// openFds lists pid's descriptors as "fd=target" in fd order.
+func openFds(pid int) string {
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
 	var names []string
 	for _, fd := range fds {
 		target, _ := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
 		names = append(names, fd.Name()+"="+target)
 	}
-	if got := strings.Join(names, " "); got != "0=/dev/null 1=/dev/null 2=/dev/null" {
-		t.Errorf("descriptors: %s; want only 0-2 on /dev/null", got)
-	}
+	return strings.Join(names, " ")
 }
 
 // TestRelativeCommand: ./job means the job in the caller's directory, even
@@ -349,6 +362,25 @@ func TestReady(t *testing.T) {
 		code, _, errOut := detach(t, "--ready", "--timeout", "20s", bin, "-delay", "100ms", "-exit", "3")
 		if code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(errOut, "exited with status 3 before it reported READY=1") {
 			t.Errorf("= %d %q after %v; want 3 at once", code, errOut, time.Since(start))
+		}
+	})
+	t.Run("deep TMPDIR", func(t *testing.T) {
+		// Too deep for a socket path: /tmp serves instead.
+		deep := filepath.Join(t.TempDir(), strings.Repeat("d", 100))
+		if err := os.Mkdir(deep, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(testbin.Path("detach"), "-p", "--ready", bin, "-delay", "10ms")
+		cmd.Env = append(os.Environ(), "TMPDIR="+deep)
+		var errOut bytes.Buffer
+		cmd.Stderr = &errOut
+		out, err := cmd.Output()
+		pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+		if pid > 0 {
+			defer syscall.Kill(pid, syscall.SIGKILL)
+		}
+		if err != nil || pid <= 0 {
+			t.Errorf("detach --ready with a deep TMPDIR = %v %q; want the command started and ready", err, errOut.String())
 		}
 	})
 	t.Run("timeout", func(t *testing.T) {

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"syscall"
 )
 
 // notifySocket is the sd_notify(3) endpoint of --ready: a datagram socket
@@ -18,12 +19,29 @@ type notifySocket struct {
 	conn *net.UnixConn
 }
 
+// notifyName is the socket's name in the directory; the directory is
+// named notifyDir plus up to 10 random digits (os.MkdirTemp).
+const (
+	notifyDir  = "detach-notify-"
+	notifyName = "notify"
+)
+
+// sunPath is the room for a socket's path in struct sockaddr_un, its
+// terminating NUL included: 108 bytes on Linux, 104 on the BSDs and macOS.
+var sunPath = len(syscall.RawSockaddrUnix{}.Path)
+
 func newNotifySocket(u *Credential) (*notifySocket, error) {
-	dir, err := os.MkdirTemp("", "detach-notify-")
+	// $TMPDIR may be too deep for a socket path (bind(2) fails with
+	// EINVAL); /tmp then serves, as it does for tmux and screen.
+	base := os.TempDir()
+	if len(filepath.Join(base, notifyDir+"0123456789", notifyName)) >= sunPath {
+		base = "/tmp"
+	}
+	dir, err := os.MkdirTemp(base, notifyDir)
 	if err != nil {
 		return nil, err
 	}
-	path := filepath.Join(dir, "notify")
+	path := filepath.Join(dir, notifyName)
 	conn, err := net.ListenUnixgram("unixgram", &net.UnixAddr{Name: path, Net: "unixgram"})
 	if err == nil && u != nil {
 		// The command runs as u and must be able to send to it.
