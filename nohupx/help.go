@@ -114,7 +114,8 @@ Exit status with -p and -g (the largest over the targets):
   2    a target is already traced (a debugger, strace)
   3    not permitted to trace a target (the message says why)
   4    not supported (this OS or architecture, a kernel thread, ...)
-  5    a change failed in a target, which was left as it was
+  5    a change failed in a target, which was left as it was, or a
+       process group kept forking processes that needed the change
   6    a change failed and could not be undone (the message says what is left)
   125  a usage error, the output file cannot be opened, or interrupted
 `
