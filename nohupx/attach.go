@@ -221,7 +221,8 @@ func attach(o Options, fail int) int {
 const maxGroupPasses = 10
 
 // newcomers are the members of process group pgid not in seen that still
-// need a change. The others are marked seen: they inherited it.
+// need a change. The others are marked seen: they inherited the change,
+// kept a handler of their own (without -a), or are gone.
 func newcomers(pgid int, seen map[int]bool, req inject.Request) []int {
 	all, _ := inject.Group(pgid) // empty once the group is gone
 	var pids []int
