@@ -16,18 +16,6 @@ func TestMain(m *testing.M) { os.Exit(testbin.Main(m)) }
 
 var files = []string{"nohupx.bash", "_nohupx", "nohupx.fish"}
 
-func need(t *testing.T, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing", tool)
-		}
-		t.Skipf("no %s", tool)
-	}
-	return p
-}
-
 var longRE = regexp.MustCompile(`(?m)^\s{1,8}(?:-[A-Za-z0-9], )?(--[a-z][a-z0-9-]*)`)
 
 func TestEveryOption(t *testing.T) {
@@ -59,23 +47,20 @@ func TestEveryOption(t *testing.T) {
 }
 
 func TestSyntax(t *testing.T) {
-	if out, err := exec.Command(need(t, "bash"), "-n", "nohupx.bash").CombinedOutput(); err != nil {
+	if out, err := exec.Command(testbin.Need(t, "bash"), "-n", "nohupx.bash").CombinedOutput(); err != nil {
 		t.Errorf("bash -n: %v %s", err, out)
 	}
-	if out, err := exec.Command(need(t, "zsh"), "-n", "_nohupx").CombinedOutput(); err != nil {
+	if out, err := exec.Command(testbin.Need(t, "zsh"), "-n", "_nohupx").CombinedOutput(); err != nil {
 		t.Errorf("zsh -n: %v %s", err, out)
 	}
 }
 
 // TestBash completes as bash-completion does at a prompt.
 func TestBash(t *testing.T) {
-	bash := need(t, "bash")
+	bash := testbin.Need(t, "bash")
 	const lib = "/usr/share/bash-completion/bash_completion"
 	if _, err := os.Stat(lib); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("bash-completion is missing")
-		}
-		t.Skip("no bash-completion")
+		testbin.Missing(t, "bash-completion is not installed: %v", err)
 	}
 	tests := []struct{ line, want string }{
 		{"nohupx --ou", "--output="},
@@ -106,7 +91,7 @@ printf '%s\n' "${COMPREPLY[@]}"`
 }
 
 func TestFish(t *testing.T) {
-	fish := need(t, "fish")
+	fish := testbin.Need(t, "fish")
 	tests := []struct{ line, want string }{
 		{"nohupx --ou", "--output"},
 		{"nohupx --ignore=", "--ignore=TERM"},

@@ -396,12 +396,7 @@ func TestReady(t *testing.T) {
 }
 
 func TestUser(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root; --user needs it")
-		}
-		t.Skip("--user needs root")
-	}
+	testbin.NeedRoot(t, "for --user")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	pf, log := filepath.Join(dir, "u.pid"), filepath.Join(dir, "u.log")

@@ -34,10 +34,7 @@ func setsidImpls(t *testing.T) []setsidImpl {
 	t.Helper()
 	out, err := exec.Command(utilLinuxSetsid, "--version").Output()
 	if err != nil || !strings.Contains(string(out), "util-linux 2.38") {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s --version = %q, %v; CI needs util-linux 2.38", utilLinuxSetsid, out, err)
-		}
-		t.Skipf("no util-linux 2.38 setsid to compare with: %s --version = %q, %v", utilLinuxSetsid, out, err)
+		testbin.Missing(t, "no util-linux 2.38 setsid to compare with: %s --version = %q, %v", utilLinuxSetsid, out, err)
 	}
 	return []setsidImpl{{"util-linux", utilLinuxSetsid}, {"nohupx", testbin.Path("setsid")}}
 }

@@ -266,13 +266,8 @@ func TestAttachChecksum(t *testing.T) {
 // enter, the change fails halfway and is undone.
 func TestAttachOtherUsersJob(t *testing.T) {
 	acquireCell(t)
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI must run the e2e tests as root")
-		}
-		t.Skip("needs root, to run the job as nobody")
-	}
-	setpriv := ptytest.Need(t, "setpriv")
+	testbin.NeedRoot(t, "to run the job as nobody")
+	setpriv := testbin.Need(t, "setpriv")
 	dir := t.TempDir()
 	pub, err := os.MkdirTemp("", "nohupx-pub-") // t.TempDir's parent is private
 	if err != nil {
@@ -367,12 +362,7 @@ func TestAttachFailures(t *testing.T) {
 	})
 
 	t.Run("other_user", func(t *testing.T) {
-		if os.Geteuid() != 0 {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("CI must run the e2e tests as root, to test a target of another user")
-			}
-			t.Skip("needs root: the target is root's and nohupx runs as nobody")
-		}
+		testbin.NeedRoot(t, "as the target is root's and nohupx runs as nobody")
 		p := startSleeper(t, nil)
 		ign := sigIgn(t, p)
 		bin := testbin.PublicCopy(t, testbin.Path("nohupx"), "nohupx")
@@ -402,7 +392,7 @@ func TestAttachFailures(t *testing.T) {
 	})
 
 	t.Run("traced_by_strace", func(t *testing.T) {
-		strace := ptytest.Need(t, "strace")
+		strace := testbin.Need(t, "strace")
 		p := startSleeper(t, nil)
 		tr := exec.Command(strace, "-qq", "-o", "/dev/null", "-p", strconv.Itoa(p))
 		if err := tr.Start(); err != nil {

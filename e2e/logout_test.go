@@ -327,7 +327,7 @@ func (c column) command(t *testing.T, k jobKind, beatFile string) string {
 	var words []string
 	switch c.launch {
 	case gnuNohup:
-		words = append(words, ptytest.Need(t, "nohup"))
+		words = append(words, testbin.Need(t, "nohup"))
 	case nohupxDefault:
 		words = append(words, testbin.Path("nohupx"))
 	case nohupxSurvive:

@@ -223,32 +223,18 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 
 // requireRoot skips a test that needs root, or fails it under CI=true,
 // where every test is meant to run.
-func requireRoot(t *testing.T, why string) {
-	t.Helper()
-	if os.Geteuid() == 0 {
-		return
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("needs root to %s, and CI=true", why)
-	}
-	t.Skipf("needs root to %s", why)
-}
-
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
 // it in cleanup.
 func mountTmpfs(t *testing.T, size int64, ro bool) string {
 	t.Helper()
-	requireRoot(t, "mount a small tmpfs")
+	testbin.NeedRoot(t, "to mount a small tmpfs")
 	dir := t.TempDir()
 	var flags uintptr
 	if ro {
 		flags = unix.MS_RDONLY
 	}
 	if err := unix.Mount("tmpfs", dir, "tmpfs", flags, fmt.Sprintf("size=%d,mode=0755", size)); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("mount tmpfs on %s: %v", dir, err)
-		}
-		t.Skipf("cannot mount a tmpfs: %v", err)
+		testbin.Missing(t, "cannot mount a tmpfs on %s: %v", dir, err)
 	}
 	t.Cleanup(func() {
 		if err := unix.Unmount(dir, unix.MNT_DETACH); err != nil {

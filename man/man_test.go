@@ -59,13 +59,7 @@ func TestPagesListEveryOption(t *testing.T) {
 }
 
 func TestPagesLint(t *testing.T) {
-	mandoc, err := exec.LookPath("mandoc")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("mandoc is missing (apt-get install mandoc)")
-		}
-		t.Skip("no mandoc")
-	}
+	mandoc := testbin.Need(t, "mandoc")
 	seen := map[string]bool{}
 	for _, p := range pages {
 		if seen[p.page] {

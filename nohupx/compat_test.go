@@ -31,10 +31,7 @@ const gnuNohup = "/usr/bin/nohup"
 func needGNU(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(gnuNohup); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing: CI must have coreutils", gnuNohup)
-		}
-		t.Skipf("%s is missing", gnuNohup)
+		testbin.Missing(t, "GNU nohup, to compare with: %v", err)
 	}
 }
 
@@ -529,13 +526,7 @@ func TestRuntimeLimits(t *testing.T) {
 		}
 	})
 	t.Run("signal mask", func(t *testing.T) {
-		py, err := exec.LookPath("python3")
-		if err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatal("python3 is needed to start nohupx with a blocked signal")
-			}
-			t.Skip("no python3")
-		}
+		py := testbin.Need(t, "python3") // to start nohupx with a blocked signal
 		script := `import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGWINCH, signal.SIGTERM})
 os.execv(sys.argv[1], sys.argv[1:])`

@@ -24,18 +24,6 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// need skips a test whose tool is missing, except in CI, which installs
-// tmux and screen: there a missing tool is a failure.
-func need(t *testing.T, tool string) {
-	t.Helper()
-	if _, err := exec.LookPath(tool); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not installed, and CI must run these tests", tool)
-		}
-		t.Skipf("%s is not installed", tool)
-	}
-}
-
 // sandbox is a private socket root: TMUX_TMPDIR and SCREENDIR point into
 // it, so the tests never see or touch the machine's real servers, and
 // every reattach-sock run is limited to it with --under and pids.

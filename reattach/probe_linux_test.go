@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // reattach-sock never connects to a screen socket: a connect makes screen
@@ -18,12 +20,7 @@ import (
 // directory at once, as a cleaner racing --watch would: the session must
 // survive every time. With a probe, this test fails.
 func TestScreenNeverProbed(t *testing.T) {
-	if _, err := exec.LookPath("screen"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("screen is not installed, and CI must run this test")
-		}
-		t.Skip("screen is not installed")
-	}
+	testbin.Need(t, "screen")
 	sys := newSystem()
 	for round := 0; round < 25; round++ {
 		dir, err := os.MkdirTemp("", "rsp")

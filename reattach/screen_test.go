@@ -9,6 +9,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 func screenListed(t *testing.T, sb *sandbox, pid int, name string) {
@@ -24,7 +26,7 @@ func screenListed(t *testing.T, sb *sandbox, pid int, name string) {
 // FIFO (screen 4.x), which must be found and recovered the second time.
 func TestScreenSocketDeleted(t *testing.T) {
 	t.Parallel()
-	need(t, "screen")
+	testbin.Need(t, "screen")
 	sb := newSandbox(t)
 	pid := sb.screen("work")
 	sock := filepath.Join(sb.screenDir(), strconv.Itoa(pid)+".work")
@@ -47,7 +49,7 @@ func TestScreenSocketDeleted(t *testing.T) {
 
 func TestScreenDirectoryDeleted(t *testing.T) {
 	t.Parallel()
-	need(t, "screen")
+	testbin.Need(t, "screen")
 	sb := newSandbox(t)
 	pid := sb.screen("work")
 	if err := os.RemoveAll(sb.screenDir()); err != nil {
@@ -75,7 +77,7 @@ func TestScreenDirectoryDeleted(t *testing.T) {
 // SIGCHLD while the directory is missing ends the whole session.
 func TestScreenDiesIfSignalledBeforeItsDirectoryExists(t *testing.T) {
 	t.Parallel()
-	need(t, "screen")
+	testbin.Need(t, "screen")
 	sb := newSandbox(t)
 	pid := sb.screen("doomed")
 	os.RemoveAll(sb.screenDir())

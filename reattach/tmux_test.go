@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // The first thing the user sees: tmux cannot connect although the server
@@ -20,7 +22,7 @@ func tmuxBroken(t *testing.T, sb *sandbox, label string) {
 
 func TestTmuxSocketDeleted(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	if err := os.Remove(sb.tmuxSock("x")); err != nil {
@@ -42,7 +44,7 @@ func TestTmuxSocketDeleted(t *testing.T) {
 
 func TestTmuxDirectoryDeleted(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	if err := os.RemoveAll(sb.tmuxDir()); err != nil {
@@ -78,7 +80,7 @@ func TestTmuxDirectoryDeleted(t *testing.T) {
 // replaces it.
 func TestTmuxStaleFile(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	sock := sb.tmuxSock("x")
@@ -105,7 +107,7 @@ func TestTmuxStaleFile(t *testing.T) {
 // reattach-sock waits and signals nothing.
 func TestTmuxLockIsHeld(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	sock := sb.tmuxSock("x")
@@ -139,7 +141,7 @@ func TestTmuxLockIsHeld(t *testing.T) {
 // unlink the new server's socket and orphan it.
 func TestTmuxHijackLeftAlone(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	old := sb.tmux("x", "first")
 	os.RemoveAll(sb.tmuxDir())

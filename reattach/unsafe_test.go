@@ -6,13 +6,15 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // An unsafe directory is refused with the reason, and left exactly as it
 // was: no chmod, no chown, no socket made in it or through it.
 func TestUnsafeDirectoryRefused(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	cases := []struct {
 		name  string
 		root  bool
@@ -39,11 +41,8 @@ func TestUnsafeDirectoryRefused(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			if c.root && os.Getuid() != 0 {
-				if os.Getenv("CI") == "true" {
-					t.Fatal("CI runs as root; this case needs it")
-				}
-				t.Skip("giving a directory to another user needs root")
+			if c.root {
+				testbin.NeedRoot(t, "to give a directory to another user")
 			}
 			sb := newSandbox(t)
 			pid := sb.tmux("x", "work")
@@ -65,7 +64,7 @@ func TestUnsafeDirectoryRefused(t *testing.T) {
 // An existing socket in a directory the clients refuse is reported too.
 func TestUnsafeDirectoryWithLiveSocket(t *testing.T) {
 	t.Parallel()
-	need(t, "screen")
+	testbin.Need(t, "screen")
 	sb := newSandbox(t)
 	sb.screen("work")
 	os.Chmod(sb.screenDir(), 0o750)

@@ -19,13 +19,8 @@ const nobody = 65534
 // too. Both need root to set up.
 func TestOtherUser(t *testing.T) {
 	t.Parallel()
-	if os.Getuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root; this test needs it")
-		}
-		t.Skip("running a server as another user needs root")
-	}
-	need(t, "tmux")
+	testbin.NeedRoot(t, "to run a server as another user")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	if err := os.Chown(sb.dir, nobody, nobody); err != nil {
 		t.Fatal(err)

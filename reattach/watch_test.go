@@ -65,7 +65,7 @@ func tmuxAnswers(sb *sandbox, label string) func() bool {
 
 func TestWatchRepairsDeletions(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	w := sb.watch()
@@ -101,7 +101,7 @@ func TestWatchRepairsDeletions(t *testing.T) {
 
 func TestWatchRepairsScreen(t *testing.T) {
 	t.Parallel()
-	need(t, "screen")
+	testbin.Need(t, "screen")
 	sb := newSandbox(t)
 	pid := sb.screen("work")
 	w := sb.watch("screen")
@@ -119,7 +119,7 @@ func TestWatchRepairsScreen(t *testing.T) {
 // systemd-tmpfiles skip it; --no-protect does not.
 func TestWatchProtectsDirectory(t *testing.T) {
 	t.Parallel()
-	need(t, "tmux")
+	testbin.Need(t, "tmux")
 	for _, protect := range []bool{true, false} {
 		sb := newSandbox(t)
 		sb.tmux("x", "work")
@@ -145,21 +145,13 @@ func TestWatchProtectsDirectory(t *testing.T) {
 // As root, fanotify names the process that deleted the socket.
 func TestWatchNamesTheDeleter(t *testing.T) {
 	t.Parallel()
-	if os.Getuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root; this test needs it")
-		}
-		t.Skip("fanotify reports other processes' pids only to root; this test runs as uid " + strconv.Itoa(os.Getuid()))
-	}
-	need(t, "tmux")
+	testbin.NeedRoot(t, "as fanotify reports other processes' pids only to root")
+	testbin.Need(t, "tmux")
 	sb := newSandbox(t)
 	pid := sb.tmux("x", "work")
 	w := sb.watch()
 	if strings.Contains(w.log.String(), "fanotify unavailable") {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("fanotify is unavailable in CI: %s", w.log)
-		}
-		t.Skipf("fanotify is unavailable here: %s", w.log)
+		testbin.Missing(t, "fanotify is unavailable here: %s", w.log)
 	}
 	// rm is not reaped until the log names it: a reaped process leaves
 	// nothing in /proc, and under load the event may be read after that

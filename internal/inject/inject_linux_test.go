@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // TestChecksumAcrossInjections: a job that keeps its values in registers
@@ -398,12 +400,7 @@ func TestOutputThroughOurFd(t *testing.T) {
 // fds through /proc, so it opens the output file itself, and says why it
 // is not rotated.
 func TestOtherUserFallsBack(t *testing.T) {
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root; this test needs it")
-		}
-		t.Skip("needs root, to run the target as nobody")
-	}
+	testbin.NeedRoot(t, "to run the target as nobody")
 	h := startHelperAs(t, "spin", &syscall.Credential{Uid: 65534, Gid: 65534})
 	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
 	dir, err := os.MkdirTemp("", "inject-out-") // t.TempDir's parent is private
@@ -553,13 +550,7 @@ func TestRestartedSleep(t *testing.T) {
 // table are as before (the scratch page is unmapped, the temporary fds
 // closed). sleep(1) maps nothing on its own, unlike the Go helpers.
 func TestNothingLeftBehind(t *testing.T) {
-	path, err := exec.LookPath("sleep")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("sleep is required under CI=true: %v", err)
-		}
-		t.Skipf("no sleep(1): %v", err)
-	}
+	path := testbin.Need(t, "sleep")
 	cmd := exec.Command(path, "100")
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -3,32 +3,17 @@ package ptytest
 import (
 	"bytes"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"syscall"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // Prompt is PS1 in the shells started by Bash and Zsh.
 const Prompt = "$ "
-
-// Need returns the path of a program the test cannot run without. When it
-// is missing the test is skipped with the reason, except under CI=true,
-// where it fails: a CI that silently skips proves nothing.
-func Need(t testing.TB, name string) string {
-	t.Helper()
-	path, err := exec.LookPath(name)
-	if err == nil {
-		return path
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s is required under CI=true: %v", name, err)
-	}
-	t.Skipf("%s is not installed (%v); install it to run this test", name, err)
-	return ""
-}
 
 // ShellEnv is a small, fixed environment for an interactive shell in dir:
 // HOME is dir, TERM=dumb, a fixed prompt, no history file, the C locale so
@@ -55,7 +40,7 @@ func ShellEnv(dir string, extra ...string) []string {
 func Bash(t testing.TB, dir string, extraEnv ...string) *Term {
 	t.Helper()
 	return Start(t, Config{
-		Path: Need(t, "bash"),
+		Path: testbin.Need(t, "bash"),
 		Args: []string{"--login", "--noprofile", "--norc", "-i"},
 		Dir:  dir,
 		Env:  ShellEnv(dir, extraEnv...),
@@ -69,7 +54,7 @@ func Bash(t testing.TB, dir string, extraEnv ...string) *Term {
 // options (HUP, CHECK_JOBS and CHECK_RUNNING_JOBS on).
 func Zsh(t testing.TB, dir string, extraEnv ...string) *Term {
 	t.Helper()
-	path := Need(t, "zsh")
+	path := testbin.Need(t, "zsh")
 	zdot := t.TempDir()
 	if err := os.WriteFile(filepath.Join(zdot, ".zshrc"), nil, 0o644); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,8 @@ import (
 	"os/exec"
 	"strings"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 var names = []string{
@@ -19,10 +21,7 @@ var names = []string{
 // Shell must reproduce, in the C and in a UTF-8 locale.
 func TestShellMatchesGNU(t *testing.T) {
 	if _, err := os.Stat("/usr/bin/nohup"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("/usr/bin/nohup is missing; CI needs coreutils")
-		}
-		t.Skip("no /usr/bin/nohup to compare with")
+		testbin.Missing(t, "GNU nohup, to compare with: %v", err)
 	}
 	for _, locale := range []string{"C", "C.UTF-8"} {
 		for _, name := range names {

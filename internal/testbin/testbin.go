@@ -113,3 +113,32 @@ func PublicCopy(t testing.TB, src, name string) string {
 	}
 	return exe
 }
+
+// Missing ends a test whose premise is missing: a skip on a developer's
+// machine, a failure under CI=true, where .ci/run installs every tool and
+// runs as root, so that a skip never passes for a pass there.
+func Missing(t testing.TB, format string, args ...any) {
+	t.Helper()
+	if os.Getenv("CI") == "true" {
+		t.Fatalf("CI=true, and this test cannot run: "+format, args...)
+	}
+	t.Skipf(format, args...)
+}
+
+// Need is the path of tool on PATH, or Missing.
+func Need(t testing.TB, tool string) string {
+	t.Helper()
+	path, err := exec.LookPath(tool)
+	if err != nil {
+		Missing(t, "%s is not installed (%v); install it to run this test", tool, err)
+	}
+	return path
+}
+
+// NeedRoot is Missing unless the test runs as root; why says what for.
+func NeedRoot(t testing.TB, why string) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		Missing(t, "needs root, %s", why)
+	}
+}
