@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/testbin"
+	"github.com/nohupx/nohupx/internal/testbin/checksum"
 )
 
 // The targets of these tests are this test binary, re-executed with
@@ -66,36 +67,16 @@ func TestMain(m *testing.M) {
 // "BAD ..." for a wrong one, on stdout; it runs in user code almost all
 // the time, so that is where Apply catches it.
 func spin() {
-	want := round()
+	const steps = 3_000_000 // a round is a fraction of a second
+	want := checksum.Round(steps)
 	fmt.Printf("OK 0 %x\n", want)
 	for n := 1; ; n++ {
-		if got := round(); got != want {
+		if got := checksum.Round(steps); got != want {
 			fmt.Printf("BAD %d: %x, want %x\n", n, got, want)
 		} else {
 			fmt.Printf("OK %d\n", n)
 		}
 	}
-}
-
-//go:noinline
-func round() [6]uint64 {
-	a, b, c, d := uint64(1), uint64(2), uint64(3), uint64(4)
-	x, y := 1.0, 0.5
-	var stack [32]uint64
-	for i := uint64(0); i < 3_000_000; i++ {
-		a += i ^ b
-		b = b*6364136223846793005 + 1442695040888963407
-		c ^= a >> 7
-		d += c + i
-		x = x*1.0000001 + y
-		y *= 0.9999999
-		stack[i&31] += a ^ d
-	}
-	var s uint64
-	for _, v := range stack {
-		s = s*31 + v
-	}
-	return [6]uint64{a, b, c, d, uint64(x * 1e6), s}
 }
 
 // readLoop blocks in read(2) on fd 3, a pipe from the test, and echoes

@@ -19,9 +19,14 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+
+	"github.com/nohupx/nohupx/internal/testbin/checksum"
 )
 
 func init() { runtime.LockOSThread() } // main stays on the main thread
+
+// steps is one round: about a second here.
+const steps = 16_000_000
 
 func main() {
 	if len(os.Args) != 2 {
@@ -29,9 +34,9 @@ func main() {
 		os.Exit(2)
 	}
 	path, pid := os.Args[1], os.Getpid()
-	want := round()
+	want := checksum.Round(steps)
 	for n := 1; ; n++ {
-		got := round()
+		got := checksum.Round(steps)
 		if got != want {
 			fmt.Printf("BAD %d: %x, want %x\n", n, got, want)
 		} else {
@@ -39,25 +44,4 @@ func main() {
 		}
 		os.WriteFile(path, fmt.Appendf(nil, "%d %d\n", pid, n), 0o644)
 	}
-}
-
-//go:noinline
-func round() [6]uint64 {
-	a, b, c, d := uint64(1), uint64(2), uint64(3), uint64(4)
-	x, y := 1.0, 0.5
-	var stack [32]uint64
-	for i := uint64(0); i < 16_000_000; i++ {
-		a += i ^ b
-		b = b*6364136223846793005 + 1442695040888963407
-		c ^= a >> 7
-		d += c + i
-		x = x*1.0000001 + y
-		y *= 0.9999999
-		stack[i&31] += a ^ d
-	}
-	var s uint64
-	for _, v := range stack {
-		s = s*31 + v
-	}
-	return [6]uint64{a, b, c, d, uint64(x * 1e6), s}
 }
