@@ -143,6 +143,23 @@ func startHelper(t *testing.T, mode string) *helper {
 	return startHelperAs(t, mode, nil)
 }
 
+// rounds waits until the checksum job has reported n good rounds.
+func (h *helper) rounds(n int) {
+	h.t.Helper()
+	waitFor(h.t, "the first OK", func() bool { k, _ := oks(h.terminal()); return k >= n })
+}
+
+// goesOn waits for three more rounds than so far, and fails on a bad one:
+// the checksum job runs on as it was.
+func (h *helper) goesOn() {
+	h.t.Helper()
+	n0, _ := oks(h.terminal())
+	waitFor(h.t, "more rounds", func() bool { n, _ := oks(h.terminal()); return n > n0+2 })
+	if _, bad := oks(h.terminal()); bad != "" {
+		h.t.Fatalf("the checksum job reports %q", bad)
+	}
+}
+
 // startHelperAs starts the helper with other credentials (nil: ours).
 func startHelperAs(t *testing.T, mode string, cred *syscall.Credential) *helper {
 	t.Helper()

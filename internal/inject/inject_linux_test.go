@@ -27,7 +27,7 @@ import (
 // run real system calls in it, and its terminal fds are replaced in place.
 func TestChecksumAcrossInjections(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 2 })
+	h.rounds(2)
 	before := procStatus(t, h.pid)
 	out := filepath.Join(t.TempDir(), "out")
 
@@ -119,7 +119,7 @@ func TestChecksumAcrossInjections(t *testing.T) {
 // registers deliberately damaged at the restore, it reports BAD or dies.
 func TestCorruptionIsCaught(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 2 })
+	h.rounds(2)
 	// A thread caught at a system call has its live values on the
 	// stack (Go keeps none in registers across one): damage there may go
 	// unseen. So damage it again until it shows, up to 20 times.
@@ -195,7 +195,7 @@ func TestRestartedRead(t *testing.T) {
 // Always, and the result says so.
 func TestHandlerKept(t *testing.T) {
 	h := startHelper(t, "handler")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	res, err := Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP}})
 	if err != nil || !slices.Equal(res.KeptHandler, []syscall.Signal{syscall.SIGHUP}) || len(res.Ignored)+len(res.Replaced) != 0 {
 		t.Fatalf("Apply = %+v, %v; want HUP's handler kept", res, err)
@@ -220,7 +220,7 @@ func TestHandlerKept(t *testing.T) {
 // with Continue it runs again.
 func TestStoppedStaysStopped(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	syscall.Kill(h.pid, syscall.SIGSTOP)
 	waitFor(t, "stopped", func() bool { return procStatus(t, h.pid).State == 'T' })
 	res, err := Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP, 42}, Always: true})
@@ -247,17 +247,14 @@ func TestStoppedStaysStopped(t *testing.T) {
 	if err != nil || !res.Continued {
 		t.Fatalf("Apply(Continue) = %+v, %v; want it continued", res, err)
 	}
-	waitFor(t, "more rounds", func() bool { n, _ := oks(h.terminal()); return n > n0+2 })
-	if _, bad := oks(h.terminal()); bad != "" {
-		t.Fatalf("the checksum job reports %q", bad)
-	}
+	h.goesOn()
 }
 
 // TestFailureIsUndone: a failure after a change (the output cannot be
 // opened, after a signal was set) leaves the target exactly as it was.
 func TestFailureIsUndone(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	before := procStatus(t, h.pid)
 	fds := map[int]string{}
 	for fd := 0; fd < 3; fd++ {
@@ -284,17 +281,13 @@ func TestFailureIsUndone(t *testing.T) {
 			t.Errorf("fd %d -> %q; want %q as before", fd, got, fds[fd])
 		}
 	}
-	n0, _ := oks(h.terminal())
-	waitFor(t, "more rounds", func() bool { n, _ := oks(h.terminal()); return n > n0+2 })
-	if _, bad := oks(h.terminal()); bad != "" {
-		t.Fatalf("the checksum job reports %q", bad)
-	}
+	h.goesOn()
 }
 
 // TestThreadID: a thread's id stands for its process.
 func TestThreadID(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", h.pid))
 	if err != nil {
 		t.Fatal(err)
@@ -325,7 +318,7 @@ func TestErrors(t *testing.T) {
 
 	// Traced by someone else: this test, from a locked thread.
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	seized := make(chan error)
 	release := make(chan struct{})
 	go func() {
@@ -369,7 +362,7 @@ func TestGroup(t *testing.T) {
 // of the pipe.
 func TestOutputThroughOurFd(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	r, w, err := os.Pipe()
 	if err != nil {
 		t.Fatal(err)
@@ -402,7 +395,7 @@ func TestOutputThroughOurFd(t *testing.T) {
 func TestOtherUserFallsBack(t *testing.T) {
 	testbin.NeedRoot(t, "to run the target as nobody")
 	h := startHelperAs(t, "spin", &syscall.Credential{Uid: 65534, Gid: 65534})
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	dir, err := os.MkdirTemp("", "inject-out-") // t.TempDir's parent is private
 	if err != nil {
 		t.Fatal(err)
@@ -437,7 +430,7 @@ func TestOtherUserFallsBack(t *testing.T) {
 // the injected state) change nothing in the result.
 func TestSignalStorm(t *testing.T) {
 	h := startHelper(t, "storm")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	stop := make(chan struct{})
 	sent := make(chan int)
 	go func() {
@@ -470,11 +463,7 @@ func TestSignalStorm(t *testing.T) {
 	if passed == 0 {
 		t.Log("no signal arrived during an injection: the storm proved nothing this time")
 	}
-	n0, _ := oks(h.terminal())
-	waitFor(t, "more rounds", func() bool { n, _ := oks(h.terminal()); return n > n0+2 })
-	if _, bad := oks(h.terminal()); bad != "" {
-		t.Fatalf("the checksum job reports %q", bad)
-	}
+	h.goesOn()
 	if st := procStatus(t, h.pid); st.SigCgt&bit(syscall.SIGUSR1) == 0 {
 		t.Errorf("SIGUSR1's handler is gone")
 	}
@@ -484,7 +473,7 @@ func TestSignalStorm(t *testing.T) {
 // the vDSO, works as well (no signals: see findInsn about Go on arm64).
 func TestVDSOInstruction(t *testing.T) {
 	h := startHelper(t, "spin")
-	waitFor(t, "the first OK", func() bool { n, _ := oks(h.terminal()); return n >= 1 })
+	h.rounds(1)
 	testVDSO = true
 	defer func() { testVDSO = false }()
 	for sig := syscall.Signal(40); sig < 45; sig++ {
@@ -493,11 +482,7 @@ func TestVDSOInstruction(t *testing.T) {
 			t.Fatalf("Apply = %+v, %v; want the change made with the vDSO's instruction", res, err)
 		}
 	}
-	n0, _ := oks(h.terminal())
-	waitFor(t, "more rounds", func() bool { n, _ := oks(h.terminal()); return n > n0+2 })
-	if _, bad := oks(h.terminal()); bad != "" {
-		t.Fatalf("the checksum job reports %q", bad)
-	}
+	h.goesOn()
 }
 
 // TestRestartedSleep: a thread in nanosleep(2) goes on with the time that
