@@ -333,20 +333,8 @@ func TestPidfileRace(t *testing.T) {
 	}
 }
 
-var notifyBin = sync.OnceValues(func() (string, error) {
-	path := filepath.Join(testbin.Dir, "notify")
-	out, err := exec.Command("go", "build", "-o", path, "./testdata/notify").CombinedOutput()
-	if err != nil {
-		return "", fmt.Errorf("%v: %s", err, out)
-	}
-	return path, nil
-})
-
 func TestReady(t *testing.T) {
-	bin, err := notifyBin()
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := testbin.Program(t, "./testdata/notify", "notify")
 	t.Run("ready", func(t *testing.T) {
 		start := time.Now()
 		pid := daemon(t, "--ready", bin, "-delay", "400ms")

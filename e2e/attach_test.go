@@ -12,7 +12,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -51,7 +50,7 @@ func shJob(script string) func(*testing.T, string) string {
 }
 
 func goJob(t *testing.T, beat string) string {
-	return shellQuote(goBeatPath(t)) + " -stdout " + shellQuote(beat)
+	return shellQuote(testbin.Program(t, "./testdata/gobeat", "gobeat")) + " -stdout " + shellQuote(beat)
 }
 
 var attachCases = []attachCase{
@@ -226,7 +225,7 @@ func TestAttachChecksum(t *testing.T) {
 	beatFile := filepath.Join(dir, "beat")
 	sh := ptytest.Bash(t, dir)
 	sh.Sync()
-	sh.Send(shellQuote(checksumPath(t)) + " " + shellQuote(beatFile) + " & echo BANG$!\r")
+	sh.Send(shellQuote(testbin.Program(t, "./testdata/checksum", "checksum")) + " " + shellQuote(beatFile) + " & echo BANG$!\r")
 	sh.Expect(regexp.MustCompile(`BANG(\d+)`), ptytest.Timeout)
 	j := waitStart(t, beatFile, 0)
 	j.settle()
@@ -575,33 +574,6 @@ func tail(b []byte) string {
 		b = b[len(b)-1000:]
 	}
 	return string(b)
-}
-
-var checksum struct {
-	once sync.Once
-	path string
-	err  error
-	out  []byte
-}
-
-// checksumPath builds testdata/checksum once, next to the nohupx binary.
-func checksumPath(t *testing.T) string {
-	t.Helper()
-	checksum.once.Do(func() {
-		dir, err := os.MkdirTemp(testbin.Dir, "checksum-")
-		if err != nil {
-			checksum.err = err
-			return
-		}
-		checksum.path = filepath.Join(dir, "checksum")
-		cmd := exec.Command("go", "build", "-o", checksum.path, "./testdata/checksum")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		checksum.out, checksum.err = cmd.CombinedOutput()
-	})
-	if checksum.err != nil {
-		t.Fatalf("go build ./testdata/checksum: %v\n%s", checksum.err, checksum.out)
-	}
-	return checksum.path
 }
 
 // TestAttachGroupForking: a member of the group forks while nohupx -g

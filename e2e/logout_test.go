@@ -336,7 +336,7 @@ func (c column) command(t *testing.T, k jobKind, beatFile string) string {
 		words = append(words, testbin.Path("detach"))
 	}
 	if c.goJob {
-		words = append(words, goBeatPath(t))
+		words = append(words, testbin.Program(t, "./testdata/gobeat", "gobeat"))
 		switch k {
 		case reader:
 			words = append(words, "-stdin")

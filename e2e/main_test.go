@@ -13,13 +13,12 @@ package e2e
 import (
 	"flag"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 
-	"github.com/nohupx/nohupx/internal/testbin"
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 func TestMain(m *testing.M) {
@@ -51,33 +50,6 @@ func acquireCell(t *testing.T) {
 	t.Parallel()
 	cells <- struct{}{}
 	t.Cleanup(func() { <-cells })
-}
-
-var gobeat struct {
-	once sync.Once
-	path string
-	err  error
-	out  []byte
-}
-
-// goBeatPath builds testdata/gobeat once, next to the nohupx binary.
-func goBeatPath(t *testing.T) string {
-	t.Helper()
-	gobeat.once.Do(func() {
-		dir, err := os.MkdirTemp(testbin.Dir, "gobeat-")
-		if err != nil {
-			gobeat.err = err
-			return
-		}
-		gobeat.path = filepath.Join(dir, "gobeat")
-		cmd := exec.Command("go", "build", "-o", gobeat.path, "./testdata/gobeat")
-		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-		gobeat.out, gobeat.err = cmd.CombinedOutput()
-	})
-	if gobeat.err != nil {
-		t.Fatalf("go build ./testdata/gobeat: %v\n%s", gobeat.err, gobeat.out)
-	}
-	return gobeat.path
 }
 
 // testdataPath is the absolute path of a file in testdata.

@@ -1,47 +1,25 @@
 package reattach_test
 
 import (
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/reattach"
 )
 
-var (
-	fakeOnce sync.Once
-	fakeDir  string
-	fakeErr  error
-)
-
 // fake starts testdata/fakeserver under the name of a server the machine
-// lacks, listening on sock, and returns its pid. The binaries are built
-// once under each name (comm is the executed file's name); copying them
-// in the test could hit ETXTBSY while other tests fork.
+// lacks, listening on sock, and returns its pid. It is built under each
+// name, as comm is the executed file's name; copying one build in the test
+// could hit ETXTBSY while other tests fork.
 func (sb *sandbox) fake(name, sock string, rebind bool) int {
 	sb.t.Helper()
-	fakeOnce.Do(func() {
-		fakeDir, fakeErr = os.MkdirTemp("", "fakeserver")
-		for _, n := range []string{"abduco", "emacs"} {
-			if fakeErr != nil {
-				break
-			}
-			out, err := exec.Command("go", "build", "-o", filepath.Join(fakeDir, n), "./testdata/fakeserver").CombinedOutput()
-			if err != nil {
-				fakeErr = fmt.Errorf("go build fakeserver: %v\n%s", err, out)
-			}
-		}
-	})
-	if fakeErr != nil {
-		sb.t.Fatal(fakeErr)
-	}
-	exe := filepath.Join(fakeDir, name)
+	exe := testbin.Program(sb.t, "./testdata/fakeserver", name)
 	os.MkdirAll(filepath.Dir(sock), 0o700)
 	c := exec.Command(exe, "-sock", sock, "-rebind="+strconv.FormatBool(rebind))
 	if err := c.Start(); err != nil {

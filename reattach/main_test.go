@@ -16,13 +16,7 @@ import (
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
-func TestMain(m *testing.M) {
-	code := testbin.Main(m)
-	if fakeDir != "" {
-		os.RemoveAll(fakeDir)
-	}
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { os.Exit(testbin.Main(m)) }
 
 // sandbox is a private socket root: TMUX_TMPDIR and SCREENDIR point into
 // it, so the tests never see or touch the machine's real servers, and

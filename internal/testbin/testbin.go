@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -141,4 +142,44 @@ func NeedRoot(t testing.TB, why string) {
 	if os.Geteuid() != 0 {
 		Missing(t, "needs root, %s", why)
 	}
+}
+
+var programs struct {
+	sync.Mutex
+	m map[string]*program
+}
+
+type program struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// Program builds the main package pkg (as go build names it, relative to
+// the test's package directory) into Dir as name, once per test binary,
+// and returns its path. The name is the process's comm, which some tests
+// look for.
+func Program(t testing.TB, pkg, name string) string {
+	t.Helper()
+	programs.Lock()
+	if programs.m == nil {
+		programs.m = map[string]*program{}
+	}
+	p := programs.m[name]
+	if p == nil {
+		p = &program{path: filepath.Join(Dir, name)}
+		programs.m[name] = p
+	}
+	programs.Unlock()
+	p.once.Do(func() {
+		cmd := exec.Command("go", "build", "-o", p.path, pkg)
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			p.err = fmt.Errorf("go build %s: %v\n%s", pkg, err, out)
+		}
+	})
+	if p.err != nil {
+		t.Fatal(p.err)
+	}
+	return p.path
 }
