@@ -178,14 +178,12 @@ func runCell(t *testing.T, sc scenario, col column, want outcome) string {
 				continue
 			case bgCmd, exitRefused:
 				continue
-			case startFg:
-				sh.Send(cmd + "\r")
-				j = waitStart(t, filepath.Join(dir, "beat"), 0)
-				sh.Sync()
-				j.checkDetached(sh.Pid())
-				continue
-			case startBg:
-				sh.Send(cmd + " &\r")
+			case startFg, startBg:
+				line := cmd
+				if st == startBg {
+					line += " &"
+				}
+				sh.Send(line + "\r")
 				j = waitStart(t, filepath.Join(dir, "beat"), 0)
 				sh.Sync()
 				j.checkDetached(sh.Pid())
