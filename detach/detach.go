@@ -151,12 +151,12 @@ func output(name string, o Options) (*os.File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %s", quote.Shell(name), diag.Strerror(err))
 	}
-	w, err := logrot.Writer(f, o.Policy, !o.NoRotate)
+	w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
 	if w != f {
 		f.Close()
 	}
-	if err != nil {
-		return nil, fmt.Errorf("cannot start the log relay for %s: %w", quote.Shell(name), err)
+	if note != "" {
+		_ = diag.Printf(os.Stderr, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), note)
 	}
 	return w, nil
 }

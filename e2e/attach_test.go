@@ -273,7 +273,7 @@ func TestAttachOtherUsersJob(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(pub) })
-	os.Chmod(pub, 0o777)
+	os.Chmod(pub, 0o777|os.ModeSticky) // like /tmp: sticky, so that root's relay may rotate there
 	beatFile := filepath.Join(pub, "beat")
 	sh := ptytest.Bash(t, dir)
 	sh.Sync()

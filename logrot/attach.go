@@ -3,13 +3,15 @@ package logrot
 import (
 	"errors"
 	"os"
-	"path/filepath"
+	"strings"
 	"syscall"
 )
 
 // OpenAppend opens name for appending, creating it with mode 0600 whatever
 // the umask (GNU nohup's rule: output may hold secrets), and keeping the
-// mode of a file that exists. The file is never truncated.
+// mode of a file that exists. The file is never truncated. Like GNU nohup,
+// it follows a symbolic link: appending is what the user asked for; the
+// relay then refuses to rotate it (see Start).
 func OpenAppend(name string) (*os.File, error) {
 	// The umask is process-wide; the launchers are single-threaded here.
 	old := syscall.Umask(0o177)
@@ -18,25 +20,27 @@ func OpenAppend(name string) (*os.File, error) {
 	return f, err
 }
 
-// Writer is what a command's output should be connected to for the file
-// f, which OpenAppend opened: the write end of a new relay that rotates the
-// file by p, or f itself where the file cannot be rotated (it is not a
-// regular file, such as /dev/null, or this platform has no relay yet).
-// With rotate false it is f itself, GNU nohup's behaviour.
-func Writer(f *os.File, p Policy, rotate bool) (*os.File, error) {
+// Writer is what a command's output should be connected to for the file f,
+// opened at name: the write end of a new relay that rotates the file by p,
+// or else f itself. It is f when rotate is false (GNU nohup's behaviour),
+// for something that is not a regular file (/dev/null, a terminal), on a
+// system without the relay, and when the file must not be rotated or the
+// relay cannot start; in those last two cases note says why, in words that
+// follow "not rotating FILE: ". The output is never lost for want of a
+// relay.
+func Writer(f *os.File, name string, p Policy, rotate bool) (w *os.File, note string) {
 	if !rotate {
-		return f, nil
+		return f, ""
 	}
-	abs, err := filepath.Abs(f.Name())
-	if err != nil {
-		return nil, err
+	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
+		return f, ""
 	}
-	w, err := Start(abs, p)
+	w, err := Start(f, name, p)
 	switch {
-	case errors.Is(err, ErrNotRegular), errors.Is(err, errors.ErrUnsupported):
-		return f, nil
+	case errors.Is(err, errors.ErrUnsupported):
+		return f, ""
 	case err != nil:
-		return nil, err
+		return f, strings.TrimPrefix(err.Error(), ErrNotRotatable.Error()+": ")
 	}
-	return w, nil
+	return w, ""
 }

@@ -3,7 +3,6 @@ package logrot
 import (
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -11,41 +10,36 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// lumberjack's backup names, which its mill parses to apply Keep, MaxAge
-// and Compress: name-TIMESTAMP.ext beside the live file, in UTC.
+// Backup names: NAME-TIMESTAMP.EXT beside the live file NAME.EXT, where
+// TIMESTAMP is the time of the rotation in UTC, marked with Z whatever TZ
+// says (nohup-2026-11-21T11-23-32.418Z.out), so that names sort in time
+// order on every machine. Gzipped backups add .gz.
 const (
-	backupTimeFormat = "2006-01-02T15-04-05.000"
+	backupTimeFormat = "2006-01-02T15-04-05.000Z"
 	compressSuffix   = ".gz"
 )
 
-// backupNamer picks backup names that never overwrite a file.
-//
-// lumberjack names a backup after the wall clock in milliseconds and
-// rename(2)s over whatever has that name, so two rotations in one
-// millisecond destroy a backup, and so does a clock stepped backwards into
-// the times of existing backups. The relay therefore moves the live file
-// aside itself:
-//   - the name's time is max(now, previous backup + 1 ms), so the names of
-//     this relay's backups strictly increase, and the mill's newest-first
-//     order is the order the data was written in, whatever the clock does;
-//   - the rename is renameat2(RENAME_NOREPLACE): it fails with EEXIST
+// backupNamer picks backup names that never replace a file.
+//   - The name's time is max(now, previous backup + 1 ms), so this relay's
+//     backup names strictly increase and name order is the order the data
+//     was written in, whatever the clock does.
+//   - The rename is renameat2(RENAME_NOREPLACE): it fails with EEXIST
 //     instead of replacing a file (a backup of another relay on the same
-//     log, or of an earlier run), and the next millisecond is tried;
-//   - a name whose ".gz" exists is skipped too, since the mill would gzip
-//     onto that file with O_TRUNC.
+//     log, of an earlier run, or anything planted), and the next
+//     millisecond is tried. A name whose .gz exists is skipped too.
 type backupNamer struct {
-	dir, prefix, ext string
-	last             time.Time // the newest backup time used or seen
+	dirfd       int
+	prefix, ext string
+	last        time.Time // the newest backup time used or seen
 }
 
-func newBackupNamer(path string) *backupNamer {
-	base := filepath.Base(path)
+func newBackupNamer(dirfd int, base string) *backupNamer {
 	ext := filepath.Ext(base)
-	return &backupNamer{dir: filepath.Dir(path), prefix: base[:len(base)-len(ext)] + "-", ext: ext}
+	return &backupNamer{dirfd: dirfd, prefix: base[:len(base)-len(ext)] + "-", ext: ext}
 }
 
 func (b *backupNamer) name(t time.Time) string {
-	return filepath.Join(b.dir, b.prefix+t.UTC().Format(backupTimeFormat)+b.ext)
+	return b.prefix + t.UTC().Format(backupTimeFormat) + b.ext
 }
 
 // parse is the time in a backup name of ours, gzipped or not.
@@ -67,57 +61,75 @@ func (b *backupNamer) parse(name string) (time.Time, bool) {
 // a relay started after the clock was stepped back still names its backups
 // after all the existing ones.
 func (b *backupNamer) scan() {
-	ents, err := os.ReadDir(b.dir)
+	names, err := readDirNames(b.dirfd)
 	if err != nil {
-		return // moveAside's EEXIST check still prevents overwriting
+		return // moveAside's EEXIST check still prevents replacing
 	}
-	for _, e := range ents {
-		if t, ok := b.parse(e.Name()); ok && t.After(b.last) {
+	for _, n := range names {
+		if t, ok := b.parse(n); ok && t.After(b.last) {
 			b.last = t
 		}
 	}
 }
 
-// moveAside renames path to a fresh backup name and returns that name.
-func (b *backupNamer) moveAside(path string, now time.Time) (string, error) {
+// moveAside renames the entry from to a fresh backup name and returns the
+// name and its time.
+func (b *backupNamer) moveAside(from string, now time.Time) (string, time.Time, error) {
 	t := time.UnixMilli(now.UnixMilli())
 	if !t.After(b.last) {
 		t = b.last.Add(time.Millisecond)
 	}
 	for range 100000 {
 		name := b.name(t)
-		if _, err := os.Lstat(name + compressSuffix); errors.Is(err, os.ErrNotExist) {
-			err := renameNoReplace(path, name)
+		var st unix.Stat_t
+		if err := unix.Fstatat(b.dirfd, name+compressSuffix, &st, unix.AT_SYMLINK_NOFOLLOW); errors.Is(err, unix.ENOENT) {
+			err := renameNoReplace(b.dirfd, from, name)
 			if err == nil {
 				b.last = t
-				return name, nil
+				return name, t, nil
 			}
 			if !errors.Is(err, unix.EEXIST) {
-				return "", fmt.Errorf("rotate %s: %w", path, err)
+				return "", t, fmt.Errorf("rotate: rename to %s: %w", name, err)
 			}
 		}
 		t = t.Add(time.Millisecond)
 	}
-	return "", fmt.Errorf("rotate %s: no free backup name after %s", path, b.name(t))
+	return "", t, fmt.Errorf("rotate: no free backup name after %s", b.name(t))
 }
 
-// renameNoReplace is rename(2) that fails with EEXIST rather than replace
-// newpath. Filesystems without RENAME_NOREPLACE get link(2) + unlink(2),
-// which is as safe; those without hard links get a check before rename(2),
-// which leaves a window only against another process.
-func renameNoReplace(oldpath, newpath string) error {
-	err := unix.Renameat2(unix.AT_FDCWD, oldpath, unix.AT_FDCWD, newpath, unix.RENAME_NOREPLACE)
+// renameNoReplace is renameat(2) within dirfd that fails with EEXIST
+// rather than replace newname. Filesystems without RENAME_NOREPLACE get
+// link(2) + unlink(2), which is as safe; those without hard links get no
+// rotation rather than a rename that could replace a file.
+func renameNoReplace(dirfd int, oldname, newname string) error {
+	err := unix.Renameat2(dirfd, oldname, dirfd, newname, unix.RENAME_NOREPLACE)
 	if !errors.Is(err, unix.EINVAL) && !errors.Is(err, unix.ENOSYS) {
 		return err
 	}
-	switch err := unix.Link(oldpath, newpath); {
-	case err == nil:
-		return unix.Unlink(oldpath)
-	case errors.Is(err, unix.EEXIST):
+	if err := unix.Linkat(dirfd, oldname, dirfd, newname, 0); err != nil {
 		return err
 	}
-	if _, err := os.Lstat(newpath); err == nil {
-		return unix.EEXIST
+	return unix.Unlinkat(dirfd, oldname, 0)
+}
+
+// readDirNames lists the directory open at dirfd without moving dirfd's
+// own offset (a fresh descriptor is opened on it).
+func readDirNames(dirfd int) ([]string, error) {
+	fd, err := unix.Openat(dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
 	}
-	return unix.Rename(oldpath, newpath)
+	defer unix.Close(fd)
+	var names []string
+	buf := make([]byte, 8192)
+	for {
+		n, err := unix.ReadDirent(fd, buf)
+		if err != nil {
+			return names, err
+		}
+		if n <= 0 {
+			return names, nil
+		}
+		_, _, names = unix.ParseDirent(buf[:n], -1, names)
+	}
 }

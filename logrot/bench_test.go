@@ -35,8 +35,9 @@ func BenchmarkDirect(b *testing.B) {
 func BenchmarkSink(b *testing.B) {
 	for _, max := range []int64{1 << 20, 100 << 20} {
 		b.Run(FormatSize(max), func(b *testing.B) {
-			s := newSink(filepath.Join(b.TempDir(), "nohup.out"), Policy{MaxSize: max})
-			s.alert = func(string) {}
+			path := filepath.Join(b.TempDir(), "nohup.out")
+			os.WriteFile(path, nil, 0o600)
+			s := testSink(b, path, Policy{MaxSize: max})
 			if err := s.Open(); err != nil {
 				b.Fatal(err)
 			}
@@ -44,7 +45,7 @@ func BenchmarkSink(b *testing.B) {
 			buf := pattern(0, benchChunk)
 			b.SetBytes(benchChunk)
 			for b.Loop() {
-				s.Write(buf)
+				s.Write(buf, nil)
 			}
 			if s.drop.bytes != 0 {
 				b.Fatal(s.dropLine())
@@ -58,7 +59,8 @@ func BenchmarkSink(b *testing.B) {
 func BenchmarkRelay(b *testing.B) {
 	for _, max := range []int64{1 << 20, 100 << 20} {
 		b.Run(FormatSize(max), func(b *testing.B) {
-			pid, w, err := startRelay(filepath.Join(b.TempDir(), "nohup.out"), Policy{MaxSize: max})
+			path := filepath.Join(b.TempDir(), "nohup.out")
+			_, w, err := startRelay(path, Policy{MaxSize: max})
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -72,9 +74,9 @@ func BenchmarkRelay(b *testing.B) {
 			w.Close()
 			// A relay that never drains would hang the run; a
 			// minute is far beyond any drain of a pipe.
-			for deadline := time.Now().Add(time.Minute); alive(pid); time.Sleep(time.Millisecond) {
+			for deadline := time.Now().Add(time.Minute); len(relayPids(path)) > 0; time.Sleep(time.Millisecond) {
 				if time.Now().After(deadline) {
-					b.Fatalf("relay %d still running a minute after its pipe closed", pid)
+					b.Fatalf("relay of %s still running a minute after its pipe closed", path)
 				}
 			}
 		})
@@ -82,11 +84,16 @@ func BenchmarkRelay(b *testing.B) {
 }
 
 // BenchmarkStart is what the relay adds to a command's launch: Start
-// returns once the relay has the file open.
+// returns once the holder runs.
 func BenchmarkStart(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "nohup.out")
+	f, err := OpenAppend(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
 	for b.Loop() {
-		w, err := Start(path, DefaultPolicy)
+		w, err := Start(f, path, DefaultPolicy)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -2,75 +2,72 @@
 //
 // Synopsis:
 //
-//	w, err := logrot.Start("/home/u/nohup.out", logrot.DefaultPolicy)
-//	// dup2 w onto 1 and 2, close w, exec the command
+//	f, _ := logrot.OpenAppend("nohup.out")
+//	w, note := logrot.Writer(f, "nohup.out", logrot.DefaultPolicy, true)
+//	// dup2 w onto 1 and 2, close w and f, exec the command
 //
 //	ps -o pid,args -C nohupx-relay   # nohupx:relay /home/u/nohup.out
-//	kill -USR1 PID                   # rotate now (or logrot.RotateNow)
+//	                                 # nohupx:relay-hold /home/u/nohup.out
+//	kill -USR1 WRITER-PID            # rotate now (or logrot.RotateNow)
 //
-// Start puts a pipe between the command and its output file. A relay
-// process drains the pipe into the file through lumberjack
-// (gopkg.in/natefinch/lumberjack.v2): the live file keeps its name, and
-// backups are named beside it, nohup-2006-01-02T15-04-05.000.out, in UTC.
+// Start puts a pipe between the command and its output file. Two detached
+// processes serve it:
+//   - the holder (nohupx:relay-hold) keeps the pipe's read end open and does
+//     nothing else, so it has nothing to fail at;
+//   - the writer (nohupx:relay) moves the output into the file and rotates
+//     it.
 //
-// The relay is detached from everything the command belongs to. Go cannot
-// fork, so Start re-executes the binary (/proc/self/exe) twice: the stage
-// SpawnStage runs in a new session (setsid) and starts RelayStage, then
-// exits and is reaped by Start. The relay is therefore not the command's
-// child, not in its process group or session, not a session leader (so it
-// can never acquire a controlling terminal), has cwd /, /dev/null as
-// stdin/stdout/stderr and no other inherited descriptor. The request goes
-// over an inherited pipe; the relay answers with one status line once the
-// file is open for appending, and Start returns the write end then.
+// Each watches the other through a pidfd and starts it again when it dies,
+// so a SIGKILL of either, at any moment, costs the command nothing: it never
+// sees EPIPE, and what is in the pipe waits for the new writer, which
+// starts within a second. The writer takes a chunk from the pipe into a
+// private pipe that both hold, copies it out with tee(2), and consumes it
+// only once it is in the file; a journal in a memfd that both hold says what
+// it was writing, so that its successor neither loses nor repeats a byte
+// (see pump_linux.go). Killing both at once is killing the reader of a pipe:
+// the command's next write gets SIGPIPE, as it would after killing 'cat'
+// in 'cmd | cat > file'.
 //
-// Policy (see Policy): rotate before the live file would pass MaxSize
-// (rounded up to a whole MiB, since lumberjack counts MiB); keep Keep
-// backups (0 keeps all), none older than MaxAge (rounded up to whole days),
-// gzipped with Compress. The relay applies Keep, MaxAge and Compress
-// itself, in the background, and finishes before it exits (lumberjack's
-// own mill cannot be waited for). Defaults: DefaultPolicy, 100M × 5. New files are
-// created 0600; an existing file is appended to and never truncated, and a
-// rotated file's mode and owner carry over to the new live file. A rotation
-// ends the live file on a line boundary when one is near.
+// Go cannot fork, so Start re-executes the binary (/proc/self/exe): the
+// stage SpawnStage runs in a new session (setsid), starts the holder, waits
+// until the holder has started the writer, and exits; Start reaps it. No
+// relay process is the command's child, in its process group or session,
+// or a session leader (so none can acquire a controlling terminal); they
+// have cwd /, /dev/null as stdin, stdout and stderr, and no descriptor of
+// the caller's but the pipe, the log's directory and the journal.
 //
-// Signals: the relay ignores HUP, INT, TERM, QUIT, TSTP, TTIN, TTOU, PIPE
-// and XFSZ; the command owns the lifetime. SIGUSR1 rotates now (unless the
-// live file is empty). The relay exits when every writer has closed the
-// pipe (descendants of the command that keep it open keep the relay too)
-// and the file has been fsync'ed.
+// Policy: rotate before the live file would pass MaxSize bytes (earlier
+// when a line ends within 4 KiB of it); keep the first backup of the job
+// and the Keep newest (0 keeps all), none older than MaxAge; gzip them with
+// Compress. Every removal is noted in the live file. Backups are named
+// beside the live file, nohup-2026-01-02T15-04-05.000Z.out (UTC).
 //
-// Nothing is lost: every byte written to w appears once, in order, in the
-// backups (in name order) followed by the live file.
-//   - Backup names: lumberjack would rename the live file to a name with
-//     millisecond resolution, over any file of that name. The relay moves
-//     the file aside itself with renameat2(RENAME_NOREPLACE), at a time that
-//     is strictly after its previous backup's, creates the new live file
-//     and has lumberjack open it; lumberjack's own size limit is set 1 GiB
-//     above the relay's, so lumberjack never renames or creates a file, and
-//     every file it writes is open O_APPEND. The backup times run ahead of
-//     the clock while rotations come faster than one a millisecond, and stay
-//     in order if the clock is stepped back.
-//   - Writes larger than MaxSize are split; lumberjack never sees one.
-//   - Disk full, or a file that cannot be written: the relay keeps reading
-//     (the command never blocks on a full pipe and never gets SIGPIPE),
-//     counts the bytes it drops, retries with every later chunk, and then
-//     writes one line: "nohupx: dropped N bytes of output between T1 and
-//     T2: REASON". The first failure of such a stretch goes to syslog.
-//   - Before each chunk the relay checks that the path still names the
-//     file it writes. If the file or its directory was removed, it
-//     recreates them (directories 0700, not lumberjack's 0755) and says so
-//     in the new file; if it cannot, the data is dropped and counted as
-//     above. Bytes written in the instant between the check and the
-//     removal go to the removed file.
-//   - Relays sharing one log file (two nohupx jobs in one directory) append
-//     with O_APPEND, take an flock on the directory to rotate, and follow
-//     each other's rotations. Files then pass MaxSize by up to a chunk (1
-//     MiB) per other relay.
+// Files: the relay works relative to a descriptor of the log's directory.
+// It rotates only a regular file of the job's user with one link, reached
+// without a symbolic link (Start refuses the rest with ErrNotRotatable, and
+// the caller appends to it as GNU nohup does). It creates files only with
+// O_EXCL or O_TMPFILE, renames only with RENAME_EXCHANGE or
+// RENAME_NOREPLACE, and reads, gzips or removes only backup names that are
+// regular files of that user with one link, opened with O_NOFOLLOW. The live
+// name always exists: a rotation exchanges a new, empty file with it.
 //
-// Files: /proc/PID/cmdline is how FindRelays, ListRelays and RotateNow
-// find relays (Linux only; elsewhere they and Start return
-// errors.ErrUnsupported).
+// Loss: when the file cannot be written (disk full), the writer keeps
+// draining the pipe (the command never blocks on it), counts what it drops,
+// and writes one line into the log once it can: "nohupx: dropped N bytes of
+// output between T1 and T2: REASON". Until then, and if it never can, the
+// count goes to the relay log in the user's state directory (StateLog) and
+// to the system log.
 //
-// Exit status of the relay: 0 after EOF, 1 if it could not start or could
-// not finish its file; nobody waits for it.
+// Signals: the relay processes ignore HUP, INT, TERM, QUIT, TSTP, TTIN,
+// TTOU, PIPE and XFSZ; the command owns the lifetime. SIGUSR1 to the writer
+// rotates now (unless the live file is empty). They exit when every writer
+// of the pipe has closed it and all of it is on disk (fsync'ed); retention
+// and gzip may take the writer a moment longer.
+//
+// /proc/PID/cmdline is how FindRelays, Serving, ListRelays and RotateNow
+// find relays. The relay is Linux only; elsewhere Start returns
+// errors.ErrUnsupported and the caller appends as GNU nohup does.
+//
+// Exit status of the relay processes: 0 after EOF, 1 if they could not
+// start or finish; nobody waits for them.
 package logrot

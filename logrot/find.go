@@ -8,58 +8,58 @@ import (
 	"path/filepath"
 )
 
-// The hidden re-exec stages, registered in internal/multicall. Their argv
-// is the stage name and the log file, so that ps shows where output goes
-// and FindRelays can find the relay of a file.
+// The hidden re-exec stages. Their argv is the stage name and the log
+// file, so that ps shows where output goes and FindRelays can find the
+// writer of a file.
 const (
-	SpawnStage = "nohupx:relay-spawn" // runs SpawnMain
-	RelayStage = "nohupx:relay"       // runs RelayMain
+	SpawnStage  = "nohupx:relay-spawn" // runs SpawnMain
+	HolderStage = "nohupx:relay-hold"  // runs HolderMain
+	RelayStage  = "nohupx:relay"       // runs RelayMain: the writer
 )
 
-// ErrNotRegular is returned by Start for a path that is not a regular file.
-var ErrNotRegular = errors.New("not a regular file, so it cannot be rotated")
+// ErrNotRotatable is returned by Start for a file the relay must not
+// rotate; the error says why.
+var ErrNotRotatable = errors.New("not rotated")
 
 // ErrNoRelay is returned by RotateNow when no relay writes the file.
 var ErrNoRelay = errors.New("no log relay writes this file")
 
-// canonical is the absolute path with symbolic links resolved, as far as
-// they resolve: the name the relay is given and FindRelays compares with.
+// canonical is the absolute path with symbolic links in its directory
+// resolved, as far as they resolve: the name the relay is given and
+// FindRelays compares with. The last component is kept as it is.
 func canonical(path string) (string, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return "", err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		return real, nil
-	}
-	// The file may not exist yet: resolve its directory.
 	if dir, err := filepath.EvalSymlinks(filepath.Dir(abs)); err == nil {
 		return filepath.Join(dir, filepath.Base(abs)), nil
 	}
 	return abs, nil
 }
 
-// relayOf reads a /proc/PID/cmdline and returns the log file if it is the
-// command line of a relay.
-func relayOf(cmdline io.Reader) (path string, ok bool) {
+// relayOf reads a /proc/PID/cmdline and returns the stage and the log file
+// if it is the command line of a relay process.
+func relayOf(cmdline io.Reader) (stage, path string, ok bool) {
 	data, err := io.ReadAll(io.LimitReader(cmdline, 64<<10))
 	if err != nil {
-		return "", false
+		return "", "", false
 	}
 	argv := bytes.Split(bytes.TrimSuffix(data, []byte{0}), []byte{0})
-	if len(argv) != 2 || string(argv[0]) != RelayStage {
-		return "", false
+	if len(argv) != 2 || (string(argv[0]) != RelayStage && string(argv[0]) != HolderStage) {
+		return "", "", false
 	}
-	return string(argv[1]), true
+	return string(argv[0]), string(argv[1]), true
 }
 
-// Relay is a running relay and the file it writes.
+// Relay is a running relay process and the file it writes.
 type Relay struct {
-	Pid  int
-	Path string
+	Pid    int
+	Path   string
+	Holder bool // the holder, rather than the writer
 }
 
-// findIn lists the relays in the procfs mounted at proc.
+// findIn lists the relay processes in the procfs mounted at proc.
 func findIn(proc string) ([]Relay, error) {
 	ents, err := os.ReadDir(proc)
 	if err != nil {
@@ -82,10 +82,10 @@ func findIn(proc string) ([]Relay, error) {
 		if err != nil {
 			continue // gone, or not ours to read
 		}
-		path, ok := relayOf(f)
+		stage, path, ok := relayOf(f)
 		f.Close()
 		if ok {
-			relays = append(relays, Relay{Pid: pid, Path: path})
+			relays = append(relays, Relay{Pid: pid, Path: path, Holder: stage == HolderStage})
 		}
 	}
 	return relays, nil

@@ -6,8 +6,8 @@ import (
 	"syscall"
 )
 
-// ListRelays lists every relay this user can see, with the file each one
-// writes: "where does the output go".
+// ListRelays lists every relay process this user can see (writers and
+// holders), with the file each one serves: "where does the output go".
 func ListRelays() ([]Relay, error) {
 	relays, err := findIn("/proc")
 	if err != nil {
@@ -17,8 +17,8 @@ func ListRelays() ([]Relay, error) {
 	return relays, nil
 }
 
-// FindRelays returns the pids of the relays that write the file at path
-// (after resolving it as Start does), in increasing order.
+// FindRelays returns the pids of the writers of the file at path (after
+// resolving it as Start does), in increasing order.
 func FindRelays(path string) ([]int, error) {
 	want, err := canonical(path)
 	if err != nil {
@@ -30,7 +30,7 @@ func FindRelays(path string) ([]int, error) {
 	}
 	var pids []int
 	for _, r := range relays {
-		if r.Path == want {
+		if r.Path == want && !r.Holder {
 			pids = append(pids, r.Pid)
 		}
 	}
@@ -50,6 +50,27 @@ func RotateNow(path string) ([]int, error) {
 	for _, pid := range pids {
 		if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
 			return pids, fmt.Errorf("rotate %s: relay %d: %w", path, pid, err)
+		}
+	}
+	return pids, nil
+}
+
+// Serving returns the pids of every relay process (holder and writer) of
+// the file at path: the relay has finished with the file when there is
+// none.
+func Serving(path string) ([]int, error) {
+	want, err := canonical(path)
+	if err != nil {
+		return nil, fmt.Errorf("find log relays: %w", err)
+	}
+	relays, err := ListRelays()
+	if err != nil {
+		return nil, err
+	}
+	var pids []int
+	for _, r := range relays {
+		if r.Path == want {
+			pids = append(pids, r.Pid)
 		}
 	}
 	return pids, nil

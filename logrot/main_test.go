@@ -28,6 +28,7 @@ const writerStage = "logrot-test:writer"
 
 var testStages = map[string]func() int{
 	SpawnStage:  SpawnMain,
+	HolderStage: HolderMain,
 	RelayStage:  RelayMain,
 	writerStage: writerMain,
 }
@@ -105,7 +106,8 @@ type writer struct {
 	cmd   *exec.Cmd
 	in    io.WriteCloser
 	lines chan string
-	relay int // pid
+	path  string
+	relay int // the holder's pid
 }
 
 // startWriter starts a writer in its own process group and waits until its
@@ -134,7 +136,7 @@ func startStream(t *testing.T, path string, p Policy, chunk int, base uint64) *w
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	w := &writer{t: t, cmd: cmd, in: in, lines: make(chan string, 16)}
+	w := &writer{t: t, cmd: cmd, in: in, lines: make(chan string, 16), path: path}
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
@@ -145,9 +147,9 @@ func startStream(t *testing.T, path string, p Policy, chunk int, base uint64) *w
 	t.Cleanup(func() {
 		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
-		if w.relay > 0 && alive(w.relay) {
-			t.Errorf("relay %d still running at the end of the test; killing it", w.relay)
-			syscall.Kill(w.relay, syscall.SIGKILL)
+		for _, pid := range relayPids(path) {
+			t.Errorf("relay process %d still running at the end of the test; killing it", pid)
+			syscall.Kill(pid, syscall.SIGKILL)
 		}
 	})
 	line := w.next(30 * time.Second)
@@ -188,25 +190,83 @@ func (w *writer) write(n int64, timeout time.Duration) time.Duration {
 }
 
 // finish closes the writer's pipe and waits for the writer and then its
-// relay to exit.
+// relay processes to exit.
 func (w *writer) finish() {
 	w.t.Helper()
 	w.in.Close()
 	if err := w.cmd.Wait(); err != nil {
 		w.t.Fatalf("writer: %v", err)
 	}
-	waitGone(w.t, w.relay, 60*time.Second)
+	waitRelaysGone(w.t, w.path, 60*time.Second)
+}
+
+// startRelay opens path as nohupx does and starts a relay for it; it
+// returns the holder's pid and the write end.
+func startRelay(path string, p Policy) (int, *os.File, error) {
+	f, err := OpenAppend(path)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer f.Close()
+	w, err := Start(f, path, p)
+	if err != nil {
+		return 0, nil, err
+	}
+	for _, r := range relaysOf(path) {
+		if r.Holder {
+			return r.Pid, w, nil
+		}
+	}
+	w.Close()
+	return 0, nil, fmt.Errorf("no holder for %s after Start", path)
+}
+
+// relaysOf lists the relay processes, holder and writer, of path.
+func relaysOf(path string) []Relay {
+	want, _ := canonical(path)
+	all, _ := ListRelays()
+	var rs []Relay
+	for _, r := range all {
+		if r.Path == want && alive(r.Pid) {
+			rs = append(rs, r)
+		}
+	}
+	return rs
+}
+
+func relayPids(path string) []int {
+	var pids []int
+	for _, r := range relaysOf(path) {
+		pids = append(pids, r.Pid)
+	}
+	return pids
+}
+
+// writerOf waits for the writer of path and returns its pid.
+func writerOf(t *testing.T, path string) int {
+	t.Helper()
+	pid := 0
+	waitFor(t, 10*time.Second, "a writer for "+path, func() bool {
+		for _, r := range relaysOf(path) {
+			if !r.Holder {
+				pid = r.Pid
+			}
+		}
+		return pid != 0
+	})
+	return pid
+}
+
+// waitRelaysGone waits until no relay process serves path.
+func waitRelaysGone(t *testing.T, path string, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, timeout, "the relay of "+path+" to exit", func() bool { return len(relayPids(path)) == 0 })
 }
 
 // alive reports whether pid runs (a zombie has exited).
 func alive(pid int) bool {
 	st, err := procfs.ReadStat(pid)
 	return err == nil && st.State != 'Z'
-}
-
-func waitGone(t *testing.T, pid int, timeout time.Duration) {
-	t.Helper()
-	waitFor(t, timeout, fmt.Sprintf("relay %d to exit", pid), func() bool { return !alive(pid) })
 }
 
 // waitFor polls cond until it holds or the deadline passes.

@@ -3,40 +3,34 @@ package logrot
 import (
 	"compress/gzip"
 	"errors"
-	"io"
+	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
-// mill applies Keep, MaxAge and Compress to the backups of one log.
-//
-// lumberjack has a mill of its own, but it runs in a goroutine that Close
-// does not wait for: a relay that exits right after a rotation (a job that
-// ends with a burst of output) left more backups than Keep and a half
-// written .gz beside its original (measured). This one also works in the
+// mill applies Keep, MaxAge and Compress to the backups of one log, in the
 // background, so that gzipping a large backup never stalls the relay's
-// reading and so the command, but close waits for it to finish.
+// reading; close waits for it.
 //
-// A .gz is written under a hidden temporary name and renamed into place,
-// so a backup is at every moment either whole and plain or whole and
-// gzipped.
+// It acts only on names of this log's backups (backupNamer) that are
+// regular files of the job's user with a single link, opened with
+// O_NOFOLLOW: a planted symlink, FIFO or another user's file under such a
+// name is never read, written or removed. A .gz is made as a nameless
+// O_TMPFILE and linked into place only when whole, never over an existing
+// name. Every removal is noted in the live file.
 type mill struct {
-	names    *backupNamer
-	keep     int
-	maxAge   time.Duration
-	compress bool
-	now      func() time.Time
-	kick     chan struct{}
-	done     chan struct{}
+	s    *sink
+	kick chan struct{}
+	done chan struct{}
 }
 
-func startMill(names *backupNamer, p Policy, now func() time.Time) *mill {
-	p = p.Rounded()
-	m := &mill{names: names, keep: p.Keep, maxAge: p.MaxAge, compress: p.Compress, now: now,
-		kick: make(chan struct{}, 1), done: make(chan struct{})}
+func startMill(s *sink) *mill {
+	m := &mill{s: s, kick: make(chan struct{}, 1), done: make(chan struct{})}
 	go m.run()
 	return m
 }
@@ -64,84 +58,162 @@ func (m *mill) run() {
 }
 
 type backup struct {
-	path string // without .gz
+	name string // without .gz
 	t    time.Time
 	gz   bool // only the .gz exists
 }
 
-// pass removes what Keep and MaxAge no longer allow, newest first, and
-// gzips the rest. Errors are left for the next pass: nothing here can lose
-// data the policy keeps.
+// pass removes what Keep and MaxAge no longer allow and gzips the rest.
+// Errors are left for the next pass: nothing here can lose data the
+// policy keeps.
 func (m *mill) pass() {
-	ents, err := os.ReadDir(m.names.dir)
+	s := m.s
+	s.mu.Lock()
+	dirfd, err := unix.Dup(s.dirfd)
+	names, p, first := s.names, s.policy, time.UnixMilli(int64(s.j.get(jFirst)))
+	s.mu.Unlock()
 	if err != nil {
 		return
 	}
-	byPath := map[string]*backup{}
-	for _, e := range ents {
-		t, ok := m.names.parse(e.Name())
-		if !ok {
-			continue
-		}
-		p := filepath.Join(m.names.dir, strings.TrimSuffix(e.Name(), compressSuffix))
-		b := byPath[p]
-		if b == nil {
-			b = &backup{path: p, t: t, gz: true}
-			byPath[p] = b
-		}
-		if !strings.HasSuffix(e.Name(), compressSuffix) {
-			b.gz = false
-			// A .gz beside its original is what an interrupted
-			// lumberjack mill leaves: partial. The original wins.
-			os.Remove(p + compressSuffix)
-		}
-	}
-	list := make([]*backup, 0, len(byPath))
-	for _, b := range byPath {
-		list = append(list, b)
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].t.After(list[j].t) })
+	defer unix.Close(dirfd)
+	list := m.backups(dirfd, names)
+	var notes []string
 	for i, b := range list {
-		old := m.maxAge > 0 && m.now().Sub(b.t) > m.maxAge
-		switch {
-		case (m.keep > 0 && i >= m.keep) || old:
-			os.Remove(b.path)
-			os.Remove(b.path + compressSuffix)
-		case m.compress && !b.gz:
-			gzipFile(b.path)
+		old := p.MaxAge > 0 && s.now().Sub(b.t) > p.MaxAge
+		excess := p.Keep > 0 && i >= p.Keep && !b.t.Equal(first)
+		var older *backup
+		if i+1 < len(list) {
+			older = list[i+1]
 		}
+		switch {
+		case old || excess:
+			if note := m.remove(dirfd, b, older, old); note != "" {
+				notes = append(notes, note)
+			}
+		case p.Compress && !b.gz:
+			_ = gzipFile(dirfd, b.name, s.uid)
+		}
+	}
+	if len(notes) > 0 {
+		s.mu.Lock()
+		s.notes = append(s.notes, notes...)
+		s.mu.Unlock()
 	}
 }
 
-// gzipFile replaces path by path.gz, keeping its mode.
-func gzipFile(path string) error {
-	in, err := os.Open(path)
+// backups lists this log's backups, newest first.
+func (m *mill) backups(dirfd int, names *backupNamer) []*backup {
+	ents, err := readDirNames(dirfd)
+	if err != nil {
+		return nil
+	}
+	byName := map[string]*backup{}
+	for _, e := range ents {
+		t, ok := names.parse(e)
+		if !ok {
+			continue
+		}
+		n := strings.TrimSuffix(e, compressSuffix)
+		b := byName[n]
+		if b == nil {
+			b = &backup{name: n, t: t, gz: true}
+			byName[n] = b
+		}
+		if !strings.HasSuffix(e, compressSuffix) {
+			b.gz = false
+		}
+	}
+	list := make([]*backup, 0, len(byName))
+	for _, b := range byName {
+		list = append(list, b)
+	}
+	sort.Slice(list, func(i, j int) bool { return list[i].t.After(list[j].t) })
+	return list
+}
+
+// remove unlinks backup b (and its .gz) if they are ours, and returns the
+// note for the live file: what was removed, its size and the time its
+// data spans, and why.
+func (m *mill) remove(dirfd int, b, older *backup, old bool) string {
+	p := m.s.policy
+	var removed []string
+	var size int64
+	for _, n := range []string{b.name, b.name + compressSuffix} {
+		var st unix.Stat_t
+		if err := unix.Fstatat(dirfd, n, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil || !m.s.owned(&st) {
+			continue
+		}
+		if unix.Unlinkat(dirfd, n, 0) == nil {
+			removed = append(removed, n)
+			size += st.Size
+		}
+	}
+	if len(removed) == 0 {
+		return ""
+	}
+	from := "its start"
+	if older != nil {
+		from = stamp(older.t)
+	}
+	why := fmt.Sprintf("--keep %d keeps the first and the %d newest", p.Keep, p.Keep)
+	if old {
+		why = "older than --max-age " + FormatAge(p.MaxAge)
+	}
+	return fmt.Sprintf("removed %s (%s bytes, output from %s to %s): %s",
+		strings.Join(removed, " and "), strconv.FormatInt(size, 10), from, stamp(b.t), why)
+}
+
+// gzipFile replaces the backup name by name.gz, keeping its mode. It reads
+// name only if it is a regular file of uid with one link, and never
+// replaces an existing name.
+func gzipFile(dirfd int, name string, uid int) error {
+	in, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return err
 	}
-	defer in.Close()
-	st, err := in.Stat()
-	if err != nil {
+	src := os.NewFile(uintptr(in), name)
+	defer src.Close()
+	var st unix.Stat_t
+	if err := unix.Fstat(in, &st); err != nil {
 		return err
 	}
-	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+compressSuffix+".tmp")
-	out, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, st.Mode().Perm())
-	if err != nil {
-		return err
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != uid || st.Nlink != 1 {
+		return fmt.Errorf("%s: not a backup of ours", name)
 	}
-	zw := gzip.NewWriter(out)
-	_, err = io.Copy(zw, in)
+	out, err := unix.Openat(dirfd, ".", unix.O_TMPFILE|unix.O_WRONLY|unix.O_CLOEXEC, 0o600)
+	if err != nil {
+		return err // no O_TMPFILE here: leave it uncompressed
+	}
+	dst := os.NewFile(uintptr(out), name+compressSuffix)
+	defer dst.Close()
+	_ = unix.Fchmod(out, uint32(st.Mode&0o777))
+	zw := gzip.NewWriter(dst)
+	_, err = src.WriteTo(zw)
 	err = errors.Join(err, zw.Close())
 	if err == nil {
-		err = out.Sync()
+		err = dst.Sync()
 	}
-	err = errors.Join(err, out.Close())
 	if err == nil {
-		err = os.Rename(tmp, path+compressSuffix)
+		err = unix.Linkat(unix.AT_FDCWD, "/proc/self/fd/"+strconv.Itoa(out), dirfd, name+compressSuffix, unix.AT_SYMLINK_FOLLOW)
+	}
+	if errors.Is(err, unix.EEXIST) {
+		// A writer killed between the link and the unlink below left a
+		// whole .gz (it is linked only when whole): if it is ours, the
+		// original can go.
+		var gz unix.Stat_t
+		if unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW) != nil ||
+			gz.Mode&unix.S_IFMT != unix.S_IFREG || int(gz.Uid) != uid || gz.Size == 0 {
+			return err
+		}
+		err = nil
 	}
 	if err != nil {
-		os.Remove(tmp)
 		return err
 	}
-	return os.Remove(path)
+	// Remove the original only if the name still holds what was read.
+	var now unix.Stat_t
+	if unix.Fstatat(dirfd, name, &now, unix.AT_SYMLINK_NOFOLLOW) == nil && now.Dev == st.Dev && now.Ino == st.Ino {
+		return unix.Unlinkat(dirfd, name, 0)
+	}
+	return nil
 }

@@ -17,13 +17,17 @@ var Options = []getopt.Spec{
 }
 
 // Set applies the rotation option name (one of Options) with its value.
-// It reports false for a name that is not a rotation option.
+// It reports false for a name that is not a rotation option. Every error
+// names the option.
 func (p *Policy) Set(name, value string) (bool, error) {
 	switch name {
 	case "max-size":
 		n, err := ParseSize(value)
 		if err != nil {
 			return true, fmt.Errorf("--max-size: %w", err)
+		}
+		if n <= 0 || n > maxSize {
+			return true, fmt.Errorf("--max-size: %w %q: want 1 byte to %s", ErrBadSize, value, FormatSize(maxSize))
 		}
 		p.MaxSize = n
 	case "keep":

@@ -9,7 +9,7 @@ import (
 )
 
 // Start is implemented for Linux only.
-func Start(path string, p Policy) (*os.File, error) {
+func Start(f *os.File, name string, p Policy) (*os.File, error) {
 	return nil, fmt.Errorf("log rotation: %w", errors.ErrUnsupported)
 }
 
@@ -23,13 +23,24 @@ func FindRelays(path string) ([]int, error) {
 	return nil, fmt.Errorf("find log relays: %w", errors.ErrUnsupported)
 }
 
+// Serving is implemented for Linux only.
+func Serving(path string) ([]int, error) {
+	return nil, fmt.Errorf("find log relays: %w", errors.ErrUnsupported)
+}
+
 // RotateNow is implemented for Linux only.
 func RotateNow(path string) ([]int, error) {
 	return nil, fmt.Errorf("rotate %s: %w", path, errors.ErrUnsupported)
 }
 
+// StateLog is implemented for Linux only.
+func StateLog() (string, error) { return "", errors.ErrUnsupported }
+
 // SpawnMain is implemented for Linux only.
 func SpawnMain() int { return unsupportedStage() }
+
+// HolderMain is implemented for Linux only.
+func HolderMain() int { return unsupportedStage() }
 
 // RelayMain is implemented for Linux only.
 func RelayMain() int { return unsupportedStage() }

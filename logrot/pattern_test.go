@@ -62,7 +62,7 @@ func pattern(off, n int64) []byte {
 // which they hold the stream.
 func logFiles(t *testing.T, path string) []string {
 	t.Helper()
-	b := newBackupNamer(path)
+	b := newBackupNamer(-1, filepath.Base(path))
 	ents, err := os.ReadDir(filepath.Dir(path))
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +73,7 @@ func logFiles(t *testing.T, path string) []string {
 			if strings.HasSuffix(e.Name(), compressSuffix) {
 				t.Fatalf("unexpected gzipped backup %s", e.Name())
 			}
-			files = append(files, filepath.Join(b.dir, e.Name()))
+			files = append(files, filepath.Join(filepath.Dir(path), e.Name()))
 		} else if e.Name() != filepath.Base(path) {
 			t.Errorf("unexpected file %s beside the log", e.Name())
 		}

@@ -8,30 +8,29 @@ import (
 	"time"
 )
 
-// MiB is the unit lumberjack measures MaxSize in.
+// MiB is 1024 × 1024 bytes, the unit of the default size.
 const MiB = 1 << 20
 
-// day is the unit lumberjack measures MaxAge in.
-const day = 24 * time.Hour
-
 // Policy says when the live file is rotated and which backups are kept.
+// Sizes are bytes and ages are durations, applied exactly as given.
 type Policy struct {
-	// MaxSize is the size in bytes the live file may reach before it is
-	// rotated. lumberjack counts whole MiB, so it is rounded up to a
-	// whole MiB (see RoundSize).
+	// MaxSize is the size in bytes the live file never passes: it is
+	// rotated before a write would take it past MaxSize (earlier when a
+	// line ends within 4 KiB of the limit, so that a file ends on a line).
 	MaxSize int64
-	// Keep is how many backups to keep; 0 keeps all of them (lumberjack's
-	// MaxBackups = 0).
+	// Keep is how many of the newest backups to keep besides the first
+	// one (the backup that holds the start of the job's output, which is
+	// kept too); 0 keeps every backup.
 	Keep int
-	// MaxAge removes backups whose rotation time is older than this; 0
-	// keeps them whatever their age. lumberjack counts whole days, so it is
-	// rounded up to whole days (see Rounded).
+	// MaxAge removes backups whose rotation time is older than this,
+	// the first one included; 0 keeps them whatever their age.
 	MaxAge time.Duration
 	// Compress gzips backups after rotation.
 	Compress bool
 }
 
-// DefaultPolicy is what nohupx uses unless told otherwise: 100M × 5.
+// DefaultPolicy is what nohupx uses unless told otherwise: rotate at 100M,
+// keep the first backup and the 5 newest.
 var DefaultPolicy = Policy{MaxSize: 100 * MiB, Keep: 5}
 
 // ErrBadPolicy is wrapped by every error Validate returns.
@@ -40,66 +39,40 @@ var ErrBadPolicy = errors.New("invalid rotation policy")
 // ErrBadSize is wrapped by every error ParseSize returns.
 var ErrBadSize = errors.New("invalid size")
 
-// Validate reports the first value that makes no sense.
+// maxSize is the largest --max-size: 1 TiB, far above any sensible
+// segment, and small enough that no offset arithmetic can overflow.
+const maxSize = 1 << 40
+
+// Validate reports the first value that makes no sense, naming the option
+// that sets it.
 func (p Policy) Validate() error {
 	switch {
 	case p.MaxSize <= 0:
-		return fmt.Errorf("%w: max size must be positive, got %d", ErrBadPolicy, p.MaxSize)
+		return fmt.Errorf("%w: --max-size must be at least 1 byte, got %d", ErrBadPolicy, p.MaxSize)
 	case p.MaxSize > maxSize:
-		return fmt.Errorf("%w: max size %d is too large (at most %s)", ErrBadPolicy, p.MaxSize, FormatSize(maxSize))
+		return fmt.Errorf("%w: --max-size %d is too large (at most %s)", ErrBadPolicy, p.MaxSize, FormatSize(maxSize))
 	case p.Keep < 0:
-		return fmt.Errorf("%w: backups to keep must be 0 (all) or more, got %d", ErrBadPolicy, p.Keep)
+		return fmt.Errorf("%w: --keep must be 0 (all) or more, got %d", ErrBadPolicy, p.Keep)
 	case p.MaxAge < 0:
-		return fmt.Errorf("%w: max age must be 0 (no limit) or more, got %v", ErrBadPolicy, p.MaxAge)
+		return fmt.Errorf("%w: --max-age must be 0 (no limit) or more, got %v", ErrBadPolicy, p.MaxAge)
 	}
 	return nil
 }
 
-// maxSize keeps MiB counts within lumberjack's int on every platform.
-const maxSize = (1 << 31) * MiB / 2
-
-// RoundSize is n rounded up to the whole MiB lumberjack works in: the size
-// at which rotation really happens for MaxSize n.
-func RoundSize(n int64) int64 {
-	if n <= 0 {
-		return 0
-	}
-	return (n + MiB - 1) / MiB * MiB
-}
-
-// RoundAge is d rounded up to the whole days lumberjack works in.
-func RoundAge(d time.Duration) time.Duration {
-	if d <= 0 {
-		return 0
-	}
-	return (d + day - 1) / day * day
-}
-
-// Rounded is the policy that is really applied: MaxSize rounded up to a
-// whole MiB and MaxAge to whole days. Compare it with p to tell the user
-// what was rounded.
-func (p Policy) Rounded() Policy {
-	p.MaxSize = RoundSize(p.MaxSize)
-	p.MaxAge = RoundAge(p.MaxAge)
-	return p
-}
-
-// String describes the applied policy in the words of --help, for example
-// "rotate at 100M, keep 5 backups".
+// String describes the policy in the words of --help, for example
+// "rotated at 100M, keeping the first and the 5 newest backups".
 func (p Policy) String() string {
-	r := p.Rounded()
 	var b strings.Builder
-	fmt.Fprintf(&b, "rotate at %s", FormatSize(r.MaxSize))
-	if r.Keep == 0 {
-		b.WriteString(", keep all backups")
+	fmt.Fprintf(&b, "rotated at %s, keeping ", FormatSize(p.MaxSize))
+	if p.Keep == 0 {
+		b.WriteString("every backup")
 	} else {
-		fmt.Fprintf(&b, ", keep %d backup%s", r.Keep, plural(r.Keep))
+		fmt.Fprintf(&b, "the first and the %d newest backup%s", p.Keep, plural(p.Keep))
 	}
-	if r.MaxAge > 0 {
-		n := int(r.MaxAge / day)
-		fmt.Fprintf(&b, " for at most %d day%s", n, plural(n))
+	if p.MaxAge > 0 {
+		fmt.Fprintf(&b, " for at most %s", FormatAge(p.MaxAge))
 	}
-	if r.Compress {
+	if p.Compress {
 		b.WriteString(", gzipped")
 	}
 	return b.String()

@@ -62,23 +62,19 @@ func TestFormatSize(t *testing.T) {
 
 func TestPolicy(t *testing.T) {
 	tests := []struct {
-		p       Policy
-		err     string
-		rounded Policy
-		text    string
+		p    Policy
+		err  string
+		text string
 	}{
-		{DefaultPolicy, "", DefaultPolicy, "rotate at 100M, keep 5 backups"},
-		{Policy{MaxSize: 1}, "", Policy{MaxSize: 1 << 20}, "rotate at 1M, keep all backups"},
-		{Policy{MaxSize: 1<<20 + 1, Keep: 1, MaxAge: time.Hour, Compress: true}, "",
-			Policy{MaxSize: 2 << 20, Keep: 1, MaxAge: 24 * time.Hour, Compress: true},
-			"rotate at 2M, keep 1 backup for at most 1 day, gzipped"},
-		{Policy{MaxSize: 512 << 10, MaxAge: 49 * time.Hour}, "", Policy{MaxSize: 1 << 20, MaxAge: 72 * time.Hour},
-			"rotate at 1M, keep all backups for at most 3 days"},
-		{Policy{}, "max size must be positive", Policy{}, ""},
-		{Policy{MaxSize: -5}, "max size must be positive, got -5", Policy{}, ""},
-		{Policy{MaxSize: 1 << 62}, "too large", Policy{}, ""},
-		{Policy{MaxSize: 1, Keep: -1}, "backups to keep must be 0 (all) or more, got -1", Policy{}, ""},
-		{Policy{MaxSize: 1, MaxAge: -time.Second}, "max age must be 0 (no limit) or more, got -1s", Policy{}, ""},
+		{DefaultPolicy, "", "rotated at 100M, keeping the first and the 5 newest backups"},
+		{Policy{MaxSize: 1}, "", "rotated at 1, keeping every backup"},
+		{Policy{MaxSize: 512 << 10, Keep: 1, MaxAge: 90 * time.Minute, Compress: true}, "",
+			"rotated at 512K, keeping the first and the 1 newest backup for at most 1h30m, gzipped"},
+		{Policy{}, "--max-size must be at least 1 byte", ""},
+		{Policy{MaxSize: -5}, "--max-size must be at least 1 byte, got -5", ""},
+		{Policy{MaxSize: 1 << 62}, "too large", ""},
+		{Policy{MaxSize: 1, Keep: -1}, "--keep must be 0 (all) or more, got -1", ""},
+		{Policy{MaxSize: 1, MaxAge: -time.Second}, "--max-age must be 0 (no limit) or more, got -1s", ""},
 	}
 	for _, tt := range tests {
 		err := tt.p.Validate()
@@ -91,12 +87,66 @@ func TestPolicy(t *testing.T) {
 		if err != nil {
 			t.Errorf("%+v.Validate() = %v", tt.p, err)
 		}
-		if got := tt.p.Rounded(); got != tt.rounded {
-			t.Errorf("%+v.Rounded() = %+v; want %+v", tt.p, got, tt.rounded)
-		}
 		if got := tt.p.String(); got != tt.text {
 			t.Errorf("%+v.String() = %q; want %q", tt.p, got, tt.text)
 		}
+	}
+}
+
+func TestParseAge(t *testing.T) {
+	tests := []struct {
+		in   string
+		want time.Duration
+		err  string
+	}{
+		{"30s", 30 * time.Second, ""},
+		{"90m", 90 * time.Minute, ""},
+		{"36h", 36 * time.Hour, ""},
+		{"7d", 7 * 24 * time.Hour, ""},
+		{"1d12h", 36 * time.Hour, ""},
+		{"0s", 0, ""},
+		{"", 0, "want a number with a unit"},
+		{"7", 0, "want a number with a unit"},
+		{"d", 0, "want a number with a unit"},
+		{"1.5h", 0, "unknown or misplaced unit"},
+		{"1w", 0, "unknown or misplaced unit"},
+		{"1h1d", 0, "unknown or misplaced unit"},
+		{"1h1h", 0, "unknown or misplaced unit"},
+		{"-1h", 0, "want a number with a unit"},
+		{"99999999999999999d", 0, "too large"},
+	}
+	for _, tt := range tests {
+		got, err := ParseAge(tt.in)
+		switch {
+		case tt.err == "" && (err != nil || got != tt.want):
+			t.Errorf("ParseAge(%q) = %v, %v; want %v", tt.in, got, err, tt.want)
+		case tt.err != "" && (err == nil || !strings.Contains(err.Error(), tt.err) || !errors.Is(err, ErrBadAge)):
+			t.Errorf("ParseAge(%q) = %v, %v; want an ErrBadAge saying %q", tt.in, got, err, tt.err)
+		}
+		if err == nil && tt.want > 0 {
+			if back, err := ParseAge(FormatAge(got)); err != nil || back != got {
+				t.Errorf("ParseAge(FormatAge(%v) = %q) = %v, %v", got, FormatAge(got), back, err)
+			}
+		}
+	}
+}
+
+func TestSet(t *testing.T) {
+	for _, tt := range []struct{ name, value, err string }{
+		{"max-size", "0", "--max-size: invalid size \"0\": want 1 byte to 1T"},
+		{"max-size", "2T", "--max-size: invalid size \"2T\""},
+		{"max-size", "10MB", "--max-size: invalid size \"10MB\": MB is ambiguous"},
+		{"keep", "-1", "--keep: invalid number of backups \"-1\""},
+		{"max-age", "3w", "--max-age: invalid age \"3w\""},
+	} {
+		var p Policy
+		if ok, err := p.Set(tt.name, tt.value); !ok || err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+			t.Errorf("Set(%s, %s) = %v, %v; want an error starting %q", tt.name, tt.value, ok, err, tt.err)
+		}
+	}
+	p := Policy{}
+	if ok, err := p.Set("max-size", "512K"); !ok || err != nil || p.MaxSize != 524288 {
+		t.Errorf("Set(max-size, 512K) = %v, %v, %d; want 524288 bytes exactly", ok, err, p.MaxSize)
 	}
 }
 
@@ -117,7 +167,7 @@ func TestRequest(t *testing.T) {
 		{requestMagic + "\npath \"x\"\nmax-size 1\nkeep 0\nmax-age 0\ncompress false\n", "not absolute"},
 		{requestMagic + "\npath /x\n", "path \"/x\""},
 		{requestMagic + "\nsize 1\n", "unknown key \"size\""},
-		{requestMagic + "\npath \"/x\"\nmax-size 0\nkeep 0\nmax-age 0\ncompress false\n", "max size must be positive"},
+		{requestMagic + "\npath \"/x\"\nmax-size 0\nkeep 0\nmax-age 0\ncompress false\n", "--max-size must be at least 1 byte"},
 	}
 	for _, tt := range bad {
 		if _, err := decodeRequest(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.err) {

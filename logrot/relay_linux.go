@@ -1,172 +1,269 @@
 package logrot
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
 	"os/signal"
-	"runtime"
-	"strconv"
-	"strings"
+	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/reexec"
 )
 
-// The descriptors Start hands down to both stages, after stdin, stdout and
-// stderr (all /dev/null).
+// The descriptors every relay process holds, after stdin, stdout and
+// stderr (all /dev/null). fdPartner is the pidfd of the process that
+// started this one, when it is the other relay process.
 const (
-	fdData    = 3 // read end of the output pipe
-	fdRequest = 4 // the request, read to EOF
-	fdStatus  = 5 // one status line back to Start
+	fdData    = 3 // read end of the output pipe: the job writes the other end
+	fdPrivR   = 4 // the private pipe: a chunk taken from fdData waits here
+	fdPrivW   = 5 //   until it is in the file
+	fdJournal = 6 // the journal memfd, with the request
+	fdDir     = 7 // the log's directory
+	fdPartner = 8
+	fdReady   = 9 // the holder's first start: it says here that the writer runs
+	nFds      = 8 // descriptors 0..7 are handed on
 )
 
-// relayBuf is the relay's read size: the size Start raises the pipe to, so
-// that one read(2) can take everything the pipe holds.
+// relayBuf is the size of the pipes and of one chunk: one read(2) can take
+// everything the pipe holds. The default 64 KiB pipe costs about 20% more
+// CPU per byte.
 const relayBuf = 1 << 20
 
-// commName is what ps -e and top show for both stages (the kernel would
-// show "exe", after /proc/self/exe).
+// commName is what ps -e and top show for the relay processes (the kernel
+// would show "exe", after /proc/self/exe).
 const commName = "nohupx-relay"
 
-// relayIgnored are the signals the relay ignores: the command owns the
-// lifetime, and the relay goes when the last writer has closed the pipe.
-// SIGPIPE can only come from the status pipe; SIGXFSZ would otherwise kill
-// the relay when the log reaches RLIMIT_FSIZE, where it should drop and
-// count instead.
+// relayIgnored are the signals the relay processes ignore: the job owns
+// the lifetime, and the relay goes when the last writer has closed the
+// pipe. SIGPIPE cannot come from anything the relay writes; SIGXFSZ would
+// otherwise kill the writer when the log reaches RLIMIT_FSIZE, where it
+// should drop and count instead.
 var relayIgnored = []os.Signal{
 	syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT,
 	syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGPIPE,
 	syscall.SIGXFSZ,
 }
 
-// SpawnMain is the intermediate stage: started by Start in a new session
-// (setsid), it starts the relay and exits at once, so that the relay is
-// orphaned (no longer anyone's child: Start reaps this stage before it
-// returns) and is not a session leader, so it can never acquire a
-// controlling terminal (POSIX: only a session leader opening a terminal
-// does).
+// SpawnMain is the first stage: started by Start in a new session
+// (setsid), it starts the holder and exits, so that the holder is nobody's
+// child (Start reaps this stage before it returns) and not a session
+// leader, so it can never acquire a controlling terminal (POSIX: only a
+// session leader opening a terminal does).
+//
+// It exits only once the holder says that the writer runs: from then on
+// two processes hold the pipe, and either can be killed. A holder killed
+// before that is started again here.
 func SpawnMain() int {
-	setComm()
-	status := os.NewFile(fdStatus, "status")
-	// Descriptors the caller inherited without close-on-exec (a shell's
-	// 9>file, an ssh channel) must not live on in the relay.
-	reexec.CloseOnExecFrom(fdStatus + 1)
-	null, err := reexec.DevNull()
-	if err != nil {
-		reply(status, err)
-		return 1
+	reexec.CloseOnExecFrom(nFds)
+	for range 5 {
+		var ready [2]int
+		if err := unix.Pipe2(ready[:], unix.O_CLOEXEC); err != nil {
+			return 1
+		}
+		pidfd, err := spawnWith(HolderStage, -1, ready[1])
+		unix.Close(ready[1])
+		if err != nil {
+			unix.Close(ready[0])
+			return 1
+		}
+		// EOF without a byte: the holder died before its writer ran.
+		fds := []unix.PollFd{{Fd: int32(ready[0]), Events: unix.POLLIN}}
+		n, _ := unix.Poll(fds, 10_000)
+		var b [1]byte
+		got := 0
+		if n > 0 {
+			got, _ = unix.Read(ready[0], b[:])
+		}
+		unix.Close(ready[0])
+		if n == 0 || got == 1 {
+			// Ready, or slow beyond reason: the holder holds the pipe
+			// either way.
+			return 0
+		}
+		waitExit(pidfd)
+		unix.Close(pidfd)
 	}
-	// The relay can be found (FindRelays reads argv) before it catches
-	// SIGUSR1, whose default action would kill it and lose the output.
-	// Start it with SIGUSR1 blocked: the runtime saves this thread's mask
-	// for the child, and a "rotate now" sent in that window stays pending
-	// until the relay's signal.Notify unblocks it.
-	runtime.LockOSThread()
-	var usr1 unix.Sigset_t
-	usr1.Val[(unix.SIGUSR1-1)/64] |= 1 << ((unix.SIGUSR1 - 1) % 64)
-	_ = unix.PthreadSigmask(unix.SIG_BLOCK, &usr1, nil)
-	argv := append([]string{RelayStage}, os.Args[1:]...)
-	p, err := os.StartProcess(reexec.Exe(), argv, &os.ProcAttr{
-		Dir:   "/",
-		Files: []*os.File{null, null, null, os.NewFile(fdData, "data"), os.NewFile(fdRequest, "request"), status},
-	})
-	if err != nil {
-		reply(status, fmt.Errorf("start the relay: %w", err))
-		return 1
-	}
-	p.Release()
-	return 0
+	return 1
 }
 
-// RelayMain is the relay stage: it reads the request, opens the log,
-// reports on the status descriptor and copies the pipe into the log until
-// every writer has closed it.
+// HolderMain is the holder: it keeps the read end of the output pipe, the
+// private pipe and the journal open, and does nothing else but start the
+// writer again whenever it dies before the end. So the job never gets
+// SIGPIPE or EPIPE while a relay process lives, and what is in the pipes
+// waits for the next writer. It does no I/O at all; it blocks in poll(2).
+func HolderMain() int {
+	signal.Ignore(append(relayIgnored, syscall.SIGUSR1)...)
+	setComm()
+	j := journal{fdJournal}
+	partner := -1
+	if isPidfd(fdPartner) { // started by a writer whose holder died
+		partner = fdPartner
+	}
+	delay := time.Duration(0)
+	for {
+		if partner < 0 {
+			time.Sleep(delay)
+			started := time.Now()
+			var err error
+			if partner, err = spawn(RelayStage); err != nil {
+				delay = min(max(2*delay, 100*time.Millisecond), time.Second)
+				continue
+			}
+			if isFd(fdReady) { // the first stage waits for this
+				_, _ = unix.Write(fdReady, []byte{1})
+				unix.Close(fdReady)
+			}
+			delay = backoff(started, delay)
+		}
+		waitExit(partner)
+		unix.Close(partner)
+		partner = -1
+		if j.state() == stDone {
+			return 0
+		}
+	}
+}
+
+// backoff is the delay before the next start of a writer that died: none
+// after a writer that ran a while, growing to a second for one that dies
+// at once (a crash loop must not spin).
+func backoff(started time.Time, delay time.Duration) time.Duration {
+	if time.Since(started) > time.Second {
+		return 0
+	}
+	return min(max(2*delay, 50*time.Millisecond), time.Second)
+}
+
+// RelayMain is the writer: it moves the output from the pipe into the log
+// file, rotating it, and starts a new holder if the holder dies.
 func RelayMain() int {
 	signal.Ignore(relayIgnored...)
-	// USR1 is "rotate now"; until it is handled its default would kill us,
-	// so it is caught before anyone can learn our pid from the status line.
+	// USR1 is "rotate now"; until it is handled its default would kill us.
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
 	setComm()
-	status := os.NewFile(fdStatus, "status")
-	reqf := os.NewFile(fdRequest, "request")
-	req, err := decodeRequest(reqf)
-	reqf.Close()
+	j := journal{fdJournal}
+	raw, err := j.request()
+	var req request
+	if err == nil {
+		req, err = decodeRequest(bytes.NewReader(raw))
+	}
 	if err != nil {
-		reply(status, err)
+		syslogAlert(fmt.Sprintf("cannot start: %v", err))
 		return 1
 	}
-	s := newSink(req.Path, req.Policy)
+	s := newSink(fdDir, filepath.Dir(req.Path), filepath.Base(req.Path), req.Policy, j)
+	s.alert = alert(req.Path)
+	pp, err := newPrivPipe()
+	if err != nil {
+		s.alert(fmt.Sprintf("cannot start the writer: %v", err))
+		return 1
+	}
+	recoverWrite(s, pp, j)
 	if err := s.Open(); err != nil {
-		reply(status, err)
-		return 1
+		s.alert(fmt.Sprintf("cannot open the log: %v", err)) // Write retries
 	}
-	reply(status, nil)
 	go func() {
 		for range usr1 {
 			_ = s.RotateNow() // a failure is retried by the next write
 		}
 	}()
-	err = pump(fdData, make([]byte, relayBuf), s.Write)
+	partner := -1
+	if isPidfd(fdPartner) {
+		partner = fdPartner
+	}
+	err = pump(pp, s, &partner)
+	ferr := s.Finish()
 	cerr := s.Close()
-	if err != nil || cerr != nil {
+	if err != nil || ferr != nil || cerr != nil {
 		return 1
 	}
 	return 0
 }
 
-// pump reads fd until EOF, that is until every write end is closed, and
-// hands each chunk to write. It blocks in read(2): no timer, no poller, no
-// wakeup while the command is quiet.
-func pump(fd int, buf []byte, write func([]byte)) error {
-	// The read end is ours alone, but make sure: a non-blocking read would
-	// spin.
-	_ = unix.SetNonblock(fd, false)
+// spawn starts a relay process for stage with the shared descriptors
+// and, as fdPartner, a pidfd of this process; it returns a pidfd of the
+// new process.
+func spawn(stage string) (int, error) {
+	self, err := unix.PidfdOpen(os.Getpid(), 0)
+	if err != nil {
+		return -1, fmt.Errorf("pidfd_open: %w", err)
+	}
+	defer unix.Close(self)
+	return spawnWith(stage, self, -1)
+}
+
+// spawnWith starts a relay process for stage with the shared descriptors,
+// partner as fdPartner and ready as fdReady (-1: none).
+func spawnWith(stage string, partner, ready int) (int, error) {
+	req, err := journal{fdJournal}.request()
+	if err != nil {
+		return -1, err
+	}
+	r, err := decodeRequest(bytes.NewReader(req))
+	if err != nil {
+		return -1, err
+	}
+	files := []uintptr{0, 1, 2, fdData, fdPrivR, fdPrivW, fdJournal, fdDir, uintptr(partner), uintptr(ready)}
+	pid, err := syscall.ForkExec(reexec.Exe(), []string{stage, r.Path}, &syscall.ProcAttr{
+		Dir: "/", Env: relayEnv(), Files: files,
+	})
+	if err != nil {
+		return -1, fmt.Errorf("start %s: %w", stage, err)
+	}
+	// The child is ours until we reap it, so its pid cannot be reused
+	// before this pidfd refers to it.
+	fd, err := unix.PidfdOpen(pid, 0)
+	if err != nil {
+		return -1, fmt.Errorf("pidfd_open: %w", err)
+	}
+	unix.CloseOnExec(fd)
+	return fd, nil
+}
+
+// relayEnv is the environment of the relay processes: the caller's (for
+// HOME and XDG_STATE_HOME), on one CPU, which is all a relay needs and
+// keeps its memory small.
+func relayEnv() []string {
+	env := os.Environ()
+	if os.Getenv("GOMAXPROCS") == "" {
+		env = append(env, "GOMAXPROCS=1")
+	}
+	return env
+}
+
+// isPidfd reports whether fd is open (it is a pidfd when it is fdPartner),
+// and marks it close-on-exec.
+func isPidfd(fd int) bool { return isFd(fd) }
+
+func isFd(fd int) bool {
+	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+		return false
+	}
+	unix.CloseOnExec(fd)
+	return true
+}
+
+// waitExit blocks until the process of pidfd has ended, and reaps it if
+// it is our child.
+func waitExit(pidfd int) {
 	for {
-		n, err := unix.Read(fd, buf)
-		switch {
-		case err == nil && n > 0:
-			write(buf[:n])
-		case err == nil:
-			return nil
-		case errors.Is(err, unix.EINTR):
-		case errors.Is(err, unix.EAGAIN):
-			// O_NONBLOCK came back somehow: wait in poll(2) instead of spinning.
-			_, _ = unix.Poll([]unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}, -1)
-		default:
-			return err
+		_, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, -1)
+		if err == nil || !errors.Is(err, unix.EINTR) {
+			break
 		}
 	}
+	reap(pidfd)
 }
 
-// reply writes the one status line: "ok PID" or "error REASON".
-func reply(status *os.File, err error) {
-	if err == nil {
-		fmt.Fprintf(status, "ok %d\n", os.Getpid())
-	} else {
-		fmt.Fprintf(status, "error %s\n", strings.ReplaceAll(err.Error(), "\n", " "))
-	}
-	status.Close()
-}
-
-// parseReply reads the status line; the pid is the relay's.
-func parseReply(line string) (int, error) {
-	line = strings.TrimSuffix(line, "\n")
-	if rest, ok := strings.CutPrefix(line, "ok "); ok {
-		if pid, err := strconv.Atoi(rest); err == nil {
-			return pid, nil
-		}
-	}
-	if reason, ok := strings.CutPrefix(line, "error "); ok {
-		return 0, errors.New(reason)
-	}
-	if line == "" {
-		return 0, errors.New("the relay exited without reporting")
-	}
-	return 0, fmt.Errorf("the relay reported %q", line)
+func reap(pidfd int) {
+	var info unix.Siginfo
+	_ = unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG, nil)
 }
 
 // setComm names the process for ps -e, top and pgrep. prctl(PR_SET_NAME)

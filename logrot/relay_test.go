@@ -4,6 +4,7 @@ package logrot
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -35,7 +36,7 @@ func TestNoLoss(t *testing.T) {
 		signals bool
 	}{
 		// At about 1 GB/s a 1 MiB file fills in about a millisecond, so
-		// rotations come faster than lumberjack's backup names can tell
+		// rotations come faster than a millisecond clock can tell
 		// apart.
 		{name: "1GiB at MaxSize 1M", total: 1 << 30 / scale, chunk: 1 << 20, maxSize: 1 << 20},
 		{name: "writes larger than MaxSize", total: 256 << 20 / scale, chunk: 3<<20 + 17, maxSize: 1 << 20},
@@ -70,9 +71,11 @@ func TestNoLoss(t *testing.T) {
 								t.Errorf("kill(-%d, %v): %v", pgid, sig, err)
 								return
 							}
-							if err := syscall.Kill(w.relay, sig); err != nil {
-								t.Errorf("kill(%d, %v): %v", w.relay, sig, err)
-								return
+							for _, pid := range relayPids(w.path) {
+								if err := syscall.Kill(pid, sig); err != nil && err != syscall.ESRCH {
+									t.Errorf("kill(%d, %v): %v", pid, sig, err)
+									return
+								}
 							}
 							if sig == syscall.SIGUSR1 {
 								usr1.Add(1)
@@ -106,86 +109,92 @@ func TestNoLoss(t *testing.T) {
 	}
 }
 
-// TestDetached checks where the relay stands after Start returns, and that
-// it exits after EOF having written everything.
+// TestDetached checks where the relay processes stand after Start
+// returns, and that they exit after EOF having written everything.
 func TestDetached(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "nohup.out")
 	if err := os.WriteFile(path, nil, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w, err := Start(path, DefaultPolicy)
+	_, w, err := startRelay(path, DefaultPolicy)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
+	t.Cleanup(func() {
+		for _, pid := range relayPids(path) {
+			syscall.Kill(pid, syscall.SIGKILL)
+		}
+	})
 	// The write end is blocking: a command must not get EAGAIN.
 	if fl, err := fcntlGetfl(w); err != nil || fl&syscall.O_NONBLOCK != 0 {
 		t.Errorf("write end flags = %#o, %v; want blocking", fl, err)
 	}
-
-	pids, err := FindRelays(path)
-	if err != nil || len(pids) != 1 {
-		t.Fatalf("FindRelays(%s) = %v, %v; want one pid", path, pids, err)
+	writer := writerOf(t, path)
+	if pids, err := FindRelays(path); err != nil || len(pids) != 1 || pids[0] != writer {
+		t.Errorf("FindRelays(%s) = %v, %v; want the writer, [%d]", path, pids, err, writer)
 	}
-	relay := pids[0]
-	t.Cleanup(func() {
-		if alive(relay) {
-			syscall.Kill(relay, syscall.SIGKILL)
-		}
-	})
-
 	// The first stage was reaped: this process has no child left.
 	if _, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil); err != syscall.ECHILD {
 		t.Errorf("wait4(-1) = %v; want ECHILD: Start left a child behind", err)
 	}
-	st, err := procfs.ReadStat(relay)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.PPID == os.Getpid() {
-		t.Errorf("relay's parent = %d, the caller", st.PPID)
-	}
-	if st.PGRP == syscall.Getpgrp() {
-		t.Errorf("relay's process group = %d, the caller's", st.PGRP)
-	}
-	if sid, _ := unix.Getsid(0); st.Session == sid {
-		t.Errorf("relay's session = %d, the caller's", st.Session)
-	}
-	if st.Session == relay {
-		t.Errorf("relay is a session leader: it could acquire a terminal")
-	}
-	if st.TTYNr != 0 {
-		t.Errorf("relay's tty_nr = %d; want 0 (no controlling terminal)", st.TTYNr)
-	}
-	if cwd, err := os.Readlink(procPath(relay, "cwd")); err != nil || cwd != "/" {
-		t.Errorf("relay's cwd = %q, %v; want /", cwd, err)
-	}
-	if comm, _ := os.ReadFile(procPath(relay, "comm")); string(comm) != commName+"\n" {
-		t.Errorf("relay's comm = %q; want %q", comm, commName)
-	}
-	// The status pipe closes just after the "ok" line was read.
-	var pipe syscall.Stat_t
-	if err := syscall.Fstat(int(w.Fd()), &pipe); err != nil {
-		t.Fatal(err)
-	}
-	waitFor(t, 5*time.Second, "the relay to close its status pipe", func() bool { return countPipes(relay) == 1 })
-	checkRelayFds(t, relay, path, pipe.Ino)
-
+	// Once the first output is in the file, the writer is all set up.
 	msg := []byte("hello\n")
 	if _, err := w.Write(msg); err != nil {
 		t.Fatal(err)
 	}
-	if !alive(relay) {
-		t.Fatal("relay exited while the pipe is open")
+	waitFor(t, 10*time.Second, "the output in the file", func() bool {
+		got, _ := os.ReadFile(path)
+		return string(got) == string(msg)
+	})
+	var pipe syscall.Stat_t
+	if err := syscall.Fstat(int(w.Fd()), &pipe); err != nil {
+		t.Fatal(err)
+	}
+	rs := relaysOf(path)
+	if len(rs) != 2 {
+		t.Fatalf("relay processes of %s: %+v; want a holder and a writer", path, rs)
+	}
+	for _, r := range rs {
+		checkDetached(t, r.Pid)
+		checkRelayFds(t, r.Pid, path, pipe.Ino, !r.Holder)
 	}
 	w.Close()
-	waitGone(t, relay, 10*time.Second)
+	waitRelaysGone(t, path, 10*time.Second)
 	if got, err := os.ReadFile(path); err != nil || string(got) != string(msg) {
 		t.Errorf("log = %q, %v; want %q", got, err, msg)
 	}
-	if pids, _ := FindRelays(path); len(pids) != 0 {
-		t.Errorf("FindRelays after exit = %v; want none", pids)
+}
+
+// checkDetached checks that relay process pid shares nothing with the
+// caller that could end it or tie it to a terminal.
+func checkDetached(t *testing.T, pid int) {
+	t.Helper()
+	st, err := procfs.ReadStat(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.PPID == os.Getpid() {
+		t.Errorf("relay %d's parent is the caller", pid)
+	}
+	if st.PGRP == syscall.Getpgrp() {
+		t.Errorf("relay %d's process group = %d, the caller's", pid, st.PGRP)
+	}
+	if sid, _ := unix.Getsid(0); st.Session == sid {
+		t.Errorf("relay %d's session = %d, the caller's", pid, st.Session)
+	}
+	if st.Session == pid {
+		t.Errorf("relay %d is a session leader: it could acquire a terminal", pid)
+	}
+	if st.TTYNr != 0 {
+		t.Errorf("relay %d's tty_nr = %d; want 0 (no controlling terminal)", pid, st.TTYNr)
+	}
+	if cwd, err := os.Readlink(procPath(pid, "cwd")); err != nil || cwd != "/" {
+		t.Errorf("relay %d's cwd = %q, %v; want /", pid, cwd, err)
+	}
+	if comm, _ := os.ReadFile(procPath(pid, "comm")); string(comm) != commName+"\n" {
+		t.Errorf("relay %d's comm = %q; want %q", pid, comm, commName)
 	}
 }
 
@@ -193,29 +202,18 @@ func procPath(pid int, name string) string {
 	return filepath.Join("/proc", itoa(pid), name)
 }
 
-func countPipes(pid int) int {
-	dir := procPath(pid, "fd")
-	ents, _ := os.ReadDir(dir)
-	n := 0
-	for _, e := range ents {
-		if target, _ := os.Readlink(filepath.Join(dir, e.Name())); strings.HasPrefix(target, "pipe:") {
-			n++
-		}
-	}
-	return n
-}
-
-// checkRelayFds checks that the relay holds /dev/null as 0-2, the read
-// end of the data pipe (inode pipeIno), the log file, and nothing else of
-// ours.
-func checkRelayFds(t *testing.T, pid int, path string, pipeIno uint64) {
+// checkRelayFds checks that a relay process holds /dev/null as 0-2, the
+// read end of the data pipe (inode pipeIno) and never its write end, its
+// own pipes, the journal, the log directory and (the writer) the log
+// file, and nothing else.
+func checkRelayFds(t *testing.T, pid int, path string, pipeIno uint64, writer bool) {
 	t.Helper()
 	dir := procPath(pid, "fd")
 	ents, err := os.ReadDir(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pipes := 0
+	data, file := 0, 0
 	for _, e := range ents {
 		fd := e.Name()
 		target, err := os.Readlink(filepath.Join(dir, fd))
@@ -225,63 +223,91 @@ func checkRelayFds(t *testing.T, pid int, path string, pipeIno uint64) {
 		switch {
 		case fd == "0" || fd == "1" || fd == "2":
 			if target != os.DevNull {
-				t.Errorf("relay fd %s -> %s; want /dev/null", fd, target)
+				t.Errorf("relay %d fd %s -> %s; want /dev/null", pid, fd, target)
 			}
-		case strings.HasPrefix(target, "pipe:"):
-			pipes++
-			if target != fmt.Sprintf("pipe:[%d]", pipeIno) {
-				t.Errorf("relay fd %s -> %s; want the data pipe, pipe:[%d]", fd, target, pipeIno)
-			}
+		case target == fmt.Sprintf("pipe:[%d]", pipeIno):
+			data++
 			info, _ := os.ReadFile(procPath(pid, "fdinfo/"+fd))
 			if flags := fdinfoFlags(string(info)); flags&syscall.O_ACCMODE != syscall.O_RDONLY {
-				t.Errorf("relay fd %s is a pipe opened with flags %#o: it holds a write end and would never see EOF", fd, flags)
+				t.Errorf("relay %d fd %s is the data pipe opened with flags %#o: it would never see EOF", pid, fd, flags)
 			}
 		case target == path:
-		case strings.HasPrefix(target, "anon_inode:"), strings.HasPrefix(target, "/sys/fs/cgroup/"):
-			// the Go runtime's own: netpoller, cgroup CPU limit
+			file++
+		case strings.HasPrefix(target, "pipe:"), target == filepath.Dir(path),
+			strings.HasPrefix(target, "/memfd:nohupx-relay"),
+			strings.HasPrefix(target, "anon_inode:"), strings.HasPrefix(target, "/sys/fs/cgroup/"):
+			// its own pipes, the directory, the journal, pidfds and the
+			// Go runtime's own (netpoller, cgroup CPU limit)
 		default:
-			t.Errorf("relay fd %s -> %s: inherited something it should not hold", fd, target)
+			t.Errorf("relay %d fd %s -> %s: inherited something it should not hold", pid, fd, target)
 		}
 	}
-	if pipes != 1 {
-		t.Errorf("relay holds %d pipes; want 1 (the read end)", pipes)
+	if data != 1 {
+		t.Errorf("relay %d holds the data pipe %d times; want once (the read end)", pid, data)
+	}
+	if want := map[bool]int{true: 1, false: 0}[writer]; file != want {
+		t.Errorf("relay %d holds the log %d times; want %d", pid, file, want)
 	}
 }
 
-// TestStartFails checks that a relay that cannot open its file makes Start
-// fail with the relay's reason, and leaves no process behind.
-func TestStartFails(t *testing.T) {
-	notDir := filepath.Join(t.TempDir(), "file")
-	if err := os.WriteFile(notDir, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+// TestNotRotatable plants what a user (or someone else) may leave where
+// the log goes: Start must refuse to rotate it, say why, and start nothing.
+func TestNotRotatable(t *testing.T) {
 	tests := []struct {
-		name, path, want string
+		name string
+		prep func(t *testing.T, dir string) string // returns the log path
+		want string
 	}{
-		{"parent is a file", filepath.Join(notDir, "nohup.out"), "not a directory"},
-		{"directory cannot be created", "/proc/nohupx-test/nohup.out", "recreate the log directory"},
-		{"path is a directory", t.TempDir(), "not a regular file"},
-		{"path is a device", os.DevNull, "not a regular file"},
+		{"symbolic link", func(t *testing.T, dir string) string {
+			target := filepath.Join(dir, "target")
+			os.WriteFile(target, nil, 0o600)
+			os.Symlink(target, filepath.Join(dir, "nohup.out"))
+			return filepath.Join(dir, "nohup.out")
+		}, "it is a symbolic link"},
+		{"hard link", func(t *testing.T, dir string) string {
+			os.WriteFile(filepath.Join(dir, "other"), nil, 0o600)
+			os.Link(filepath.Join(dir, "other"), filepath.Join(dir, "nohup.out"))
+			return filepath.Join(dir, "nohup.out")
+		}, "it has 2 hard links"},
+		{"world-writable directory", func(t *testing.T, dir string) string {
+			os.Chmod(dir, 0o777)
+			return filepath.Join(dir, "nohup.out")
+		}, "writable by everyone and not sticky"},
 	}
 	if os.Geteuid() == 0 {
-		ro := mountTmpfs(t, 1<<20, true)
-		tests = append(tests, struct{ name, path, want string }{"read-only filesystem", filepath.Join(ro, "nohup.out"), "read-only file system"})
+		tests = append(tests, struct {
+			name string
+			prep func(t *testing.T, dir string) string
+			want string
+		}{"another user's file", func(t *testing.T, dir string) string {
+			p := filepath.Join(dir, "nohup.out")
+			os.WriteFile(p, nil, 0o600)
+			os.Chown(p, 65534, 65534)
+			return p
+		}, "belongs to uid 65534"})
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			w, err := Start(tt.path, DefaultPolicy)
+			path := tt.prep(t, t.TempDir())
+			f, err := OpenAppend(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			w, err := Start(f, path, DefaultPolicy)
 			if err == nil {
 				w.Close()
-				t.Fatalf("Start(%s) succeeded; want an error", tt.path)
+				t.Fatalf("Start(%s) succeeded; want ErrNotRotatable", path)
 			}
-			if !contains(err.Error(), tt.want) {
-				t.Errorf("Start(%s) = %v; want an error saying %q", tt.path, err, tt.want)
+			if !errors.Is(err, ErrNotRotatable) || !contains(err.Error(), tt.want) {
+				t.Errorf("Start(%s) = %v; want ErrNotRotatable saying %q", path, err, tt.want)
 			}
-			// The relay reports, then exits.
-			waitFor(t, 10*time.Second, "no relay left", func() bool {
-				pids, _ := FindRelays(tt.path)
-				return len(pids) == 0
-			})
+			if got, note := Writer(f, path, DefaultPolicy, true); got != f || !contains(note, tt.want) {
+				t.Errorf("Writer = %v, %q; want the file itself and a note saying %q", got, note, tt.want)
+			}
+			if pids := relayPids(path); len(pids) != 0 {
+				t.Errorf("relay processes %v; want none", pids)
+			}
 			if _, err := syscall.Wait4(-1, nil, syscall.WNOHANG, nil); err != syscall.ECHILD {
 				t.Errorf("wait4(-1) = %v; want ECHILD", err)
 			}
@@ -300,7 +326,7 @@ func TestAppendKeepsMode(t *testing.T) {
 	if err := os.Chmod(path, 0o640); err != nil { // past the umask
 		t.Fatal(err)
 	}
-	pid, w, err := startRelay(path, Policy{MaxSize: 1 << 20})
+	_, w, err := startRelay(path, Policy{MaxSize: 1 << 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +335,7 @@ func TestAppendKeepsMode(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	waitGone(t, pid, 10*time.Second)
+	waitRelaysGone(t, path, 10*time.Second)
 	got := readLog(t, path)
 	if want := append(old, data...); string(got) != string(want) {
 		t.Errorf("log holds %d bytes; want the old %d and the new %d", len(got), len(old), len(data))
@@ -343,8 +369,15 @@ func TestSharedLog(t *testing.T) {
 	}()
 	a.write(total, 60*time.Second)
 	<-done
-	a.finish()
-	b.finish()
+	// Both jobs end before their relays can: they share the file's path.
+	a.in.Close()
+	b.in.Close()
+	for _, w := range []*writer{a, b} {
+		if err := w.cmd.Wait(); err != nil {
+			t.Fatalf("writer: %v", err)
+		}
+	}
+	waitRelaysGone(t, path, 60*time.Second)
 
 	log := readLog(t, path)
 	if int64(len(log)) != 2*total {

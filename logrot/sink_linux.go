@@ -4,58 +4,61 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
-	"gopkg.in/natefinch/lumberjack.v2"
 )
 
-// sink writes the relay's stream to the log file through lumberjack, which
-// appends (every file it opens exists already, so it opens it O_APPEND)
-// and runs its mill (Keep, MaxAge, Compress). The sink decides everything
-// that could lose data itself:
-//   - It rotates before a chunk would take the live file past max: it moves
-//     the file aside under a name no file has (backupNamer), creates the
-//     new live file and has lumberjack open it. lumberjack's own limit is
-//     set 1 GiB higher, so that its own rename, which can overwrite a
-//     backup, and its own create, which is not O_APPEND, never run.
-//   - It never lets lumberjack open a file it cannot append to (lumberjack
-//     would rename it away and start a new one) or a non-regular file.
-//   - Before each chunk it checks that the path still names the file being
-//     written (lumberjack would write on into an unlinked file after the
-//     directory is removed) and recreates what is missing, or follows
-//     another relay's rotation of a shared file.
-//   - A chunk that cannot be written is counted and dropped, so that the
-//     pipe keeps draining; when writing works again, one line says how much
-//     was lost, when, and why.
+// sink writes the relay's stream into the live file and rotates it. It
+// works relative to a descriptor of the log's directory and touches only
+// what it created or was asked to write:
+//   - the live file is opened with O_NOFOLLOW and used only if it is a
+//     regular file owned by the job's user; it is only ever appended to;
+//   - a new live file is created O_EXCL (O_TMPFILE where the filesystem
+//     has it), never over an existing name;
+//   - a rotation exchanges the new file with the live one
+//     (renameat2(RENAME_EXCHANGE)), so that the live name always exists
+//     and tail -F never sees it missing, then renames the old one to a
+//     backup name with RENAME_NOREPLACE;
+//   - retention and gzip act only on backup names of this file that are
+//     regular files of the job's user with one link (see mill).
+//
+// Every write of stream data is noted in the journal first (see
+// journal.writing), so that a writer killed at any moment can be followed
+// by one that neither loses nor repeats a byte.
+//
+// A chunk that cannot be written is counted and dropped, so that the pipe
+// keeps draining; when writing works again, one line says how much was
+// lost, when, and why.
 //
 // Write, RotateNow and Close may be called from different goroutines.
 type sink struct {
-	path   string
-	dir    string
-	max    int64 // the live file is rotated before it would pass max bytes
-	policy Policy
+	dir, base string // the log directory (absolute) and the live file's name in it
+	uid       int    // the job's user: the only owner of files we rotate
+	max       int64  // the live file never passes max bytes
+	policy    Policy
+	j         journal
 
-	// now is the clock for backup names and notes; alert tells the system
-	// log, the only place a detached relay can say something when the log
-	// cannot be written.
+	// now is the clock for backup names and notes; alert tells the
+	// places a user looks when the log cannot be written (alert.go).
 	now   func() time.Time
 	alert func(msg string)
 
 	mu       sync.Mutex
-	lj       *lumberjack.Logger
+	dirfd    int
+	f        int // the live file, -1 when none is open
+	dev, ino uint64
+	size     int64
+	lastByte byte // the last byte written to the log
+	shared   bool // another relay has rotated this file
 	names    *backupNamer
 	mill     *mill
-	open     bool    // lj has a file open, whose identity and size follow
-	dev, ino uint64  // identity of that file
-	size     int64   // its size as lumberjack counts it
-	lastByte byte    // the last byte written to the log
-	shared   bool    // another relay has rotated this file
-	drop     dropLog // data lost since writing last worked
 	notes    []string
+	drop     dropLog
+	stuck    string // why the live name cannot be used, once alerted
+	tmpSeq   int    // the counter in temporary names
 }
 
 // dropLog is the account of one stretch of lost output.
@@ -65,57 +68,62 @@ type dropLog struct {
 	why, lastWhy string
 }
 
-// lineWindow bounds the search for a line end to finish a file on, so that
-// output without newlines costs no scan of a whole chunk at each rotation.
-const lineWindow = 4096
-
-func newSink(path string, p Policy) *sink {
-	p = p.Rounded()
-	return &sink{
-		path:   path,
-		dir:    filepath.Dir(path),
-		max:    p.MaxSize,
-		policy: p,
-		now:    time.Now,
-		alert:  syslogAlert,
-		names:  newBackupNamer(path),
-		lj: &lumberjack.Logger{
-			Filename: path,
-			// A safety net that is never reached (see sink); Keep, MaxAge
-			// and Compress are applied by the sink's own mill, which the
-			// relay can wait for before it exits.
-			MaxSize: int(p.MaxSize/MiB) + 1024,
-		},
-		lastByte: '\n',
-	}
+// source is where stream data comes from: bytes written to the file (or
+// dropped) are consumed from it only then, so that bytes a killed writer
+// had not written are still there for the next one.
+type source interface {
+	queued() int64 // bytes waiting in the private pipe, the chunk included
+	consume(n int64) error
 }
 
-// Open opens the log file for appending, as the relay must before it
-// reports that it has started.
+// lineWindow bounds the search for a line end to finish a file on.
+const lineWindow = 4096
+
+func newSink(dirfd int, dir, base string, p Policy, j journal) *sink {
+	s := &sink{
+		dir: dir, base: base, uid: unix.Geteuid(), max: p.MaxSize, policy: p, j: j,
+		now: time.Now, alert: func(string) {},
+		dirfd: dirfd, f: -1, lastByte: '\n',
+		names: newBackupNamer(dirfd, base),
+	}
+	return s
+}
+
+func (s *sink) path() string { return filepath.Join(s.dir, s.base) }
+
+// Open opens the live file, finishes what a killed writer left (a
+// half-done rotation), and starts the mill.
 func (s *sink) Open() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock := s.lockDir()
+	s.recoverRotation()
+	unlock()
 	s.names.scan()
-	s.mill = startMill(s.names, s.policy, s.now)
+	if n, first, last := s.j.drops(); n > 0 {
+		s.drop = dropLog{bytes: n, first: first, last: last, why: "the relay was restarted"}
+	}
+	s.mill = startMill(s)
 	s.mill.poke() // backups an earlier run left
 	return s.reopen(false)
 }
 
-// Write writes p, or counts what it could not write as dropped. It never
-// fails: the relay must go on reading whatever happens to the file.
-func (s *sink) Write(p []byte) {
+// Write writes p, consuming it from src as it goes, or counts what it
+// could not write as dropped. It never fails: the relay must go on
+// reading whatever happens to the file.
+func (s *sink) Write(p []byte, src source) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := s.ready(); err != nil {
-		s.dropped(len(p), err)
+		s.dropped(p, src, err)
 		return
 	}
 	if err := s.flushNotes(); err != nil {
-		s.dropped(len(p), err)
+		s.dropped(p, src, err)
 		return
 	}
-	if n, err := s.put(p); err != nil {
-		s.dropped(len(p)-n, err)
+	if n, err := s.put(p, src); err != nil {
+		s.dropped(p[n:], src, err)
 	}
 }
 
@@ -133,193 +141,187 @@ func (s *sink) RotateNow() error {
 	return s.rotate()
 }
 
-// Close writes any pending note, flushes the live file to disk and closes
-// it. A loss that can still not be recorded in the log goes to syslog.
-func (s *sink) Close() error {
+// Finish writes any pending note, flushes the live file to disk and marks
+// the journal done: all the output is on disk. A loss that can still not
+// be recorded in the log goes to alert.
+func (s *sink) Finish() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var err error
-	if s.drop.bytes > 0 || len(s.notes) > 0 {
-		// Only then: a log directory removed after the last output stays
-		// removed.
-		if err = s.ready(); err == nil {
-			err = s.flushNotes()
-		}
-		if err != nil && s.drop.bytes > 0 {
-			s.alert(fmt.Sprintf("%s; the relay is exiting: %v", s.dropLine(), err))
+	err := s.flushAll()
+	if s.f >= 0 {
+		if serr := unix.Fsync(s.f); serr != nil && !errors.Is(serr, unix.EINVAL) && err == nil {
+			err = serr
 		}
 	}
-	if s.open {
-		// fsync on any descriptor of the inode flushes its data; lumberjack
-		// does not expose its own.
-		if f, err := os.Open(s.path); err == nil {
-			f.Sync()
-			f.Close()
-		}
-	}
-	if cerr := s.lj.Close(); err == nil {
-		err = cerr
-	}
-	s.open = false
+	s.j.setState(stDone)
+	return err
+}
+
+// Close waits for the mill, writes what it noted, and closes the file.
+func (s *sink) Close() error {
 	if s.mill != nil {
 		s.mill.close()
 		s.mill = nil
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var err error
+	if len(s.notes) > 0 {
+		err = s.flushAll()
+	}
+	s.closeFile()
 	return err
 }
 
-// ready makes sure a file is open and is still the one at path.
-func (s *sink) ready() error {
-	if !s.open {
-		return s.reopen(false)
-	}
-	var st unix.Stat_t
-	err := unix.Stat(s.path, &st)
-	switch {
-	case err == nil && uint64(st.Dev) == s.dev && uint64(st.Ino) == s.ino:
+// flushAll writes the pending notes, if the log can be written, and
+// alerts about a loss that could not be written.
+func (s *sink) flushAll() error {
+	if s.drop.bytes == 0 && len(s.notes) == 0 {
 		return nil
-	case err == nil:
-		// The file was moved: by another relay on the same log (or
-		// logrotate). Follow it to the new file.
-		s.shared = true
-		s.closeFile()
-		return s.reopen(false)
-	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
-		// The file was removed, perhaps with its directory. What
-		// lumberjack would write now would go to a file no one can see.
-		s.closeFile()
-		return s.reopen(true)
-	default:
-		return nil // cannot tell (EACCES on a directory, say): keep the open file
+	}
+	err := s.ready()
+	if err == nil {
+		err = s.flushNotes()
+	}
+	if err != nil && s.drop.bytes > 0 {
+		s.alert(fmt.Sprintf("%s; the relay is exiting: %v", s.dropLine(), err))
+	}
+	return err
+}
+
+func (s *sink) closeFile() {
+	if s.f >= 0 {
+		unix.Close(s.f)
+		s.f = -1
 	}
 }
 
-// reopen opens the file at path for appending, creating the directory
-// (0700: the relay writes one user's output) and the file (0600) if needed.
-// lost says the file was being written when it disappeared.
+// owned reports whether st is a file the relay may rotate: a regular file
+// of the job's user with one link (a second link would be a name the
+// relay did not make).
+func (s *sink) owned(st *unix.Stat_t) bool {
+	return st.Mode&unix.S_IFMT == unix.S_IFREG && int(st.Uid) == s.uid && st.Nlink == 1
+}
+
+// ready makes sure a file is open and is still the one at the live name.
+func (s *sink) ready() error {
+	if s.f < 0 {
+		return s.reopen(false)
+	}
+	var st unix.Stat_t
+	err := unix.Fstatat(s.dirfd, s.base, &st, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case err == nil && st.Dev == s.dev && st.Ino == s.ino:
+		return nil
+	case err == nil && s.owned(&st):
+		// The file was rotated by another relay on the same log (or by
+		// logrotate): follow it to the new file.
+		s.shared = true
+		s.closeFile()
+		return s.reopen(false)
+	case err == nil:
+		// Something that is not ours took the name (a symlink, another
+		// user's file): keep appending to the file we have, and say so.
+		s.stuckAt(fmt.Sprintf("%s was replaced by something that is not a file of the job's user; "+
+			"output goes on into the file that had the name", s.path()))
+		return nil
+	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
+		// The file was removed, perhaps with its directory: what we
+		// wrote now would go to a file no one can see.
+		s.closeFile()
+		return s.reopen(true)
+	default:
+		return nil // cannot tell (EACCES on the directory): keep the open file
+	}
+}
+
+func (s *sink) stuckAt(why string) {
+	if s.stuck != why {
+		s.stuck = why
+		s.alert(why)
+	}
+}
+
+// reopen opens the live file for appending, creating the directory
+// (0700: the relay writes one user's output) and the file (0600) if they
+// are gone. lost says the file was being written when it disappeared.
 func (s *sink) reopen(lost bool) error {
-	unlock, created, err := s.lockDir()
+	created, err := s.redir()
 	if err != nil {
 		return err
 	}
+	unlock := s.lockDir()
 	defer unlock()
 	return s.reopenLocked(lost && !created) // the directory's note says it
 }
 
 func (s *sink) reopenLocked(lost bool) error {
-	var st unix.Stat_t
-	err := unix.Stat(s.path, &st)
-	switch {
-	case err == nil && st.Mode&unix.S_IFMT != unix.S_IFREG:
-		return fmt.Errorf("%s: %w", s.path, ErrNotRegular)
-	case err == nil && st.Size >= s.max:
-		return s.rotateLocked()
-	case err == nil:
-		// lumberjack renames away a file it cannot open; an existing log
-		// that cannot be appended to is an error here instead.
-		f, err := os.OpenFile(s.path, os.O_WRONLY|os.O_APPEND, 0)
-		if err != nil {
-			return err
-		}
-		f.Close()
-	case errors.Is(err, unix.ENOENT):
+	fd, err := unix.Openat(s.dirfd, s.base, unix.O_WRONLY|unix.O_APPEND|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
 		if lost {
 			s.notes = append(s.notes, fmt.Sprintf("the log file %s was removed at about %s; output continues in a new file",
-				s.path, s.stamp(s.now())))
+				s.path(), stamp(s.now())))
 		}
-		if err := s.create(nil); err != nil {
-			return err
-		}
-	default:
-		return fmt.Errorf("stat %s: %w", s.path, err)
-	}
-	return s.openLJ()
-}
-
-// create makes the live file, empty, with the mode and owner of like (the
-// file just rotated) or else 0600. lumberjack would create it without
-// O_APPEND, and then overwrite what another relay on the same file
-// appends; so the sink creates it and lumberjack only ever opens an
-// existing file, with O_APPEND.
-func (s *sink) create(like *unix.Stat_t) error {
-	fd, err := unix.Open(s.path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, 0o600)
-	switch {
-	case errors.Is(err, unix.EEXIST):
-		return nil // someone made it meanwhile: append to theirs
-	case err != nil:
-		return fmt.Errorf("create %s: %w", s.path, err)
-	}
-	defer unix.Close(fd)
-	if like != nil {
-		if perm := like.Mode & 0o7777; perm != 0o600 {
-			_ = unix.Fchmod(fd, perm)
-		}
-		if int(like.Uid) != os.Geteuid() || int(like.Gid) != os.Getegid() {
-			_ = unix.Fchown(fd, int(like.Uid), int(like.Gid))
+		fd, err = unix.Openat(s.dirfd, s.base, unix.O_WRONLY|unix.O_APPEND|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if errors.Is(err, unix.EEXIST) { // made meanwhile by another relay: use theirs
+			return s.reopenLocked(false)
 		}
 	}
-	return nil
-}
-
-// openLJ has lumberjack open the existing file at path for appending (its
-// openExistingOrNew, which also runs the mill: Keep, MaxAge, gzip) and
-// records what it opened.
-func (s *sink) openLJ() error {
-	s.lj.Close()
-	if _, err := s.lj.Write(nil); err != nil {
-		s.open = false
-		return err
+	if err != nil {
+		return fmt.Errorf("open %s: %w", s.path(), err)
 	}
-	return s.adopt()
-}
-
-// adopt records the identity and size of the file lumberjack just opened.
-func (s *sink) adopt() error {
 	var st unix.Stat_t
-	if err := unix.Stat(s.path, &st); err != nil {
-		s.closeFile()
-		return fmt.Errorf("stat %s: %w", s.path, err)
+	if err := unix.Fstat(fd, &st); err != nil || !s.owned(&st) {
+		unix.Close(fd)
+		return fmt.Errorf("%s: not a regular file of the job's user any more, so it is not written", s.path())
 	}
-	s.dev, s.ino, s.size, s.open = uint64(st.Dev), uint64(st.Ino), st.Size, true
+	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETFL, unix.O_WRONLY|unix.O_APPEND) // blocking again
+	s.f, s.dev, s.ino, s.size = fd, st.Dev, st.Ino, st.Size
+	if st.Size >= s.max {
+		return s.rotateLocked()
+	}
 	return nil
 }
 
-func (s *sink) closeFile() {
-	s.lj.Close()
-	s.open = false
+// redir recreates the log directory if it was removed, and reopens it.
+func (s *sink) redir() (created bool, err error) {
+	var st unix.Stat_t
+	if err := unix.Fstat(s.dirfd, &st); err == nil && st.Nlink > 0 {
+		return false, nil
+	}
+	if err := mkdirAll(s.dir); err != nil {
+		return false, fmt.Errorf("recreate the log directory %s: %w", s.dir, err)
+	}
+	fd, err := unix.Open(s.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false, fmt.Errorf("open %s: %w", s.dir, err)
+	}
+	unix.Close(s.dirfd)
+	s.dirfd, s.names.dirfd = fd, fd
+	s.notes = append(s.notes, fmt.Sprintf("the log directory %s was removed; recreated it (mode 0700) at %s",
+		s.dir, stamp(s.now())))
+	return true, nil
 }
 
-// lockDir creates the log directory if it is gone and takes an flock on
-// it, so that relays sharing a log file rotate and reopen one at a time.
-func (s *sink) lockDir() (unlock func(), created bool, err error) {
-	if _, err := os.Stat(s.dir); errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ENOTDIR) {
-		if err := os.MkdirAll(s.dir, 0o700); err != nil {
-			return nil, false, fmt.Errorf("recreate the log directory: %w", err)
-		}
-		created = true
-		s.notes = append(s.notes, fmt.Sprintf("the log directory %s was removed; recreated it (mode 0700) at %s",
-			s.dir, s.stamp(s.now())))
+// lockDir takes an flock on the log directory, so that relays sharing a
+// log file rotate one at a time. A filesystem without locks goes on
+// unlocked, which only loses the ordering between such relays.
+func (s *sink) lockDir() (unlock func()) {
+	fd, err := unix.Openat(s.dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return func() {}
 	}
-	fd, err := unix.Open(s.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	switch {
-	case errors.Is(err, unix.ENOENT), errors.Is(err, unix.ENOTDIR):
-		return nil, created, fmt.Errorf("open %s: %w", s.dir, err)
-	case err != nil:
-		// A directory we may not read (mode 0300): go on unlocked, which
-		// only loses the ordering between relays sharing the file.
-		return func() {}, created, nil
-	}
-	// Likewise for a filesystem without locks. Closing the descriptor
-	// unlocks.
 	_ = unix.Flock(fd, unix.LOCK_EX)
-	return func() { unix.Close(fd) }, created, nil
+	return func() { unix.Close(fd) } // closing unlocks
 }
 
-// put writes p through the rotation rules and returns how much it wrote.
-func (s *sink) put(p []byte) (int, error) {
+// put writes p through the rotation rules and returns how much of it it
+// wrote. With src, each piece is noted in the journal before it is written
+// and consumed from src after.
+func (s *sink) put(p []byte, src source) (int, error) {
 	done := 0
 	for len(p) > 0 {
-		if !s.open {
+		if s.f < 0 {
 			if err := s.reopen(false); err != nil {
 				return done, err
 			}
@@ -330,23 +332,56 @@ func (s *sink) put(p []byte) (int, error) {
 				n = cut // finish this file on a line boundary
 			} else if s.size > 0 {
 				if err := s.rotate(); err != nil {
-					return done, err
+					if s.f < 0 {
+						return done, err
+					}
+					// Cannot rotate: append past the limit rather than lose output.
+					s.stuckAt(fmt.Sprintf("cannot rotate %s: %v; appending past --max-size", s.path(), err))
+					room = int64(n)
+				} else {
+					continue
 				}
-				continue
 			} else {
 				n = int(room) // one chunk larger than a whole file: split it
 			}
 		}
-		w, err := s.lj.Write(p[:n])
+		if src != nil {
+			s.j.writing(s.dev, s.ino, s.size, int64(n), src.queued())
+		}
+		w, err := writeAll(s.f, p[:n])
 		s.size += int64(w)
 		done += w
 		if w > 0 {
 			s.lastByte = p[w-1]
 		}
+		if src != nil {
+			if cerr := src.consume(int64(w)); cerr != nil && err == nil {
+				err = cerr
+			}
+			s.j.setState(stIdle)
+		}
 		if err != nil {
 			return done, err
 		}
 		p = p[n:]
+	}
+	return done, nil
+}
+
+func writeAll(fd int, p []byte) (int, error) {
+	done := 0
+	for done < len(p) {
+		n, err := unix.Write(fd, p[done:])
+		if n > 0 {
+			done += n
+		}
+		switch {
+		case errors.Is(err, unix.EINTR):
+		case err != nil:
+			return done, err
+		case n == 0:
+			return done, unix.EIO
+		}
 	}
 	return done, nil
 }
@@ -365,53 +400,6 @@ func lineCut(p []byte, room int64) int {
 	return 0
 }
 
-func (s *sink) rotate() error {
-	unlock, _, err := s.lockDir()
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	return s.rotateLocked()
-}
-
-// rotateLocked moves the live file aside under a fresh backup name and
-// starts a new live file with the old one's mode and owner.
-func (s *sink) rotateLocked() error {
-	var st unix.Stat_t
-	err := unix.Stat(s.path, &st)
-	existed := err == nil
-	switch {
-	case existed && s.open && (uint64(st.Dev) != s.dev || uint64(st.Ino) != s.ino):
-		// Another relay rotated our file already: go on in the new one.
-		s.shared = true
-		s.closeFile()
-		return s.reopenLocked(false)
-	case existed:
-		if s.shared {
-			// Another relay names backups too, perhaps ahead of the
-			// clock: name ours after its newest, to keep the order.
-			s.names.scan()
-		}
-		if _, err := s.names.moveAside(s.path, s.now()); err != nil {
-			return err
-		}
-	case !errors.Is(err, unix.ENOENT):
-		return fmt.Errorf("stat %s: %w", s.path, err)
-	}
-	s.closeFile() // the backup now
-	like := &st
-	if !existed {
-		like = nil
-	}
-	if err := s.create(like); err != nil {
-		return err
-	}
-	if s.mill != nil {
-		s.mill.poke()
-	}
-	return s.openLJ()
-}
-
 // flushNotes writes the account of dropped data and the pending notes, as
 // whole lines, before any more data.
 func (s *sink) flushNotes() error {
@@ -428,10 +416,11 @@ func (s *sink) flushNotes() error {
 	for _, n := range s.notes {
 		fmt.Fprintf(&b, "nohupx: %s\n", n)
 	}
-	if _, err := s.put(b.Bytes()); err != nil {
+	if _, err := s.put(b.Bytes(), nil); err != nil {
 		return err
 	}
 	s.notes, s.drop = nil, dropLog{}
+	s.j.setDrops(0, time.Time{}, time.Time{})
 	return nil
 }
 
@@ -442,25 +431,30 @@ func (s *sink) dropLine() string {
 		why += "; last error: " + d.lastWhy
 	}
 	return fmt.Sprintf("nohupx: dropped %d bytes of output between %s and %s: %s",
-		d.bytes, s.stamp(d.first), s.stamp(d.last), why)
+		d.bytes, stamp(d.first), stamp(d.last), why)
 }
 
-// dropped counts n bytes that could not be written because of err.
-func (s *sink) dropped(n int, err error) {
-	if n <= 0 {
+// dropped counts p, which could not be written because of err, and
+// consumes it from src: the pipe must keep draining.
+func (s *sink) dropped(p []byte, src source, err error) {
+	if len(p) == 0 {
 		return
 	}
 	t := s.now()
 	if s.drop.bytes == 0 {
 		s.drop.first, s.drop.why = t, err.Error()
-		s.alert(fmt.Sprintf("cannot write %s, dropping output until it works again: %v", s.path, err))
+		s.alert(fmt.Sprintf("cannot write %s, dropping output until it works again: %v", s.path(), err))
 	} else if msg := err.Error(); msg != s.drop.why {
 		s.drop.lastWhy = msg
 	}
-	s.drop.bytes += int64(n)
+	s.drop.bytes += int64(len(p))
 	s.drop.last = t
+	s.j.setDrops(s.drop.bytes, s.drop.first, s.drop.last)
+	if src != nil {
+		_ = src.consume(int64(len(p)))
+	}
 }
 
-func (s *sink) stamp(t time.Time) string {
+func stamp(t time.Time) string {
 	return t.Format("2006-01-02T15:04:05.000Z07:00")
 }

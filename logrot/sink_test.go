@@ -4,6 +4,7 @@ package logrot
 
 import (
 	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -40,10 +41,10 @@ func TestSinkBackupNames(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "nohup.out")
-			names := newBackupNamer(path)
+			names := newBackupNamer(-1, filepath.Base(path))
 			old := map[string][]byte{}
 			for i, ts := range tt.existing {
-				name := names.name(ts)
+				name := filepath.Join(filepath.Dir(path), names.name(ts))
 				if tt.name == "gzipped backup in the way" {
 					name += compressSuffix
 				}
@@ -52,17 +53,17 @@ func TestSinkBackupNames(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			s := newSink(path, Policy{MaxSize: 1 << 20})
+			os.WriteFile(path, nil, 0o600)
+			s := testSink(t, path, Policy{MaxSize: 1 << 20})
 			s.now = (&fakeClock{times: tt.clock}).now
-			s.alert = func(msg string) { t.Errorf("alert: %s", msg) }
 			if err := s.Open(); err != nil {
 				t.Fatal(err)
 			}
 			const total = 20<<20 + 123
 			for off := int64(0); off < total; off += 700 << 10 {
-				s.Write(pattern(off, min(700<<10, total-off)))
+				s.Write(pattern(off, min(700<<10, total-off)), nil)
 			}
-			if err := s.Close(); err != nil {
+			if err := errors.Join(s.Finish(), s.Close()); err != nil {
 				t.Fatal(err)
 			}
 			for name, data := range old {
@@ -106,7 +107,8 @@ func TestLineCut(t *testing.T) {
 // that lines stay whole across a size rotation when they can.
 func TestSinkRotateNow(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "nohup.out")
-	s := newSink(path, Policy{MaxSize: 1 << 20})
+	os.WriteFile(path, nil, 0o600)
+	s := testSink(t, path, Policy{MaxSize: 1 << 20})
 	if err := s.Open(); err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +126,7 @@ func TestSinkRotateNow(t *testing.T) {
 	}
 	for i, st := range steps {
 		if st.write != "" {
-			s.Write([]byte(st.write))
+			s.Write([]byte(st.write), nil)
 		}
 		if st.rotate {
 			if err := s.RotateNow(); err != nil {
@@ -140,8 +142,8 @@ func TestSinkRotateNow(t *testing.T) {
 	}
 
 	// A chunk that does not fit ends the file at its last line.
-	s.Write(append(bytes.Repeat([]byte("a"), 1<<20-21), '\n'))
-	s.Write([]byte("0123456789\nabcdefghijklmn"))
+	s.Write(append(bytes.Repeat([]byte("a"), 1<<20-21), '\n'), nil)
+	s.Write([]byte("0123456789\nabcdefghijklmn"), nil)
 	files := logFiles(t, path)
 	last, _ := os.ReadFile(files[len(files)-2])
 	live, _ := os.ReadFile(files[len(files)-1])

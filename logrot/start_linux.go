@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path/filepath"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -11,124 +12,142 @@ import (
 	"github.com/nohupx/nohupx/internal/reexec"
 )
 
-// pipeSize is what Start asks F_SETPIPE_SZ for: the relay's read size. The
-// default 64 KiB pipe costs about 20% more CPU per byte.
-const pipeSize = relayBuf
-
 // Start starts a detached relay that appends everything written to w to
-// the file at path, rotating it by p, and returns once the relay has opened
-// the file. path should exist (nohupx creates it, 0600); symbolic links in
-// it are resolved first, so that the file that is rotated is the one the
-// data goes to.
+// f, the file at name that the caller opened for appending, and rotates
+// it by p. It returns as soon as the relay's first stage has started the
+// holder; the writer may start a moment later, and what the command writes
+// meanwhile waits in the pipe.
+//
+// The file is rotated only when that is safe for whoever runs nohupx (root
+// included): name must be a regular file, reached without a symbolic link
+// in its last component, owned by this process's effective user and with a
+// single link. Otherwise Start returns an error wrapping ErrNotRotatable
+// that says why, and the caller should write to f directly.
 //
 // w is the only write end of the pipe, blocking (a command must never see
 // EAGAIN on its stdout) and close-on-exec: dup2 it where the output should
 // go and close it. The relay exits once every copy of w is closed and all
 // that was written is on disk.
-//
-// Start returns an error wrapping ErrNotRegular for something other than a
-// regular file (/dev/null, a fifo, a terminal), which cannot be rotated: write
-// to it directly instead. Any other error carries the relay's reason.
-func Start(path string, p Policy) (w *os.File, err error) {
+func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 	if err := p.Validate(); err != nil {
 		return nil, err
 	}
-	path, err = canonical(path)
+	path, err := canonical(name)
 	if err != nil {
 		return nil, fmt.Errorf("log relay: %w", err)
 	}
-	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("log relay: %s: %w", path, ErrNotRegular)
+	dirfd, err := checkRotatable(f, path)
+	if err != nil {
+		return nil, err
 	}
-	_, w, err = startRelay(path, p)
-	return w, err
-}
-
-// startRelay is Start, also returning the relay's pid.
-func startRelay(path string, p Policy) (pid int, w *os.File, err error) {
+	defer unix.Close(dirfd)
+	var req bytes.Buffer
+	request{Path: path, Policy: p}.encode(&req)
+	j, err := newJournal(req.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("log relay: %w", err)
+	}
+	defer unix.Close(j.fd)
 	// Blocking pipes, close-on-exec (unlike os.Pipe's, which are
 	// non-blocking for Go's poller: dup2'd onto a command's stdout that
 	// would make its writes fail with EAGAIN).
 	r, w, err := reexec.Pipe()
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
-	defer func() {
-		if err != nil {
-			w.Close()
-			w = nil
-		}
-	}()
-	_, _ = unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, pipeSize) // best effort
-
-	reqR, reqW, err := reexec.Pipe()
-	if err != nil {
-		r.Close()
-		return 0, nil, err
+	defer r.Close()
+	_, _ = unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, relayBuf) // best effort
+	var priv [2]int
+	if err := unix.Pipe2(priv[:], unix.O_CLOEXEC); err != nil {
+		w.Close()
+		return nil, err
 	}
-	var req bytes.Buffer
-	request{Path: path, Policy: p}.encode(&req)
-	_, err = reqW.Write(req.Bytes()) // far below the pipe's capacity
-	reqW.Close()
-	if err != nil {
-		r.Close()
-		reqR.Close()
-		return 0, nil, fmt.Errorf("log relay: %w", err)
-	}
-	statusR, statusW, err := reexec.Pipe()
-	if err != nil {
-		r.Close()
-		reqR.Close()
-		return 0, nil, err
-	}
-	defer statusR.Close()
+	defer unix.Close(priv[0])
+	defer unix.Close(priv[1])
 	null, err := reexec.DevNull()
 	if err != nil {
-		r.Close()
-		reqR.Close()
-		statusW.Close()
-		return 0, nil, fmt.Errorf("log relay: %w", err)
+		w.Close()
+		return nil, fmt.Errorf("log relay: %w", err)
 	}
+	defer null.Close()
 
-	// The first stage gets its own session (so neither it nor the relay is
-	// in the job's process group or the terminal's session), cwd / (so it
-	// holds no mount busy), /dev/null as stdio (so it holds no terminal or
-	// ssh channel), and never Pdeathsig: the relay must outlive us.
-	proc, err := os.StartProcess(reexec.Exe(), []string{SpawnStage, path}, &os.ProcAttr{
+	// The first stage gets its own session (so no relay process is in the
+	// job's process group or the terminal's session), cwd / (so it holds no
+	// mount busy), /dev/null as stdio (so it holds no terminal or ssh
+	// channel), and never Pdeathsig: the relay must outlive us. Only w may
+	// stay here: a write end anywhere else keeps the relay from ever seeing
+	// EOF.
+	n := null.Fd()
+	pid, err := syscall.ForkExec(reexec.Exe(), []string{SpawnStage, path}, &syscall.ProcAttr{
 		Dir:   "/",
-		Files: []*os.File{null, null, null, r, reqR, statusW},
+		Files: []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)},
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
-	// Only w may stay here: a write end anywhere else keeps the relay from
-	// ever seeing EOF.
-	r.Close()
-	reqR.Close()
-	statusW.Close()
-	null.Close()
 	if err != nil {
-		return 0, nil, fmt.Errorf("log relay: %w", err)
+		w.Close()
+		return nil, fmt.Errorf("log relay: %w", err)
 	}
 	// Reap the first stage now, so the command we exec has no child it did
 	// not start.
-	state, werr := proc.Wait()
-
-	var line []byte
-	buf := make([]byte, 512)
-	for !bytes.Contains(line, []byte("\n")) && len(line) < 64<<10 {
-		n, rerr := statusR.Read(buf)
-		line = append(line, buf[:n]...)
-		if rerr != nil {
+	var ws syscall.WaitStatus
+	for {
+		_, err = syscall.Wait4(pid, &ws, 0, nil)
+		if err != syscall.EINTR {
 			break
 		}
 	}
-	pid, err = parseReply(string(line))
+	if err != nil || !ws.Exited() || ws.ExitStatus() != 0 {
+		w.Close()
+		return nil, fmt.Errorf("log relay: the first stage failed (%v)", describe(ws, err))
+	}
+	return w, nil
+}
+
+func describe(ws syscall.WaitStatus, err error) string {
 	switch {
 	case err != nil:
-		return 0, nil, fmt.Errorf("log relay for %s: %w", path, err)
-	case werr != nil:
-		return 0, nil, fmt.Errorf("log relay: %w", werr)
-	case !state.Success():
-		return 0, nil, fmt.Errorf("log relay: first stage %v", state)
+		return err.Error()
+	case ws.Signaled():
+		return "killed by " + ws.Signal().String()
 	}
-	return pid, w, nil
+	return fmt.Sprintf("status %d", ws.ExitStatus())
+}
+
+// checkRotatable opens the directory of path and checks that the relay
+// may rotate the file f there (see Start).
+func checkRotatable(f *os.File, path string) (dirfd int, err error) {
+	refuse := func(why string) (int, error) {
+		return -1, fmt.Errorf("%w: %s", ErrNotRotatable, why)
+	}
+	var fst unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &fst); err != nil {
+		return -1, fmt.Errorf("log relay: %w", err)
+	}
+	switch {
+	case fst.Mode&unix.S_IFMT != unix.S_IFREG:
+		return refuse("it is not a regular file")
+	case int(fst.Uid) != os.Geteuid():
+		return refuse(fmt.Sprintf("it belongs to uid %d, not to the job's user (uid %d)", fst.Uid, os.Geteuid()))
+	case fst.Nlink != 1:
+		return refuse(fmt.Sprintf("it has %d hard links", fst.Nlink))
+	}
+	dirfd, err = unix.Open(filepath.Dir(path), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return refuse(fmt.Sprintf("its directory cannot be opened: %v", err))
+	}
+	var dst, lst unix.Stat_t
+	if unix.Fstat(dirfd, &dst) == nil && dst.Mode&unix.S_IWOTH != 0 && dst.Mode&unix.S_ISVTX == 0 {
+		// Anyone could put a name of their own where the relay renames.
+		unix.Close(dirfd)
+		return refuse("its directory is writable by everyone and not sticky")
+	}
+	err = unix.Fstatat(dirfd, filepath.Base(path), &lst, unix.AT_SYMLINK_NOFOLLOW)
+	if err != nil || lst.Dev != fst.Dev || lst.Ino != fst.Ino {
+		unix.Close(dirfd)
+		if err == nil && lst.Mode&unix.S_IFMT == unix.S_IFLNK {
+			return refuse("it is a symbolic link")
+		}
+		return refuse("its name no longer leads to the file that was opened")
+	}
+	return dirfd, nil
 }

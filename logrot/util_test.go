@@ -4,8 +4,10 @@ package logrot
 
 import (
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
+	"testing"
 
 	"golang.org/x/sys/unix"
 )
@@ -37,4 +39,24 @@ func fdinfoFlags(info string) int {
 		}
 	}
 	return -1
+}
+
+// testSink opens a sink on path as the writer does, with a fresh journal.
+func testSink(tb testing.TB, path string, p Policy) *sink {
+	tb.Helper()
+	dirfd, err := unix.Open(filepath.Dir(path), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	j, err := newJournal([]byte("test"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	s := newSink(dirfd, filepath.Dir(path), filepath.Base(path), p, j)
+	s.alert = func(msg string) { tb.Errorf("alert: %s", msg) }
+	tb.Cleanup(func() {
+		unix.Close(s.dirfd)
+		unix.Close(j.fd)
+	})
+	return s
 }

@@ -119,6 +119,11 @@ func attachOperands(o Options, act action, rest []string) (Options, action, erro
 func attach(o Options, fail int) int {
 	out := &attachOutput{o: o}
 	defer out.close()
+	defer func() {
+		if out.note != "" && !o.Quiet {
+			_ = diag.Printf(os.Stderr, o.Prog, "%s", out.note)
+		}
+	}()
 	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get}
 	say := func(format string, a ...any) { _ = diag.Printf(os.Stderr, o.Prog, format, a...) }
 

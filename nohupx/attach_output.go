@@ -33,6 +33,8 @@ type attachOutput struct {
 	err  error
 	// granted: the file was given to a target's owner (grant).
 	granted bool
+	// note says why the file is not rotated.
+	note string
 }
 
 func (a *attachOutput) get() (inject.Output, error) {
@@ -68,13 +70,11 @@ func (a *attachOutput) open() {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
 			continue
 		}
-		w, err := logrot.Writer(f, a.o.Policy, !a.o.NoRotate)
-		if err != nil {
-			f.Close()
-			a.err = &outputError{"failed to start the log relay for " + quote.Shell(name) + ": " + err.Error()}
-			return
-		}
+		w, note := logrot.Writer(f, name, a.o.Policy, !a.o.NoRotate)
 		a.name, a.f, a.w = name, f, w
+		if w == f && note != "" { // the line per process says the rest
+			a.note = rotationNotice(name, false, note, a.o)
+		}
 		a.out = inject.Output{Fd: int(w.Fd()), Path: abs, Rotated: w != f}
 		if created {
 			a.out.Grant = a.grant

@@ -137,12 +137,12 @@ func run(t *testing.T, bin string, s setup) result {
 	return r
 }
 
-// settle waits until no relay writes path any more: a relay exits only
+// settle waits until no relay serves path any more: a relay exits only
 // once everything the command wrote is in the file.
 func settle(t *testing.T, path string) {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
-		pids, err := logrot.FindRelays(path)
+		pids, err := logrot.Serving(path)
 		if err != nil || len(pids) == 0 {
 			return
 		}
@@ -588,7 +588,9 @@ func TestAllStdio(t *testing.T) {
 	if b, _ := os.ReadFile(filepath.Join(dir, "nohup.out")); strings.Contains(string(b), "late") {
 		t.Fatal("the pipes were released only when the command ended")
 	}
-	if want := "|" + testbin.Path("nohupx") + ": ignoring input and appending output to 'nohup.out'\n"; got != want {
+	prog := testbin.Path("nohupx")
+	if want := "|" + prog + ": ignoring input and appending output to 'nohup.out'\n" +
+		prog + ": 'nohup.out' is " + logrot.DefaultPolicy.String() + "; follow it with tail -F\n"; got != want {
 		t.Errorf("pipes got %q; want %q", got, want)
 	}
 	cmd.Wait()

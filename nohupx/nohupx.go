@@ -3,6 +3,7 @@ package nohupx
 import (
 	"os"
 	"os/signal"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
@@ -68,22 +69,30 @@ func Run(o Options, fail int) int {
 			return fail
 		}
 	}
-	file := ""
+	file, rotation := "", ""
 	if p.stdout {
 		var errs []string
-		file, errs = openOutput(o)
+		file, rotation, errs = openOutput(o)
 		if file == "" {
 			for _, e := range errs {
 				say("%s", e)
 			}
 			return fail
 		}
+	} else if o.PolicySet && !o.NoRotate {
+		rotation = rotateRedirected(o)
+	}
+	if filepath.Base(o.Prog) == "nohup" {
+		// Under the drop-in's name, GNU's notices and nothing else.
+		rotation = ""
 	}
 	if !o.Quiet {
-		if n := p.notice(file); n != "" && !say("%s", n) {
-			// A notice nobody can read means stderr is broken; GNU
-			// refuses to run the command rather than go on blind.
-			return fail
+		for _, n := range []string{p.notice(file), rotation} {
+			if n != "" && !say("%s", n) {
+				// A notice nobody can read means stderr is broken; GNU
+				// refuses to run the command rather than go on blind.
+				return fail
+			}
 		}
 	}
 	for _, w := range warnings(o) {
@@ -143,9 +152,9 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 
 // openOutput connects stdout to nohup.out, or $HOME/nohup.out, or the
 // --output file (through a rotating relay unless --no-rotate), and returns
-// the name it used; on failure it returns "" and GNU's messages, one per
-// file tried.
-func openOutput(o Options) (string, []string) {
+// the name it used and the line that says how it is rotated; on failure it
+// returns "" and GNU's messages, one per file tried.
+func openOutput(o Options) (name, rotation string, errs []string) {
 	names := []string{o.Output}
 	if o.Output == "" {
 		names = []string{"nohup.out"}
@@ -153,7 +162,6 @@ func openOutput(o Options) (string, []string) {
 			names = append(names, inHome(home, "nohup.out"))
 		}
 	}
-	var errs []string
 	for _, name := range names {
 		f, err := logrot.OpenAppend(name)
 		if err != nil {
@@ -161,17 +169,28 @@ func openOutput(o Options) (string, []string) {
 			continue
 		}
 		defer f.Close()
-		w, err := logrot.Writer(f, o.Policy, !o.NoRotate)
-		if err == nil {
+		w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
+		if w != f {
 			defer w.Close()
-			err = dup2(int(w.Fd()), 1)
 		}
-		if err != nil {
-			return "", []string{"failed to start the log relay for " + quote.Shell(name) + ": " + err.Error()}
+		if err := dup2(int(w.Fd()), 1); err != nil {
+			return "", "", []string{"failed to redirect standard output: " + diag.Strerror(err)}
 		}
-		return name, nil
+		return name, rotationNotice(name, w != f, note, o), nil
 	}
-	return "", errs
+	return "", "", errs
+}
+
+// rotationNotice is the line that follows GNU's notice: how the file is
+// rotated and how to follow it, or why it is not rotated.
+func rotationNotice(name string, rotated bool, note string, o Options) string {
+	switch {
+	case rotated:
+		return quote.Shell(name) + " is " + o.Policy.String() + "; follow it with tail -F"
+	case note != "":
+		return "not rotating " + quote.Shell(name) + ": " + note + "; appending to it"
+	}
+	return ""
 }
 
 // inHome joins like gnulib's file_name_concat: no doubled slash, and an

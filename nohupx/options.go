@@ -34,6 +34,9 @@ type Options struct {
 	// otherwise a relay (package logrot) writes it and rotates it by Policy.
 	NoRotate bool
 	Policy   logrot.Policy
+	// PolicySet says a rotation option was given: then an output the user
+	// redirected to a regular file is rotated too.
+	PolicySet bool
 	// RotateFile is the log file whose relay --rotate signals.
 	RotateFile string
 	// LinksDir is where --install-links puts the applet links; DropIn
@@ -113,6 +116,7 @@ func parse(prog string, args []string) (Options, action, error) {
 			if err != nil {
 				return o, actRun, err
 			}
+			o.PolicySet = true
 			continue
 		}
 		switch opt.Name {

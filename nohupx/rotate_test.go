@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -138,12 +139,16 @@ func TestKeepAndCompress(t *testing.T) {
 	}
 	gz, _ := filepath.Glob(filepath.Join(dir, "nohup-*.out.gz"))
 	plain, _ := filepath.Glob(filepath.Join(dir, "nohup-*.out"))
-	if len(gz) != 2 || len(plain) != 0 {
-		t.Fatalf("backups: %q and %q; want exactly 2, gzipped", gz, plain)
+	if len(gz) != 3 || len(plain) != 0 {
+		t.Fatalf("backups: %q and %q; want exactly 3 (the first and the 2 newest), gzipped", gz, plain)
 	}
 	sort.Strings(gz)
+	first, err := exec.Command("zcat", gz[0]).Output()
+	if err != nil || !bytes.HasPrefix(first, []byte("1\n2\n3\n")) {
+		t.Errorf("first backup %s starts %q, %v; want the start of the output", gz[0], first[:min(20, len(first))], err)
+	}
 	var got []byte
-	for _, name := range gz {
+	for _, name := range gz[1:] {
 		b, err := exec.Command("zcat", name).Output()
 		if err != nil {
 			t.Fatalf("zcat %s: %v", name, err)
@@ -153,6 +158,7 @@ func TestKeepAndCompress(t *testing.T) {
 	live, _ := os.ReadFile(filepath.Join(dir, "nohup.out"))
 	got = append(got, live...)
 	all, _ := exec.Command("seq", "1", "1000000").Output()
+	got = regexp.MustCompile(`(?m)^nohupx: removed .*\n`).ReplaceAll(got, nil)
 	if len(got) == 0 || !bytes.HasSuffix(all, got) {
 		t.Errorf("kept backups + live (%d bytes, %q…%q) are not the end of the output", len(got), got[:min(20, len(got))], got[max(0, len(got)-20):])
 	}

@@ -49,9 +49,10 @@ var applets = []applet{
 // started with. Every stage name has the "nohupx:" prefix, which no
 // installed link carries.
 var stages = map[string]func() int{
-	detach.Stage:      detach.StageMain,
-	logrot.SpawnStage: logrot.SpawnMain,
-	logrot.RelayStage: logrot.RelayMain,
+	detach.Stage:       detach.StageMain,
+	logrot.SpawnStage:  logrot.SpawnMain,
+	logrot.HolderStage: logrot.HolderMain,
+	logrot.RelayStage:  logrot.RelayMain,
 }
 
 // Main dispatches argv and returns the exit status.
