@@ -73,9 +73,9 @@ To save output to FILE, use '%[1]s COMMAND > FILE'.
 
 COMMAND keeps the process ID of %[1]s, so $! and wait refer to it.
 The output file keeps its name (follow it with tail -F); rotated files are
-named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a child of COMMAND,
-ignores hangups and TERM, and exits once COMMAND and everything that
-inherited its output have closed it, with all of it on disk.
+named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a
+child of COMMAND, ignores hangups and TERM, and exits once COMMAND and
+everything that inherited its output have closed it, with all of it on disk.
 
 A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.
