@@ -151,9 +151,11 @@ func TestWatchLetsRmRfFinish(t *testing.T) {
 		if out, err := exec.Command("rm", "-rf", sb.screenDir()).CombinedOutput(); err != nil {
 			t.Errorf("rm -rf %s, round %d: %v: %s", sb.screenDir(), i, err, out)
 		}
-		waitFor(t, "the screen directory to be made again", 5*time.Second, func() bool {
-			ents, _ := os.ReadDir(sb.screenDir())
-			return len(ents) == 1
+		// Each round ends with the repair's report: until then the
+		// directory may hold the repair's pin rather than the socket, and
+		// an rm -rf then would race the repair itself, not the cleaner.
+		waitFor(t, "the repair to report", 5*time.Second, func() bool {
+			return strings.Count(w.log.String(), "reachable again") >= i
 		})
 		if !alive(pid) {
 			t.Fatalf("the screen session died in round %d; log:\n%s", i, w.log)
