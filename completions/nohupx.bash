@@ -1,12 +1,89 @@
-# bash completion for nohupx and detach (bash-completion >= 2).
+# bash completion for nohupx, detach and reattach-sock. It works in a plain
+# bash, and uses bash-completion (>= 2) where it is loaded: its _filedir
+# (quoting, ~), _pids and _pgids, and _command_offset, which hands the
+# command's own words to that command's completion.
 # Options first; from the first word that is not an option on, the rest of
 # the line is completed as a command line of its own, as for nohup.
+
+# _nohupx_words sets, in the caller: words and cword (the line's words,
+# with --opt=value as one word), at (the index in COMP_WORDS where each of
+# words starts), cur and prev. bash splits COMP_WORDS at the characters of
+# COMP_WORDBREAKS, "=" among them, so --opt=value arrives as the three
+# words --opt, = and value: they are glued back. Then, as
+# bash-completion's _init_completion -s does, a current word --opt=value
+# is split into prev=--opt and cur=value, which is the part bash replaces.
+_nohupx_words()
+{
+    local i w glue=0
+    words=() at=() cword=0
+    for ((i = 0; i < ${#COMP_WORDS[@]}; i++)); do
+        w=${COMP_WORDS[i]}
+        if ((i > 1)) && [[ $w =~ ^=+$ ]]; then
+            words[${#words[@]} - 1]+=$w
+            glue=1
+        elif ((glue)); then
+            words[${#words[@]} - 1]+=$w
+            glue=0
+        else
+            words+=("$w")
+            at+=("$i")
+        fi
+        ((i == COMP_CWORD)) && cword=$((${#words[@]} - 1))
+    done
+    cur=${words[cword]-}
+    prev=${words[cword - 1]-}
+    if [[ $cur == --?*=* ]]; then
+        prev=${cur%%=*}
+        cur=${cur#*=}
+    fi
+}
+
+# The helpers: bash-completion's where it is loaded, plain bash otherwise.
+_nohupx_filedir()
+{
+    if declare -F _filedir >/dev/null; then
+        _filedir "$@"
+        return
+    fi
+    compopt -o filenames 2>/dev/null
+    if [[ ${1-} == -d ]]; then
+        COMPREPLY=($(compgen -d -- "$cur"))
+    else
+        COMPREPLY=($(compgen -f -- "$cur"))
+    fi
+}
+
+# _nohupx_ids pid|pgid: the process or process group IDs.
+_nohupx_ids()
+{
+    if [[ $1 == pid ]] && declare -F _pids >/dev/null; then
+        _pids
+    elif [[ $1 == pgid ]] && declare -F _pgids >/dev/null; then
+        _pgids
+    else
+        COMPREPLY=($(compgen -W "$(command ps -A -o "$1=" 2>/dev/null)" -- "$cur"))
+    fi
+}
+
+# _nohupx_command N: words[N] on are a command line of their own.
+_nohupx_command()
+{
+    if declare -F _command_offset >/dev/null; then
+        _command_offset "${at[$1]}"
+    elif (($1 == cword)); then
+        COMPREPLY=($(compgen -c -- "$cur"))
+    else
+        # readline's own file name completion for the command's arguments.
+        compopt -o default 2>/dev/null
+        COMPREPLY=()
+    fi
+}
 
 # _nohupx_complete OPTIONS_WITH_ARGS ALL_OPTIONS
 _nohupx_complete()
 {
-    local cur prev words cword
-    _init_completion || return
+    local cur prev words cword at
+    _nohupx_words
     local with_arg=" $1 " i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
@@ -18,23 +95,23 @@ _nohupx_complete()
     done
     # nohupx -p / -g take process and group IDs, not a command.
     case " ${words[*]:1:cword-1} " in
-    *" -p "* | *" --pid "*) [[ $cur != -* ]] && { _pids; return; } ;;
-    *" -g "* | *" --pgid "*) [[ $cur != -* ]] && { _pgids; return; } ;;
+    *" -p "* | *" --pid "*) [[ $cur != -* ]] && { _nohupx_ids pid; return; } ;;
+    *" -g "* | *" --pgid "*) [[ $cur != -* ]] && { _nohupx_ids pgid; return; } ;;
     esac
     if ((i < cword)); then
-        _command_offset $i
+        _nohupx_command $i
         return
     fi
     case $prev in
-    -o | --output | --stderr | --rotate | --pidfile) _filedir; return ;;
-    -C | --chdir | --install-links) _filedir -d; return ;;
+    -o | --output | --stderr | --rotate | --pidfile) _nohupx_filedir; return ;;
+    -C | --chdir | --install-links) _nohupx_filedir -d; return ;;
     -u | --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
     --ignore) COMPREPLY=($(compgen -W 'HUP INT QUIT TERM CONT TSTP TTIN TTOU USR1 USR2 PIPE ALRM WINCH' -- "$cur")); return ;;
     --max-size | --keep | --max-age | --umask | --timeout) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$2" -- "$cur"))
-        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
     fi
     COMPREPLY=($(compgen -c -- "$cur"))
@@ -56,16 +133,16 @@ _detach()
 
 _reattach_sock()
 {
-    local cur prev words cword
-    _init_completion || return
+    local cur prev words cword at
+    _nohupx_words
     case $prev in
     -u | --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
-    --under) _filedir -d; return ;;
+    --under) _nohupx_filedir -d; return ;;
     --timeout) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W '-l --list --json -n --dry-run -w --watch --no-protect --emacs-signal -a --all-users -u --user= --under= --timeout= --help --version' -- "$cur"))
-        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace
+        [[ ${COMPREPLY-} == *= ]] && compopt -o nospace 2>/dev/null
         return
     fi
     COMPREPLY=($(compgen -W 'tmux screen abduco emacs' -- "$cur"))

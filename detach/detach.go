@@ -123,7 +123,7 @@ func Run(o Options) (int, error) {
 		err := pending.Commit(pid)
 		p := pending
 		pending = nil
-		p.File().Close() // the command holds the lock now
+		p.File().Close() // the session stage holds the lock now
 		if err != nil {
 			// A pidfile that cannot name the daemon is a failed start.
 			syscall.Kill(pid, syscall.SIGKILL)
@@ -170,7 +170,8 @@ func waitExit(st *stage) (int, error) {
 	if kind != "exit" {
 		return exitcode.Canceled, fmt.Errorf("the session stage said %q", kind)
 	}
-	st.reap()
+	st.exited = true
+	st.reap() // with a pidfile, the stage removes it before it exits
 	return shellStatus(syscall.WaitStatus(ws)), nil
 }
 
@@ -251,6 +252,9 @@ type stage struct {
 	status  *bufio.Reader
 	statusF *os.File
 	control *os.File // closing it lets the command go (with Stay)
+	// holds: the stage holds the pidfile's lock and stays the command's
+	// parent until the command exits; exited: it has.
+	holds, exited bool
 }
 
 // startStage forks the session stage with setsid (step 1). Its
@@ -295,7 +299,18 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 	req.Control = at(controlR)
 	req.Plumb = []int{reqFd, req.Status, req.Control}
 	if pending != nil {
-		at(pending.File()) // not in Plumb: the command inherits the lock
+		// The stage holds the lock and removes the pidfile at the end;
+		// in Plumb, so the command does not inherit either descriptor.
+		dir, err := pending.Dir()
+		if err != nil {
+			reqW.Close()
+			statusR.Close()
+			controlW.Close()
+			return nil, fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err)
+		}
+		defer dir.Close()
+		req.Pidfile = &pidfileFds{Lock: at(pending.File()), Dir: at(dir), Name: pending.Name()}
+		req.Plumb = append(req.Plumb, req.Pidfile.Lock, req.Pidfile.Dir)
 	}
 
 	proc, err := os.StartProcess(reexec.Exe(), []string{Stage, fmt.Sprint(reqFd)}, &os.ProcAttr{
@@ -313,7 +328,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 	}
 	err = req.encode(reqW)
 	reqW.Close()
-	st := &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW}
+	st := &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil}
 	if err != nil {
 		st.Close()
 		proc.Kill()
@@ -335,9 +350,15 @@ func (s *stage) letGo() {
 	s.reap()
 }
 
-// reap waits for the stage, so that it leaves no zombie.
+// reap waits for the stage, so that it leaves no zombie; but a stage that
+// holds a pidfile for a command still running is left to run: it exits
+// with the command, and init (our parent's subreaper, once we exit)
+// collects it.
 func (s *stage) reap() error {
 	s.control.Close()
+	if s.holds && !s.exited {
+		return s.proc.Release()
+	}
 	_, err := s.proc.Wait()
 	return ignoreReaped(err)
 }

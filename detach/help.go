@@ -26,9 +26,11 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
   -w, --wait          wait for COMMAND and exit with its status (128+N if
                         it was killed by signal N)
       --pidfile=FILE  write COMMAND's pid to FILE, atomically, before
-                        returning, and keep FILE locked (flock) while COMMAND
-                        lives; refuse if a live COMMAND holds it. COMMAND
-                        inherits the locked descriptor. A symlink is refused
+                        returning; a small process (nohupx:detach) stays
+                        COMMAND's parent, keeps FILE locked (flock) while
+                        COMMAND lives and removes it when COMMAND exits.
+                        Refuse while the pid in a locked FILE runs. A
+                        symlink is refused
       --ready         give COMMAND a $NOTIFY_SOCKET (sd_notify) and return
                         when it sends READY=1, or at once with its status if
                         it exits first

@@ -23,6 +23,16 @@ type request struct {
 	Status  int  // fd: the one status line (and the exit line) back to the caller
 	Control int  // fd: EOF from the caller means "let the command go" (with Stay)
 	Plumb   []int
+	// Pidfile, if set: the stage holds the pidfile's lock, stays the
+	// command's parent until it exits, and then removes the pidfile.
+	Pidfile *pidfileFds
+}
+
+// pidfileFds are the stage's descriptors of the pidfile.
+type pidfileFds struct {
+	Lock int    // fd: the pidfile itself, flock'ed
+	Dir  int    // fd: its directory, opened anew (not locked)
+	Name string // its name in Dir
 }
 
 // The status lines the stage sends back:

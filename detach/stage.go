@@ -14,6 +14,7 @@ import (
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pathsearch"
+	"github.com/nohupx/nohupx/internal/pidfile"
 	"github.com/nohupx/nohupx/internal/quote"
 )
 
@@ -29,6 +30,13 @@ const Stage = "nohupx:detach"
 // the status pipe, and exits, leaving the command to init (or the nearest
 // subreaper). With Stay it remains the command's parent until the caller
 // lets go, to report the exit status.
+//
+// With a pidfile it stays the command's parent until the command exits,
+// whatever the caller does: it holds the pidfile's lock, which the command
+// does not inherit, so the lock lives exactly as long as the command (a
+// lock the command held would pass to its children, and outlive it), and
+// only the parent learns (by wait) that the command has exited, so only it
+// can remove the pidfile then.
 //
 // It is kept tiny: no option parser, the request comes over an inherited
 // pipe, and one status line goes back.
@@ -62,14 +70,19 @@ func StageMain() int {
 		return 1
 	}
 	io.WriteString(status, okLine(pid))
-	if !req.Stay {
+	if !req.Stay && req.Pidfile == nil {
 		return 0
 	}
+	callerDone := make(chan struct{})
 	go func() {
-		// EOF: the caller has what it wanted (READY=1) or is gone; the
+		// EOF: the caller has what it wanted (READY=1), has committed
+		// the pidfile, or is gone. Without a pidfile to hold, the
 		// command goes on as init's child.
 		io.Copy(io.Discard, os.NewFile(uintptr(req.Control), "control"))
-		os.Exit(0)
+		if req.Pidfile == nil {
+			os.Exit(0)
+		}
+		close(callerDone)
 	}()
 	var ws syscall.WaitStatus
 	for {
@@ -78,8 +91,29 @@ func StageMain() int {
 			break
 		}
 	}
-	io.WriteString(status, exitLine(ws))
+	if req.Stay {
+		io.WriteString(status, exitLine(ws)) // EPIPE if the caller let go: no matter
+	}
+	if pf := req.Pidfile; pf != nil {
+		// The caller renames the pidfile into place after our "ok": wait
+		// until it is done, or a command that exits at once would leave
+		// a pidfile put there after we looked.
+		<-callerDone
+		dir := os.NewFile(uintptr(pf.Dir), "pidfile directory")
+		pidfile.RemoveIfSame(dir, pf.Name, os.NewFile(uintptr(pf.Lock), "pidfile"))
+	}
 	return 0
+}
+
+// holdOn makes the stage outlive the signals that may reach the command's
+// process group, which it leads (kill -TERM -PGID): the pidfile's lock
+// must not be let go while the command lives. It catches them, rather than
+// ignoring them, so that the command, which the stage forks next, starts
+// with them at their default: execve(2) resets a caught signal, but keeps
+// an ignored one ignored. SIGKILL cannot be caught.
+func holdOn() {
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT,
+		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGPIPE)
 }
 
 // start does steps 3 to 8 and starts the command; it returns once the
@@ -107,6 +141,9 @@ func start(req request) (pid int, err error) {
 		if signal.Ignored(sig) {
 			signal.Notify(make(chan os.Signal, 1), sig)
 		}
+	}
+	if req.Pidfile != nil {
+		holdOn()
 	}
 	signal.Ignore(syscall.SIGHUP)
 	release := clearSignalMask()

@@ -41,12 +41,21 @@ type attachCase struct {
 	// the option the job needs, the job dies at the hangup, which shows
 	// that the test can tell.
 	dies bool
+	// status is nohupx's expected exit status (0 unless set).
+	status int
+	// exit ends the shell with exit (twice, as bash refuses the first
+	// while it has stopped jobs) instead of a terminal hangup.
+	exit bool
 }
 
 func shJob(script string) func(*testing.T, string) string {
 	return func(t *testing.T, beat string) string {
 		return "sh " + shellQuote(testdataPath(t, script)) + " " + shellQuote(beat)
 	}
+}
+
+func pyJob(t *testing.T, beat string) string {
+	return shellQuote(testbin.Need(t, "python3")) + " " + shellQuote(testdataPath(t, "pybeat.py")) + " " + shellQuote(beat)
 }
 
 func goJob(t *testing.T, beat string) string {
@@ -76,10 +85,24 @@ var attachCases = []attachCase{
 			"(cat): now ignores HUP; stdout and stderr appended to 'nohup.out'"},
 		sigs: []syscall.Signal{syscall.SIGHUP}},
 
+	// A stopped job needs TERM ignored too: plain -p does it, and says so.
+	// Python keeps HUP and TERM at their defaults, so it dies of either.
+	{name: "python_fg_ctrlZ_hangup", job: pyJob, fg: true, args: []string{"-p"},
+		want: []string{"now ignores HUP,TERM; TERM too because it is stopped (bash sends SIGTERM to stopped jobs when it exits)",
+			"still stopped (--continue resumes it)"},
+		sigs: []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM}},
+	{name: "python_fg_ctrlZ_exit", job: pyJob, fg: true, args: []string{"-p"}, exit: true,
+		want: []string{"now ignores HUP,TERM; TERM too because it is stopped"},
+		sigs: []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM}},
+
 	// Controls.
 	{name: "control_bash_bg_hangup_no_nohupx", job: shJob("writer.sh"), dies: true},
-	{name: "control_go_bg_hangup_no_a", job: goJob, args: []string{"-p"}, dies: true,
-		want: []string{"kept the program's own handler for HUP: it is a Go program, whose runtime exits on HUP unless the program handles it; -a replaces the handler"}},
+	{name: "control_python_fg_ctrlZ_exit_no_nohupx", job: pyJob, fg: true, exit: true, dies: true},
+	// Without -a, a Go program keeps its runtime's HUP handler and dies at
+	// the hangup: nohupx says so and exits 7, never 0.
+	{name: "control_go_bg_hangup_no_a", job: goJob, args: []string{"-p"}, dies: true, status: 7,
+		want: []string{"kept the program's own handler for HUP: it is a Go program, whose runtime exits on HUP unless the program handles it; -a replaces the handler",
+			"may still die of HUP, which its own handler acts on; add -a to replace the handler"}},
 }
 
 func TestAttach(t *testing.T) {
@@ -135,8 +158,21 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatalf("the job's stderr is %q; want the terminal", link)
 	}
 
+	end := func() {
+		if !c.exit {
+			sh.Hangup()
+			return
+		}
+		// No Sync before the second exit: a command in between re-arms
+		// bash's warning about stopped jobs.
+		sh.Send("exit\r")
+		if c.fg {
+			sh.Expect(refusal, ptytest.Timeout)
+			sh.Send("exit\r")
+		}
+	}
 	if c.args == nil { // the control without nohupx
-		sh.Hangup()
+		end()
 		sh.Wait(ptytest.Timeout)
 		if got, detail := j.verdict(time.Now()); got != dies {
 			t.Fatalf("control: the job %s (%s) without nohupx; want it to die, or this test proves nothing", got, detail)
@@ -145,16 +181,20 @@ func runAttach(t *testing.T, c attachCase) {
 	}
 	status, report := runNohupx(t, here, nil, append(c.args, strconv.Itoa(target))...)
 	t.Logf("nohupx %s %d: status %d\n%s", strings.Join(c.args, " "), target, status, report)
-	if status != 0 {
-		t.Fatalf("nohupx %v %d: status %d; want 0", c.args, target, status)
+	if status != c.status {
+		t.Fatalf("nohupx %v %d: status %d; want %d", c.args, target, status, c.status)
 	}
 	for _, w := range c.want {
 		if !strings.Contains(report, w) {
 			t.Errorf("nohupx's report lacks %q", w)
 		}
 	}
-	if got := strings.Count(report, "\n"); c.group && got < 2 || !c.group && got != 1 {
-		t.Errorf("nohupx printed %d lines; want one per process", got)
+	lines := 1
+	if c.status == 7 {
+		lines = 2 // and one that says what may still end it
+	}
+	if got := strings.Count(report, "\n"); c.group && got < 2 || !c.group && got != lines {
+		t.Errorf("nohupx printed %d lines; want %d per process", got, lines)
 	}
 	ignored := sigIgn(t, j.pid)
 	for _, sig := range c.sigs {
@@ -176,7 +216,7 @@ func runAttach(t *testing.T, c attachCase) {
 
 	out := filepath.Join(here, "nohup.out")
 	before := lastTick(out)
-	sh.Hangup()
+	end()
 	if err := sh.Wait(ptytest.Timeout); !sh.Exited() {
 		t.Fatalf("the shell did not end: %v", err)
 	}

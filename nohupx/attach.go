@@ -9,11 +9,17 @@ package nohupx
 // with ptrace. One line per target says what changed; one target's failure
 // does not stop the others.
 //
+// A target that is stopped (^Z) also ignores SIGTERM: bash sends SIGTERM
+// to its stopped jobs when it exits or its terminal hangs up.
+//
 // Exit status (the largest over the targets): 0 every target done, 1 no
 // such process, 2 already traced, 3 not permitted, 4 not supported, 5 a
 // step failed in the target and was undone, 6 it failed and could not be
 // undone, 125 a usage error, the output file could not be opened, or
-// nohupx was interrupted.
+// nohupx was interrupted. When none of these happened but a target kept a
+// handler of its own for a signal it was to ignore, which may end it all
+// the same (the Go runtime's handler for HUP and TERM exits), the status
+// is 7: -a replaces such handlers.
 
 import (
 	"debug/buildinfo"
@@ -42,6 +48,10 @@ const (
 	attachUnsupported = 4 // not on this OS or architecture, or not this kind of process
 	attachFailed      = 5 // a step failed inside the target, which was left as it was
 	attachNotUndone   = 6 // a step failed and could not be undone
+	// attachKept: every target was changed, but one kept its own handler
+	// for a signal it was to ignore. Only when nothing above happened:
+	// it is not a failure of nohupx, but the job may still die.
+	attachKept = 7
 )
 
 type attachMode int
@@ -124,7 +134,8 @@ func attach(o Options, fail int) int {
 			_ = diag.Printf(os.Stderr, o.Prog, "%s", out.note)
 		}
 	}()
-	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get}
+	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
+		IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}
 	say := func(format string, a ...any) { _ = diag.Printf(os.Stderr, o.Prog, format, a...) }
 
 	// A target is held stopped while it is changed: nohupx must not die
@@ -137,6 +148,7 @@ func attach(o Options, fail int) int {
 	defer signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
 
 	status := exitcode.OK
+	kept := false
 	worse := func(s int) {
 		if s > status {
 			status = s
@@ -147,6 +159,12 @@ func attach(o Options, fail int) int {
 		if err == nil {
 			if !o.Quiet {
 				say("%s", describe(res, out.name))
+			}
+			if len(res.KeptHandler) > 0 {
+				kept = true
+				// Said even with -q: it explains the status.
+				say("%s: may still die of %s, which its own handler acts on; add -a to replace the handler",
+					who(res, pid), sigs.Set(res.KeptHandler).String())
 			}
 			return false
 		}
@@ -217,6 +235,9 @@ func attach(o Options, fail int) int {
 			say("process group %d: every process exited before it could be changed", id)
 			worse(attachNoProcess)
 		}
+	}
+	if status == exitcode.OK && kept {
+		status = attachKept
 	}
 	return status
 }
@@ -293,6 +314,9 @@ func describe(res inject.Result, outName string) string {
 	}
 	if len(res.AlreadyIgnored) > 0 {
 		parts = append(parts, "already ignored "+names(res.AlreadyIgnored))
+	}
+	if len(res.ForStopped) > 0 {
+		parts = append(parts, names(res.ForStopped)+" too because it is stopped (bash sends SIGTERM to stopped jobs when it exits)")
 	}
 	if len(res.KeptHandler) > 0 {
 		k := names(res.KeptHandler)

@@ -116,6 +116,9 @@ func TestDescribe(t *testing.T) {
 			"7 (x): already ignored HUP; continued"},
 		{inject.Result{Pid: 7, Comm: "x", ThreadOf: 9},
 			"7 (x, for its thread 9): nothing to change"},
+		{inject.Result{Pid: 9, Comm: "py", Ignored: []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM},
+			ForStopped: []syscall.Signal{syscall.SIGTERM}, Stopped: true},
+			"9 (py): now ignores HUP,TERM; TERM too because it is stopped (bash sends SIGTERM to stopped jobs when it exits); still stopped (--continue resumes it)"},
 		{inject.Result{Pid: 1 << 30, Comm: "x", KeptHandler: []syscall.Signal{syscall.SIGHUP}},
 			"1073741824 (x): kept the program's own handler for HUP; -a replaces it"},
 	}

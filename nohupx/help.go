@@ -73,9 +73,9 @@ To save output to FILE, use '%[1]s COMMAND > FILE'.
 
 COMMAND keeps the process ID of %[1]s, so $! and wait refer to it.
 The output file keeps its name (follow it with tail -F); rotated files are
-named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a child of COMMAND,
-ignores hangups and TERM, and exits once COMMAND and everything that
-inherited its output have closed it, with all of it on disk.
+named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a
+child of COMMAND, ignores hangups and TERM, and exits once COMMAND and
+everything that inherited its output have closed it, with all of it on disk.
 
 A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.
@@ -101,8 +101,8 @@ change is undone. This needs the right to trace it: the same user, and
 kernel.yama.ptrace_scope 0 (at 1 only an ancestor may trace, at 2 only
 root, at 3 nobody), or root (CAP_SYS_PTRACE); and no debugger or strace
 tracing it already. One line per target says what was changed. A job
-stopped with ^Z also gets SIGTERM from bash when the session ends: add
---ignore TERM (and -a for a Go program). The output file is nohup.out in
+stopped with ^Z also gets SIGTERM from bash when the session ends, so a
+stopped target is made to ignore TERM too. The output file is nohup.out in
 this directory (else $HOME/nohup.out) or --output, rotated by a relay;
 a process of another user than nohupx's (root's -p) cannot reopen the
 relay's pipe and appends to the file itself, which nohupx gives to that
@@ -117,6 +117,8 @@ Exit status with -p and -g (the largest over the targets):
   5    a change failed in a target, which was left as it was, or a
        process group kept forking processes that needed the change
   6    a change failed and could not be undone (the message says what is left)
+  7    none of the above, but a target kept its own handler for a signal to
+       ignore, which may end it all the same (a Go program's for HUP): -a
   125  a usage error, the output file cannot be opened, or interrupted
 `
 

@@ -29,12 +29,21 @@ func rotateNow(o Options, fail int) int {
 	return exitcode.OK
 }
 
+// noRelay is what --relays prints when it finds no relay.
+const noRelay = "no relay is running"
+
 // listRelays is --relays: where the output of running jobs goes.
 func listRelays(o Options, fail int) int {
 	relays, err := logrot.ListRelays()
 	if err != nil {
 		_ = diag.Printf(os.Stderr, o.Prog, "cannot list relays: %s", err)
 		return fail
+	}
+	if len(relays) == 0 {
+		// An empty listing looks like a failure to a reader; say it.
+		if _, err := fmt.Fprintln(os.Stdout, noRelay); err != nil {
+			return diag.WriteStatus(o.Prog, err, fail)
+		}
 	}
 	for _, r := range relays {
 		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\n", r.Pid, r.Path); err != nil {

@@ -174,7 +174,9 @@ func (w *watcher) report(name string, at time.Time, hit []string) {
 	if who != "" {
 		who = "; " + who
 	}
-	w.logfAt(at, "deleted %s (%s)%s", name, strings.Join(hit, ", "), who)
+	// Attribution may take a moment, while the repair logs on: the line
+	// is stamped when written, and says when the deletion was seen.
+	w.logf("deleted %s at %s (%s)%s", name, at.Format("15:04:05.000"), strings.Join(hit, ", "), who)
 }
 
 // discover finds servers, starts a repair loop for each new one and drops

@@ -50,12 +50,33 @@ func (w *watching) expect(t *testing.T, s string) {
 	}
 }
 
-// stop ends the watch the way systemd does and checks that it exits 0.
+// stop ends the watch the way systemd does and checks that it exits 0,
+// and that its log is in time order.
 func (w *watching) stop(t *testing.T) {
 	t.Helper()
 	w.cmd.Process.Signal(syscall.SIGTERM)
 	if err := w.cmd.Wait(); err != nil {
 		t.Errorf("reattach-sock --watch after SIGTERM: %v; log:\n%s", err, w.log)
+	}
+	inTimeOrder(t, w.log.String())
+}
+
+// inTimeOrder checks that each line's timestamp is no earlier than the
+// one before: a reader of the log takes its order for the order of events.
+func inTimeOrder(t *testing.T, log string) {
+	t.Helper()
+	var prev time.Time
+	for _, line := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
+		stamp, _, _ := strings.Cut(line, " ")
+		at, err := time.Parse("2006-01-02T15:04:05.000Z07:00", stamp)
+		if err != nil {
+			t.Errorf("watch log line without a timestamp: %q", line)
+			continue
+		}
+		if at.Before(prev) {
+			t.Errorf("watch log line stamped %s comes after one stamped %s: %q", stamp, prev.Format(time.RFC3339Nano), line)
+		}
+		prev = at
 	}
 }
 
@@ -75,7 +96,8 @@ func TestWatchRepairsDeletions(t *testing.T) {
 	os.Remove(sb.tmuxSock("x"))
 	w.expect(t, "socket deleted; sent SIGUSR1; reachable again")
 	waitFor(t, "tmux ls to work", 5*time.Second, tmuxAnswers(sb, "x"))
-	w.expect(t, "deleted "+sb.tmuxSock("x")+" (socket of tmux server "+strconv.Itoa(pid)+")")
+	w.expect(t, "deleted "+sb.tmuxSock("x")+" at ")
+	w.expect(t, " (socket of tmux server "+strconv.Itoa(pid)+")")
 
 	// The whole directory, as a cleaner would: the lock it holds on the
 	// directory does not stop rm, and the repair may race rm -rf.
@@ -110,6 +132,34 @@ func TestWatchRepairsScreen(t *testing.T) {
 	w.expect(t, "sent SIGCHLD; reachable again")
 	if !alive(pid) {
 		t.Fatalf("the screen session died; log:\n%s", w.log)
+	}
+	screenListed(t, sb, pid, "work")
+	w.stop(t)
+}
+
+// rm -rf of a watched screen directory works every time (the repair
+// waits for the cleaner's rmdir instead of making it fail with "Directory
+// not empty"), the session survives each one, and the log stays in order.
+func TestWatchLetsRmRfFinish(t *testing.T) {
+	t.Parallel()
+	testbin.Need(t, "screen")
+	sb := newSandbox(t)
+	pid := sb.screen("work")
+	w := sb.watch("screen")
+	w.expect(t, "tracking screen server "+strconv.Itoa(pid))
+	for i := 1; i <= 10; i++ {
+		if out, err := exec.Command("rm", "-rf", sb.screenDir()).CombinedOutput(); err != nil {
+			t.Errorf("rm -rf %s, round %d: %v: %s", sb.screenDir(), i, err, out)
+		}
+		// Each round ends with the repair's report: until then the
+		// directory may hold the repair's pin rather than the socket, and
+		// an rm -rf then would race the repair itself, not the cleaner.
+		waitFor(t, "the repair to report", 5*time.Second, func() bool {
+			return strings.Count(w.log.String(), "reachable again") >= i
+		})
+		if !alive(pid) {
+			t.Fatalf("the screen session died in round %d; log:\n%s", i, w.log)
+		}
 	}
 	screenListed(t, sb, pid, "work")
 	w.stop(t)
@@ -160,7 +210,8 @@ func TestWatchNamesTheDeleter(t *testing.T) {
 	if err := rm.Start(); err != nil {
 		t.Fatal(err)
 	}
-	want := "deleted " + sb.tmuxSock("x") + " (socket of tmux server " + strconv.Itoa(pid) + "); by rm (pid " + strconv.Itoa(rm.Process.Pid)
+	want := " (socket of tmux server " + strconv.Itoa(pid) + "); by rm (pid " + strconv.Itoa(rm.Process.Pid)
+	w.expect(t, "deleted "+sb.tmuxSock("x")+" at ")
 	w.expect(t, want)
 	rm.Wait()
 	w.stop(t)

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // retryDelays space out new attempts after a repair failed for a reason
@@ -25,6 +27,9 @@ func (w *watcher) loop(key string, t *tracked) {
 		w.mu.Lock()
 		s, since := t.s, t.deleted
 		w.mu.Unlock()
+		if !w.graceForCleaner(s, since) {
+			return
+		}
 		w.expect(s)
 		res := w.rec.recover(s)
 		switch {
@@ -101,11 +106,43 @@ func (w *watcher) isOurs(name string, at time.Time) bool {
 	return false
 }
 
-// logf writes one timestamped line.
-func (w *watcher) logf(format string, a ...any) { w.logfAt(time.Now(), format, a...) }
-
-func (w *watcher) logfAt(at time.Time, format string, a ...any) {
+// logf writes one timestamped line. Several goroutines log (the repair
+// loops, the deletion reports); the clock is read under the lock that
+// orders the writes, so that the stamps never go backwards down the log.
+// A line about an earlier moment says that moment in its text.
+func (w *watcher) logf(format string, a ...any) {
 	w.logMu.Lock()
 	defer w.logMu.Unlock()
-	fmt.Fprintf(w.out, "%s %s\n", at.Format("2006-01-02T15:04:05.000Z07:00"), fmt.Sprintf(format, a...))
+	fmt.Fprintf(w.out, "%s %s\n", time.Now().Format("2006-01-02T15:04:05.000Z07:00"), fmt.Sprintf(format, a...))
+}
+
+// cleanerGrace is how long a repair waits after a deletion inside a socket
+// directory that is still there. A cleaner's rm -rf unlinks the entries of
+// a directory and then removes it; a repair in between puts an entry back
+// (the socket, or the pin that holds the directory), and the rmdir fails
+// with ENOTEMPTY ("Directory not empty"). Waiting lets the rmdir come
+// first; the repair then makes the directory again.
+const cleanerGrace = 50 * time.Millisecond
+
+// graceForCleaner waits until cleanerGrace has passed since the deletion
+// at since, if s's socket is gone but its directory is still there. It
+// returns false if the watch is ending.
+func (w *watcher) graceForCleaner(s Server, since time.Time) bool {
+	if since.IsZero() {
+		return true
+	}
+	wait := cleanerGrace - time.Since(since)
+	if wait <= 0 {
+		return true
+	}
+	var st unix.Stat_t
+	if unix.Lstat(s.Path, &st) == nil || unix.Lstat(s.Dir(), &st) != nil {
+		return true // the socket is back, or the directory is gone already
+	}
+	select {
+	case <-w.ctx.Done():
+		return false
+	case <-time.After(wait):
+		return true
+	}
 }

@@ -45,6 +45,7 @@ package inject
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"syscall"
 	"time"
 )
@@ -59,6 +60,12 @@ type Request struct {
 	// Output is called, at most once per target and only when fd 1 or 2
 	// of the target is a terminal, for where the output goes.
 	Output func() (Output, error)
+	// IgnoreIfStopped lists more signals to set to SIG_IGN in a target
+	// that is stopped when it is taken (as Ignore; reported in
+	// Result.ForStopped). bash sends SIGTERM to its stopped jobs when it
+	// exits or its terminal hangs up, so a stopped job that only ignores
+	// SIGHUP dies all the same.
+	IgnoreIfStopped []syscall.Signal
 	// Continue sends SIGCONT to a stopped target once it is changed.
 	Continue bool
 	// Timeout bounds each wait for the target; 0 means 10 s.
@@ -102,15 +109,33 @@ type Result struct {
 	// output was a relay, says why the target writes the file directly.
 	NotRotated string
 
-	Stopped   bool // the process was stopped (^Z) and is still, unless Continued
-	Continued bool
-	Threads   int // how many threads the process had
+	Stopped bool // the process was stopped (^Z) and is still, unless Continued
+	// ForStopped are the signals of Request.IgnoreIfStopped that were
+	// added to Request.Ignore because the process was stopped.
+	ForStopped []syscall.Signal
+	Continued  bool
+	Threads    int // how many threads the process had
 
 	// For tests: where the thread was taken ("stop", or "entry" of a
 	// restarted system call) and where the borrowed syscall instruction
 	// was found ("entry", "pc", "vdso", "mapping").
 	takenAt, insnFrom string
 	passed            int // signals passed on while the thread was held
+}
+
+// forStopped is req for a target that is stopped: IgnoreIfStopped joins
+// Ignore. It also returns the signals it added.
+func (req Request) forStopped() (Request, []syscall.Signal) {
+	var added []syscall.Signal
+	ignore := append([]syscall.Signal(nil), req.Ignore...)
+	for _, sig := range req.IgnoreIfStopped {
+		if !slices.Contains(ignore, sig) {
+			ignore = append(ignore, sig)
+			added = append(added, sig)
+		}
+	}
+	req.Ignore = ignore
+	return req, added
 }
 
 // Changed reports whether anything was changed in the target.

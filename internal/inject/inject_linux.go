@@ -88,6 +88,9 @@ func NeedsChange(pid int, req Request) (bool, error) {
 	if err != nil || st.State == 'Z' || st.State == 'X' {
 		return false, errorf(ErrNoProcess, "")
 	}
+	if st.State == 'T' {
+		req, _ = req.forStopped()
+	}
 	return !plan(req, st, pid).empty(), nil
 }
 
@@ -199,6 +202,9 @@ func (t *tracee) run(req Request, res *Result) error {
 		return err
 	}
 	res.Stopped = first.sig != syscall.SIGTRAP
+	if res.Stopped {
+		req, res.ForStopped = req.forStopped()
+	}
 	if _, err := getSyscallInfo(t.tid); err != nil {
 		return t.detachUntouched(errorf(ErrUnsupported, "this kernel has no PTRACE_GET_SYSCALL_INFO (Linux 5.3)"))
 	}

@@ -4,19 +4,27 @@
 // The protocol, for a pidfile P in directory D:
 //
 //  1. Take flock(LOCK_EX) on D. Every writer using this package holds it
-//     only for the short check-and-create step below, so concurrent
-//     launchers are serialized and exactly one of them wins.
-//  2. If P exists and its lock is held, the process it names is running:
-//     refuse (RunningError). If P is a symbolic link, refuse: the launcher
-//     may run as root and must not be steered into overwriting a file. If
-//     P exists and nobody holds its lock, it is stale and will be replaced.
+//     only for the short check-and-create step below (and RemoveIfSame for
+//     its check-and-remove), so concurrent launchers are serialized and
+//     exactly one of them wins.
+//  2. If P exists, its lock is held and the process it names is alive, it
+//     is running: refuse (RunningError). If P is a symbolic link, refuse:
+//     the launcher may run as root and must not be steered into
+//     overwriting a file. If P exists and nobody holds its lock, or the
+//     process it names is gone, it is stale and will be replaced.
 //  3. Create a temporary file beside P and flock(LOCK_EX) it. The caller
-//     passes this descriptor on to the daemon, which inherits the lock:
+//     passes this descriptor to the one process that is to hold the lock:
 //     an flock belongs to the open file description, so it lasts until the
-//     last process holding that description exits.
+//     last process holding that description closes it. Whoever holds it
+//     must live exactly as long as the named process (detach's session
+//     stage, which is its parent and waits for it); a descriptor that the
+//     process itself inherited would pass on to its children, which can
+//     outlive it.
 //  4. Commit writes the pid into the temporary file and renames it over P
 //     (atomic on POSIX), then releases D. So P is at every moment absent,
 //     the old complete file, or the new complete file.
+//  5. When the process has exited, the holder calls RemoveIfSame, which
+//     removes P if it is still the file it holds.
 package pidfile
 
 import (
@@ -112,10 +120,37 @@ func checkHolder(path string) error {
 		b := make([]byte, 32)
 		n, _ := f.ReadAt(b, 0)
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
+		if pid > 0 && !Alive(pid) {
+			// Held, but by something other than the process it names
+			// (a child that inherited the descriptor from an older
+			// launcher, or a holder about to remove it): the process is
+			// gone, and a pidfile naming a dead process blocks nothing.
+			return nil
+		}
 		return &RunningError{Path: path, Pid: pid}
 	}
 	// Locked by nobody: stale. Our lock goes with f.Close.
 	return err
+}
+
+// Alive reports whether process pid exists and is not a zombie: a zombie
+// has exited, and only waits for its parent to collect its status.
+func Alive(pid int) bool {
+	// kill(2) with signal 0 checks existence only; EPERM means it exists
+	// but belongs to someone else.
+	if err := unix.Kill(pid, 0); errors.Is(err, unix.ESRCH) {
+		return false
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return true // no /proc (another OS): kill(2) said it exists
+	}
+	// The state is the first field after the command name, which is in
+	// parentheses and may itself hold them (proc(5)).
+	if i := strings.LastIndexByte(string(b), ')'); i >= 0 && i+2 < len(b) {
+		return b[i+2] != 'Z' && b[i+2] != 'X'
+	}
+	return true
 }
 
 // File is the locked temporary file. Pass it to the daemon (not
@@ -136,6 +171,41 @@ func (p *Pending) Commit(pid int) error {
 		return err
 	}
 	return nil
+}
+
+// Dir opens the pidfile's directory again, for the process that will hold
+// the lock and remove the pidfile at the end (RemoveIfSame). A new open,
+// not a copy of the descriptor Prepare locked: an flock belongs to the
+// open file description, and a copy would keep the directory locked.
+func (p *Pending) Dir() (*os.File, error) {
+	return os.Open(p.dir.Name())
+}
+
+// Name is the pidfile's name in its directory.
+func (p *Pending) Name() string { return filepath.Base(p.path) }
+
+// RemoveIfSame removes the entry name of directory dir if it is still the
+// file held (the pidfile's own descriptor): the process it named has
+// exited. It holds the directory's lock meanwhile, as Prepare and Commit
+// do, so that a launcher replacing a stale pidfile at that moment never
+// has its new file removed.
+func RemoveIfSame(dir *os.File, name string, held *os.File) error {
+	if err := flock(dir, unix.LOCK_EX); err != nil {
+		return err
+	}
+	defer flock(dir, unix.LOCK_UN)
+	var a, b unix.Stat_t
+	if err := unix.Fstat(int(held.Fd()), &a); err != nil {
+		return err
+	}
+	err := unix.Fstatat(int(dir.Fd()), name, &b, unix.AT_SYMLINK_NOFOLLOW)
+	if errors.Is(err, unix.ENOENT) {
+		return nil
+	}
+	if err != nil || a.Dev != b.Dev || a.Ino != b.Ino {
+		return err // another file now: not ours to remove
+	}
+	return unix.Unlinkat(int(dir.Fd()), name, 0)
 }
 
 // Abort removes the temporary file and releases the directory.

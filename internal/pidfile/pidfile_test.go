@@ -134,3 +134,116 @@ func TestNeverPartial(t *testing.T) {
 		t.Errorf("a reader saw %d partial pidfiles, e.g. %q", len(bad), bad[0])
 	}
 }
+
+// deadPid is the pid of a process that has exited and been reaped.
+func deadPid(t *testing.T) int {
+	t.Helper()
+	cmd := exec.Command("true")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd.Process.Pid
+}
+
+// A pidfile whose lock is still held, by a process other than the one it
+// names (a child that inherited the descriptor), blocks a start only
+// while the named process lives.
+func TestHeldByAnotherProcess(t *testing.T) {
+	tests := []struct {
+		name    string
+		pid     func(t *testing.T, holder int) int
+		running bool
+	}{
+		{"names the holder, alive", func(t *testing.T, h int) int { return h }, true},
+		{"names its own process, alive", func(t *testing.T, _ int) int { return os.Getpid() }, true},
+		{"names a dead process", func(t *testing.T, _ int) int { return deadPid(t) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "job.pid")
+			p, err := Prepare(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h := holder(t, p.File())
+			pid := tt.pid(t, h.Process.Pid)
+			if err := p.Commit(pid); err != nil {
+				t.Fatal(err)
+			}
+			p.File().Close()
+			q, err := Prepare(path)
+			var re *RunningError
+			if tt.running {
+				if !errors.As(err, &re) || re.Pid != pid {
+					t.Errorf("Prepare over a held pidfile naming live pid %d = %v; want already running (pid %d)", pid, err, pid)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Prepare over a held pidfile naming dead pid %d = %v; want it reclaimed", pid, err)
+			}
+			q.Abort()
+		})
+	}
+}
+
+func TestAliveSeesZombies(t *testing.T) {
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pid := cmd.Process.Pid
+	if !Alive(os.Getpid()) {
+		t.Errorf("Alive(self) = false; want true")
+	}
+	// Not yet reaped: a zombie once it has exited.
+	deadline := time.Now().Add(5 * time.Second)
+	for Alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if Alive(pid) {
+		t.Errorf("Alive(%d) = true for a process that exited (a zombie); want false", pid)
+	}
+	cmd.Wait()
+	if Alive(pid) {
+		t.Errorf("Alive(%d) = true after it was reaped; want false", pid)
+	}
+}
+
+// RemoveIfSame removes the pidfile it holds, and never a file that
+// replaced it.
+func TestRemoveIfSame(t *testing.T) {
+	for _, replaced := range []bool{false, true} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "job.pid")
+		p, err := Prepare(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := p.Dir()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Commit(deadPid(t)); err != nil {
+			t.Fatal(err)
+		}
+		if replaced {
+			// Another launcher found it stale and put its own in place.
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, []byte("1\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := RemoveIfSame(d, p.Name(), p.File()); err != nil {
+			t.Errorf("RemoveIfSame (replaced %v) = %v", replaced, err)
+		}
+		_, err = os.Stat(path)
+		if gone := errors.Is(err, os.ErrNotExist); gone == replaced {
+			t.Errorf("after RemoveIfSame (replaced %v): the pidfile exists: %v; want it removed only if it was ours", replaced, !gone)
+		}
+		d.Close()
+		p.File().Close()
+	}
+}
