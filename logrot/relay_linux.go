@@ -24,8 +24,8 @@ const (
 	fdPrivW   = 5 //   until it is in the file
 	fdJournal = 6 // the journal memfd, with the request
 	fdDir     = 7 // the log's directory
-	fdPartner = 8
-	fdReady   = 9 // the holder's first start: it says here that the writer runs
+	fdPartner = 8 // a pidfd of the process that started this one, or /dev/null
+	fdReady   = 9 // the holder's first start: it says here that the writer runs; or /dev/null
 	nFds      = 8 // descriptors 0..7 are handed on
 )
 
@@ -101,7 +101,7 @@ func HolderMain() int {
 	setComm()
 	j := journal{fdJournal}
 	partner := -1
-	if isPidfd(fdPartner) { // started by a writer whose holder died
+	if given(fdPartner) { // started by a writer whose holder died
 		partner = fdPartner
 	}
 	delay := time.Duration(0)
@@ -114,7 +114,7 @@ func HolderMain() int {
 				delay = min(max(2*delay, 100*time.Millisecond), time.Second)
 				continue
 			}
-			if isFd(fdReady) { // the first stage waits for this
+			if given(fdReady) { // the first stage waits for this
 				_, _ = unix.Write(fdReady, []byte{1})
 				unix.Close(fdReady)
 			}
@@ -174,7 +174,7 @@ func RelayMain() int {
 		}
 	}()
 	partner := -1
-	if isPidfd(fdPartner) {
+	if given(fdPartner) {
 		partner = fdPartner
 	}
 	err = pump(pp, s, &partner)
@@ -209,6 +209,15 @@ func spawnWith(stage string, partner, ready int) (int, error) {
 	if err != nil {
 		return -1, err
 	}
+	// Descriptors 8 and 9 are always given, /dev/null (fd 0) standing for
+	// none: a gap would be filled by whatever the Go runtime opens first
+	// (it keeps cgroup files open), and taken for a partner.
+	if partner < 0 {
+		partner = 0
+	}
+	if ready < 0 {
+		ready = 0
+	}
 	files := []uintptr{0, 1, 2, fdData, fdPrivR, fdPrivW, fdJournal, fdDir, uintptr(partner), uintptr(ready)}
 	pid, err := syscall.ForkExec(reexec.Exe(), []string{stage, r.Path}, &syscall.ProcAttr{
 		Dir: "/", Env: relayEnv(), Files: files,
@@ -237,16 +246,16 @@ func relayEnv() []string {
 	return env
 }
 
-// isPidfd reports whether fd is open (it is a pidfd when it is fdPartner),
-// and marks it close-on-exec.
-func isPidfd(fd int) bool { return isFd(fd) }
-
-func isFd(fd int) bool {
-	if _, err := unix.FcntlInt(uintptr(fd), unix.F_GETFD, 0); err != nil {
+// given reports whether fd (fdPartner or fdReady) holds something rather
+// than the /dev/null of fd 0 that stands for nothing, and marks it
+// close-on-exec.
+func given(fd int) bool {
+	var st, null unix.Stat_t
+	if unix.Fstat(fd, &st) != nil || unix.Fstat(0, &null) != nil {
 		return false
 	}
 	unix.CloseOnExec(fd)
-	return true
+	return st.Dev != null.Dev || st.Ino != null.Ino
 }
 
 // waitExit blocks until the process of pidfd has ended, and reaps it if

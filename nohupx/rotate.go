@@ -32,7 +32,8 @@ func rotateNow(o Options, fail int) int {
 // noRelay is what --relays prints when it finds no relay.
 const noRelay = "no relay is running"
 
-// listRelays is --relays: where the output of running jobs goes.
+// listRelays is --relays: where the output of running jobs goes, one line
+// per relay process (PID, writer or holder, FILE).
 func listRelays(o Options, fail int) int {
 	relays, err := logrot.ListRelays()
 	if err != nil {
@@ -46,7 +47,11 @@ func listRelays(o Options, fail int) int {
 		}
 	}
 	for _, r := range relays {
-		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\n", r.Pid, r.Path); err != nil {
+		role := "writer"
+		if r.Holder {
+			role = "holder"
+		}
+		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\t%s\n", r.Pid, role, r.Path); err != nil {
 			return diag.WriteStatus(o.Prog, err, fail)
 		}
 	}
