@@ -104,7 +104,9 @@ func HolderMain() int {
 	if given(fdPartner) { // started by a writer whose holder died
 		partner = fdPartner
 	}
-	delay := time.Duration(0)
+	ready := given(fdReady) // checked once: the number is reused once closed
+	var delay time.Duration
+	var born time.Time
 	for {
 		if partner < 0 {
 			time.Sleep(delay)
@@ -114,29 +116,28 @@ func HolderMain() int {
 				delay = min(max(2*delay, 100*time.Millisecond), time.Second)
 				continue
 			}
-			if given(fdReady) { // the first stage waits for this
+			if ready { // the first stage waits for this
 				_, _ = unix.Write(fdReady, []byte{1})
 				unix.Close(fdReady)
+				ready = false
 			}
-			delay = backoff(started, delay)
+			born = started
 		}
-		waitExit(partner)
+		crashed := waitExit(partner)
 		unix.Close(partner)
 		partner = -1
 		if j.state() == stDone {
 			return 0
 		}
+		// A writer that fails by itself at once would fail again: wait a
+		// little longer each time, up to a second. A killed one is
+		// replaced at once.
+		if crashed && time.Since(born) < time.Second {
+			delay = min(max(2*delay, 50*time.Millisecond), time.Second)
+		} else {
+			delay = 0
+		}
 	}
-}
-
-// backoff is the delay before the next start of a writer that died: none
-// after a writer that ran a while, growing to a second for one that dies
-// at once (a crash loop must not spin).
-func backoff(started time.Time, delay time.Duration) time.Duration {
-	if time.Since(started) > time.Second {
-		return 0
-	}
-	return min(max(2*delay, 50*time.Millisecond), time.Second)
 }
 
 // RelayMain is the writer: it moves the output from the pipe into the log
@@ -258,21 +259,28 @@ func given(fd int) bool {
 	return st.Dev != null.Dev || st.Ino != null.Ino
 }
 
-// waitExit blocks until the process of pidfd has ended, and reaps it if
-// it is our child.
-func waitExit(pidfd int) {
+// waitExit blocks until the process of pidfd has ended, reaps it if it is
+// our child, and reports whether it exited by itself (not killed).
+func waitExit(pidfd int) (failed bool) {
 	for {
 		_, err := unix.Poll([]unix.PollFd{{Fd: int32(pidfd), Events: unix.POLLIN}}, -1)
 		if err == nil || !errors.Is(err, unix.EINTR) {
 			break
 		}
 	}
-	reap(pidfd)
+	return reap(pidfd)
 }
 
-func reap(pidfd int) {
+// reap collects the process of pidfd if it is our child, and reports
+// whether it exited by itself (CLD_EXITED) rather than being killed: a
+// relay process exits by itself before the end only when it failed.
+func reap(pidfd int) (exited bool) {
 	var info unix.Siginfo
-	_ = unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG, nil)
+	if unix.Waitid(unix.P_PIDFD, pidfd, &info, unix.WEXITED|unix.WNOHANG, nil) != nil {
+		return false
+	}
+	const cldExited = 1
+	return info.Code == cldExited
 }
 
 // setComm names the process for ps -e, top and pgrep. prctl(PR_SET_NAME)

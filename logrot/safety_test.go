@@ -171,9 +171,9 @@ func TestPlantedNames(t *testing.T) {
 	path := filepath.Join(shared, "nohup.out")
 	names := newBackupNamer(-1, "nohup.out")
 	planted := map[string]string{ // name -> symlink target ("" for a FIFO)
-		".nohup.out.nohupx-new.1.1": secret,
-		names.name(time.Unix(1, 0)): secret,
-		names.name(time.Unix(2, 0)): "",
+		".nohup.out.nohupx-new.1.1":                  secret,
+		names.name(time.Unix(1, 0)):                  secret,
+		names.name(time.Unix(2, 0)):                  "",
 		names.name(time.Unix(3, 0)) + compressSuffix: secret,
 	}
 	for name, target := range planted {
