@@ -117,38 +117,39 @@ func describe(ws syscall.WaitStatus, err error) string {
 // checkRotatable opens the directory of path and checks that the relay
 // may rotate the file f there (see Start).
 func checkRotatable(f *os.File, path string) (dirfd int, err error) {
+	dirfd = -1
 	refuse := func(why string) (int, error) {
+		if dirfd >= 0 {
+			unix.Close(dirfd)
+		}
 		return -1, fmt.Errorf("%w: %s", ErrNotRotatable, why)
 	}
 	var fst unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &fst); err != nil {
 		return -1, fmt.Errorf("log relay: %w", err)
 	}
-	switch {
-	case fst.Mode&unix.S_IFMT != unix.S_IFREG:
+	if fst.Mode&unix.S_IFMT != unix.S_IFREG {
 		return refuse("it is not a regular file")
-	case int(fst.Uid) != os.Geteuid():
-		return refuse(fmt.Sprintf("it belongs to uid %d, not to the job's user (uid %d)", fst.Uid, os.Geteuid()))
-	case fst.Nlink != 1:
-		return refuse(fmt.Sprintf("it has %d hard links", fst.Nlink))
 	}
 	dirfd, err = unix.Open(filepath.Dir(path), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return refuse(fmt.Sprintf("its directory cannot be opened: %v", err))
 	}
 	var dst, lst unix.Stat_t
+	err = unix.Fstatat(dirfd, filepath.Base(path), &lst, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case err == nil && lst.Mode&unix.S_IFMT == unix.S_IFLNK:
+		return refuse("it is a symbolic link")
+	case err != nil || lst.Dev != fst.Dev || lst.Ino != fst.Ino:
+		return refuse("its name no longer leads to the file that was opened")
+	case int(fst.Uid) != os.Geteuid():
+		return refuse(fmt.Sprintf("it belongs to uid %d, not to the job's user (uid %d)", fst.Uid, os.Geteuid()))
+	case fst.Nlink != 1:
+		return refuse(fmt.Sprintf("it has %d hard links", fst.Nlink))
+	}
 	if unix.Fstat(dirfd, &dst) == nil && dst.Mode&unix.S_IWOTH != 0 && dst.Mode&unix.S_ISVTX == 0 {
 		// Anyone could put a name of their own where the relay renames.
-		unix.Close(dirfd)
 		return refuse("its directory is writable by everyone and not sticky")
-	}
-	err = unix.Fstatat(dirfd, filepath.Base(path), &lst, unix.AT_SYMLINK_NOFOLLOW)
-	if err != nil || lst.Dev != fst.Dev || lst.Ino != fst.Ino {
-		unix.Close(dirfd)
-		if err == nil && lst.Mode&unix.S_IFMT == unix.S_IFLNK {
-			return refuse("it is a symbolic link")
-		}
-		return refuse("its name no longer leads to the file that was opened")
 	}
 	return dirfd, nil
 }
