@@ -21,7 +21,8 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         rotates (new files 0600); default /dev/null
       --stderr=FILE   append stderr to FILE instead
       --max-size=SIZE, --keep=N, --max-age=AGE, --compress, --no-rotate
-                      rotation of FILE, as for nohupx (default 100M x 5)
+                      rotation of FILE, as for nohupx (default: at 100M,
+                        keeping the first and the 5 newest backups)
   -p, --print-pid     print COMMAND's pid on stdout
   -w, --wait          wait for COMMAND and exit with its status (128+N if
                         it was killed by signal N)

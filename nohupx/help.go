@@ -32,17 +32,18 @@ and the login shell it was started from.
                         not terminals, so that 'ssh host "%[1]s CMD &"'
                         returns at once
 
-Output rotation (the default: a small detached relay writes the output file):
-      --max-size=SIZE rotate before the file passes SIZE (K, M, G suffixes;
-                        rounded up to a whole MiB); default 100M
-      --keep=N        keep N rotated files, 0 for all; default 5
-      --max-age=AGE   remove rotated files older than AGE (7d, 36h; rounded
-                        up to whole days); default: no limit
+Output rotation (the default, on Linux: detached relay processes write the
+output file and rotate it):
+      --max-size=SIZE rotate before the file passes SIZE bytes (K, M, G, T are
+                        powers of 1024: 512K is 524288); default 100M
+      --keep=N        keep the first rotated file (the start of the output)
+                        and the N newest; 0 keeps all; default 5
+      --max-age=AGE   remove rotated files older than AGE, the first one too
+                        (90m, 36h, 7d, 1d12h); default: no limit
       --compress      gzip rotated files
       --no-rotate     append to the file directly, as GNU nohup does
-      --rotate=FILE   rotate FILE now (the relay writing it gets SIGUSR1),
-                        then exit
-      --relays        list the running relays and the file each writes
+      --rotate=FILE   rotate FILE now (its relay gets SIGUSR1), then exit
+      --relays        list the running relay processes and the file of each
 
 Installation:
       --install-links=DIR  create links named detach and reattach-sock to
@@ -72,10 +73,19 @@ If standard error is a terminal, redirect it to standard output.
 To save output to FILE, use '%[1]s COMMAND > FILE'.
 
 COMMAND keeps the process ID of %[1]s, so $! and wait refer to it.
-The output file keeps its name (follow it with tail -F); rotated files are
-named beside it (nohup-2026-01-02T15-04-05.000.out). The relay is not a
-child of COMMAND, ignores hangups and TERM, and exits once COMMAND and
-everything that inherited its output have closed it, with all of it on disk.
+The output file keeps its name and never goes missing (follow it with
+tail -F); rotated files are named beside it, in UTC
+(nohup-2026-01-02T15-04-05.000Z.out), and a line in the file notes each one
+removed. Rotation options also rotate a file you redirected the output to.
+Only a regular file of yours with one link, not reached through a symbolic
+link, in a directory that others cannot write or that is sticky, is rotated;
+any other file is appended to, and a line says why.
+Two relay processes, neither a child of COMMAND, restart each other: killing
+one loses nothing, killing both is killing the reader of COMMAND's output
+(SIGPIPE). They ignore hangups and TERM, and exit once everything that
+inherited the output has closed it and all of it is on disk. Output lost to
+a full disk is counted in the file, or, if the disk stays full, in
+$XDG_STATE_HOME/nohupx/relay.log (~/.local/state/...) and the system log.
 
 A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.
