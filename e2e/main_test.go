@@ -2,9 +2,9 @@
 
 // Package e2e proves, with real shells on real terminals, which jobs survive
 // the end of a login. Each test reads like an experiment: start
-// `bash --login --noprofile --norc
-// -i` or `zsh -i` on a pty, start a heartbeat job through a launcher, end
-// the shell the way a user does, and watch whether the job keeps beating.
+// `bash --login --noprofile --norc -i` or `zsh -i` on a pty, start a
+// heartbeat job through a launcher, end the shell the way a user does, and
+// watch whether the job keeps beating.
 //
 // The plain job and GNU nohup are the controls: they must die and survive
 // exactly where the README's table says, or the harness is wrong.
