@@ -29,8 +29,9 @@
 // in 'cmd | cat > file'.
 //
 // Go cannot fork, so Start re-executes the binary (/proc/self/exe): the
-// stage SpawnStage runs in a new session (setsid), starts the holder, waits
-// until the holder has started the writer, and exits; Start reaps it. No
+// stage SpawnStage runs in a new session (setsid), starts the holder and
+// the writer, and exits; Start reaps it. From then on two processes hold
+// the pipe, before either has even initialised. No
 // relay process is the command's child, in its process group or session,
 // or a session leader (so none can acquire a controlling terminal); they
 // have cwd /, /dev/null as stdin, stdout and stderr, and no descriptor of

@@ -32,7 +32,7 @@ const (
 	jDropped    = 56 // bytes dropped and not yet reported in the log
 	jDropFirst  = 64 // unix ms of the first of them
 	jDropLast   = 72 // and of the last
-	jRespawns   = 80 // writers started after the first
+	jWriter     = 80 // pid of the first writer, for the first holder to watch
 	journalSize = 88
 
 	reqOffset = 4096 // the request, as encode writes it

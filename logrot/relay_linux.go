@@ -24,8 +24,7 @@ const (
 	fdPrivW   = 5 //   until it is in the file
 	fdJournal = 6 // the journal memfd, with the request
 	fdDir     = 7 // the log's directory
-	fdPartner = 8 // a pidfd of the process that started this one, or /dev/null
-	fdReady   = 9 // the holder's first start: it says here that the writer runs; or /dev/null
+	fdPartner = 8 // a pidfd of the other relay process, or /dev/null
 	nFds      = 8 // descriptors 0..7 are handed on
 )
 
@@ -50,45 +49,27 @@ var relayIgnored = []os.Signal{
 }
 
 // SpawnMain is the first stage: started by Start in a new session
-// (setsid), it starts the holder and exits, so that the holder is nobody's
-// child (Start reaps this stage before it returns) and not a session
-// leader, so it can never acquire a controlling terminal (POSIX: only a
-// session leader opening a terminal does).
+// (setsid), it starts the holder and the writer and exits, so that neither
+// is anybody's child (Start reaps this stage before it returns) nor a
+// session leader, so neither can acquire a controlling terminal (POSIX:
+// only a session leader opening a terminal does).
 //
-// It exits only once the holder says that the writer runs: from then on
-// two processes hold the pipe, and either can be killed. A holder killed
-// before that is started again here.
+// It starts both, rather than leaving the writer to the holder, so that
+// from the moment Start returns two processes hold the pipe and either can
+// be killed, without waiting for either to initialise. The writer gets the
+// holder's pidfd; the holder finds the writer's pid in the journal.
 func SpawnMain() int {
 	reexec.CloseOnExecFrom(nFds)
-	for range 5 {
-		var ready [2]int
-		if err := unix.Pipe2(ready[:], unix.O_CLOEXEC); err != nil {
-			return 1
-		}
-		pidfd, err := spawnWith(HolderStage, -1, ready[1])
-		unix.Close(ready[1])
-		if err != nil {
-			unix.Close(ready[0])
-			return 1
-		}
-		// EOF without a byte: the holder died before its writer ran.
-		fds := []unix.PollFd{{Fd: int32(ready[0]), Events: unix.POLLIN}}
-		n, _ := unix.Poll(fds, 10_000)
-		var b [1]byte
-		got := 0
-		if n > 0 {
-			got, _ = unix.Read(ready[0], b[:])
-		}
-		unix.Close(ready[0])
-		if n == 0 || got == 1 {
-			// Ready, or slow beyond reason: the holder holds the pipe
-			// either way.
-			return 0
-		}
-		waitExit(pidfd)
-		unix.Close(pidfd)
+	holder, _, err := spawnWith(HolderStage, -1)
+	if err != nil {
+		return 1
 	}
-	return 1
+	_, writer, err := spawnWith(RelayStage, holder)
+	if err != nil {
+		writer = -1 // the holder starts one itself
+	}
+	journal{fdJournal}.put(jWriter, uint64(writer))
+	return 0
 }
 
 // HolderMain is the holder: it keeps the read end of the output pipe, the
@@ -103,8 +84,9 @@ func HolderMain() int {
 	partner := -1
 	if given(fdPartner) { // started by a writer whose holder died
 		partner = fdPartner
+	} else { // started by the first stage, with a writer
+		partner = firstWriter(j)
 	}
-	ready := given(fdReady) // checked once: the number is reused once closed
 	var delay time.Duration
 	var born time.Time
 	for {
@@ -115,11 +97,6 @@ func HolderMain() int {
 			if partner, err = spawn(RelayStage); err != nil {
 				delay = min(max(2*delay, 100*time.Millisecond), time.Second)
 				continue
-			}
-			if ready { // the first stage waits for this
-				_, _ = unix.Write(fdReady, []byte{1})
-				unix.Close(fdReady)
-				ready = false
 			}
 			born = started
 		}
@@ -187,6 +164,26 @@ func RelayMain() int {
 	return 0
 }
 
+// firstWriter waits for the first stage to note the first writer's pid in
+// the journal and returns a pidfd of it, or -1 (start one) if there is none
+// or it is gone already.
+func firstWriter(j journal) int {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if pid := int(int64(j.get(jWriter))); pid != 0 {
+			if pid < 0 {
+				return -1
+			}
+			fd, err := unix.PidfdOpen(pid, 0)
+			if err != nil {
+				return -1
+			}
+			unix.CloseOnExec(fd)
+			return fd
+		}
+	}
+	return -1
+}
+
 // spawn starts a relay process for stage with the shared descriptors
 // and, as fdPartner, a pidfd of this process; it returns a pidfd of the
 // new process.
@@ -196,44 +193,43 @@ func spawn(stage string) (int, error) {
 		return -1, fmt.Errorf("pidfd_open: %w", err)
 	}
 	defer unix.Close(self)
-	return spawnWith(stage, self, -1)
+	fd, _, err := spawnWith(stage, self)
+	return fd, err
 }
 
-// spawnWith starts a relay process for stage with the shared descriptors,
-// partner as fdPartner and ready as fdReady (-1: none).
-func spawnWith(stage string, partner, ready int) (int, error) {
+// spawnWith starts a relay process for stage with the shared descriptors
+// and partner as fdPartner (-1: none); it returns a pidfd of the new
+// process and its pid.
+func spawnWith(stage string, partner int) (pidfd, pid int, err error) {
 	req, err := journal{fdJournal}.request()
 	if err != nil {
-		return -1, err
+		return -1, 0, err
 	}
 	r, err := decodeRequest(bytes.NewReader(req))
 	if err != nil {
-		return -1, err
+		return -1, 0, err
 	}
-	// Descriptors 8 and 9 are always given, /dev/null (fd 0) standing for
-	// none: a gap would be filled by whatever the Go runtime opens first
-	// (it keeps cgroup files open), and taken for a partner.
+	// Descriptor 8 is always given, /dev/null (fd 0) standing for none: a
+	// gap would be filled by whatever the Go runtime opens first (it keeps
+	// cgroup files open), and taken for a partner.
 	if partner < 0 {
 		partner = 0
 	}
-	if ready < 0 {
-		ready = 0
-	}
-	files := []uintptr{0, 1, 2, fdData, fdPrivR, fdPrivW, fdJournal, fdDir, uintptr(partner), uintptr(ready)}
-	pid, err := syscall.ForkExec(reexec.Exe(), []string{stage, r.Path}, &syscall.ProcAttr{
+	files := []uintptr{0, 1, 2, fdData, fdPrivR, fdPrivW, fdJournal, fdDir, uintptr(partner)}
+	pid, err = syscall.ForkExec(reexec.Exe(), []string{stage, r.Path}, &syscall.ProcAttr{
 		Dir: "/", Env: relayEnv(), Files: files,
 	})
 	if err != nil {
-		return -1, fmt.Errorf("start %s: %w", stage, err)
+		return -1, 0, fmt.Errorf("start %s: %w", stage, err)
 	}
 	// The child is ours until we reap it, so its pid cannot be reused
 	// before this pidfd refers to it.
-	fd, err := unix.PidfdOpen(pid, 0)
+	pidfd, err = unix.PidfdOpen(pid, 0)
 	if err != nil {
-		return -1, fmt.Errorf("pidfd_open: %w", err)
+		return -1, pid, fmt.Errorf("pidfd_open: %w", err)
 	}
-	unix.CloseOnExec(fd)
-	return fd, nil
+	unix.CloseOnExec(pidfd)
+	return pidfd, pid, nil
 }
 
 // relayEnv is the environment of the relay processes: the caller's (for
@@ -247,9 +243,8 @@ func relayEnv() []string {
 	return env
 }
 
-// given reports whether fd (fdPartner or fdReady) holds something rather
-// than the /dev/null of fd 0 that stands for nothing, and marks it
-// close-on-exec.
+// given reports whether fd (fdPartner) holds something rather than the
+// /dev/null of fd 0 that stands for nothing, and marks it close-on-exec.
 func given(fd int) bool {
 	var st, null unix.Stat_t
 	if unix.Fstat(fd, &st) != nil || unix.Fstat(0, &null) != nil {

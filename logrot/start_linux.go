@@ -80,7 +80,7 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 	n := null.Fd()
 	pid, err := syscall.ForkExec(reexec.Exe(), []string{SpawnStage, path}, &syscall.ProcAttr{
 		Dir:   "/",
-		Env:   os.Environ(), // HOME and XDG_STATE_HOME say where the relay log is
+		Env:   relayEnv(), // HOME and XDG_STATE_HOME say where the relay log is
 		Files: []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)},
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})

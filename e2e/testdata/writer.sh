@@ -6,6 +6,8 @@ n=0
 while :; do
 	n=$((n + 1))
 	echo "$$ $n" >"$1"
-	echo "tick $n" 2>/dev/null || :
+	# In a subshell, so that the shell's own stderr is never /dev/null,
+	# not even for the moment of the echo: nohupx -g looks at it.
+	(echo "tick $n") 2>/dev/null || :
 	sleep 0.1 & wait $! # not plain sleep: see beat.sh
 done
