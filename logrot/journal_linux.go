@@ -4,7 +4,9 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -16,10 +18,26 @@ import (
 // bytes reached the file (see recoverWrite). It also holds the request at
 // reqOffset, so that a respawned writer gets the same orders.
 //
-// Fields are little-endian at fixed offsets; each update is one pwrite(2)
-// of a few dozen bytes into shared memory, which a signal cannot cut in
-// half.
-type journal struct{ fd int }
+// Fields are 64-bit words at fixed offsets in the memfd's first page, which
+// every relay process maps shared: an update is an atomic store, which a
+// signal cannot cut in half and which costs no system call (the writer
+// notes every piece it writes). Where the page cannot be mapped, pread and
+// pwrite do the same, slower.
+type journal struct {
+	fd  int
+	mem []byte // the first page, mapped shared; nil if it could not be
+}
+
+// openJournal maps the journal at fd.
+func openJournal(fd int) journal {
+	mem, err := unix.Mmap(fd, 0, reqOffset, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		mem = nil
+	}
+	return journal{fd: fd, mem: mem}
+}
+
+func (j journal) word(off int) *uint64 { return (*uint64)(unsafe.Pointer(&j.mem[off])) }
 
 const (
 	jState      = 0  // uint64: stIdle, stWriting or stDone
@@ -47,16 +65,16 @@ const (
 func newJournal(req []byte) (journal, error) {
 	fd, err := unix.MemfdCreate("nohupx-relay", unix.MFD_CLOEXEC)
 	if err != nil {
-		return journal{-1}, fmt.Errorf("memfd_create: %w", err)
+		return journal{fd: -1}, fmt.Errorf("memfd_create: %w", err)
 	}
-	j := journal{fd}
+	j := journal{fd: fd}
 	if _, err := unix.Pwrite(fd, make([]byte, journalSize), 0); err != nil {
 		unix.Close(fd)
-		return journal{-1}, err
+		return journal{fd: -1}, err
 	}
 	if _, err := unix.Pwrite(fd, req, reqOffset); err != nil {
 		unix.Close(fd)
-		return journal{-1}, err
+		return journal{fd: -1}, err
 	}
 	return j, nil
 }
@@ -76,6 +94,9 @@ func (j journal) request() ([]byte, error) {
 }
 
 func (j journal) get(off int) uint64 {
+	if j.mem != nil {
+		return atomic.LoadUint64(j.word(off))
+	}
 	var b [8]byte
 	if n, err := unix.Pread(j.fd, b[:], int64(off)); err != nil || n != 8 {
 		return 0
@@ -84,6 +105,12 @@ func (j journal) get(off int) uint64 {
 }
 
 func (j journal) put(off int, vals ...uint64) {
+	if j.mem != nil {
+		for i, v := range vals {
+			atomic.StoreUint64(j.word(off+8*i), v)
+		}
+		return
+	}
 	b := make([]byte, 8*len(vals))
 	for i, v := range vals {
 		binary.LittleEndian.PutUint64(b[8*i:], v)

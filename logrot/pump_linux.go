@@ -112,10 +112,13 @@ func (p *privPipe) idle() {
 }
 
 // pump moves the output into s until every writer has closed the job's
-// pipe. It blocks in poll(2) on the pipe and on the holder's pidfd: no
-// timer, no wakeup while the job is quiet. When the holder dies it starts
-// a new one, so that no single relay process is ever alone with the pipe.
+// pipe. While output flows it takes it as it comes, without sleeping, and
+// looks at the holder every partnerCheck; when the pipe is empty it blocks
+// in poll(2) on the pipe and on the holder's pidfd: no timer, no wakeup
+// while the job is quiet. When the holder dies it starts a new one, so
+// that no single relay process is ever alone with the pipe for long.
 func pump(p *privPipe, s *sink, partner *int) error {
+	checked := time.Now()
 	for {
 		if p.n > 0 {
 			chunk, err := p.peek()
@@ -123,6 +126,20 @@ func pump(p *privPipe, s *sink, partner *int) error {
 				return err
 			}
 			s.Write(chunk, p)
+			if *partner >= 0 && time.Since(checked) > partnerCheck {
+				checked = time.Now()
+				fds := []unix.PollFd{{Fd: int32(*partner), Events: unix.POLLIN}}
+				if n, _ := unix.Poll(fds, 0); n > 0 {
+					replaceHolder(s, partner)
+				}
+			}
+			continue
+		}
+		eof, err := p.fill()
+		if eof || err != nil {
+			return err
+		}
+		if p.n > 0 {
 			continue
 		}
 		p.idle()
@@ -133,16 +150,16 @@ func pump(p *privPipe, s *sink, partner *int) error {
 		if _, err := unix.Poll(fds, -1); err != nil && !errors.Is(err, unix.EINTR) {
 			return fmt.Errorf("poll: %w", err)
 		}
+		checked = time.Now()
 		if len(fds) > 1 && fds[1].Revents != 0 {
 			replaceHolder(s, partner)
 		}
-		if fds[0].Revents != 0 {
-			if eof, err := p.fill(); eof || err != nil {
-				return err
-			}
-		}
 	}
 }
+
+// partnerCheck is how often a streaming writer looks whether the holder
+// still lives.
+const partnerCheck = 10 * time.Millisecond
 
 // replaceHolder starts a new holder after the old one died.
 func replaceHolder(s *sink, partner *int) {

@@ -68,7 +68,7 @@ func SpawnMain() int {
 	if err != nil {
 		writer = -1 // the holder starts one itself
 	}
-	journal{fdJournal}.put(jWriter, uint64(writer))
+	openJournal(fdJournal).put(jWriter, uint64(writer))
 	return 0
 }
 
@@ -80,7 +80,7 @@ func SpawnMain() int {
 func HolderMain() int {
 	signal.Ignore(append(relayIgnored, syscall.SIGUSR1)...)
 	setComm()
-	j := journal{fdJournal}
+	j := openJournal(fdJournal)
 	partner := -1
 	if given(fdPartner) { // started by a writer whose holder died
 		partner = fdPartner
@@ -125,7 +125,7 @@ func RelayMain() int {
 	usr1 := make(chan os.Signal, 1)
 	signal.Notify(usr1, syscall.SIGUSR1)
 	setComm()
-	j := journal{fdJournal}
+	j := openJournal(fdJournal)
 	raw, err := j.request()
 	var req request
 	if err == nil {
@@ -201,7 +201,7 @@ func spawn(stage string) (int, error) {
 // and partner as fdPartner (-1: none); it returns a pidfd of the new
 // process and its pid.
 func spawnWith(stage string, partner int) (pidfd, pid int, err error) {
-	req, err := journal{fdJournal}.request()
+	req, err := journal{fd: fdJournal}.request()
 	if err != nil {
 		return -1, 0, err
 	}

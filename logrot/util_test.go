@@ -52,6 +52,7 @@ func testSink(tb testing.TB, path string, p Policy) *sink {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	j = openJournal(j.fd)
 	s := newSink(dirfd, filepath.Dir(path), filepath.Base(path), p, j)
 	s.alert = func(msg string) { tb.Errorf("alert: %s", msg) }
 	tb.Cleanup(func() {
