@@ -105,7 +105,9 @@ show cat direct || true
 d="$work/jobs" && mkdir "$d"
 pids=()
 for ((i = 0; i < JOBS; i++)); do
-	start_relay "$d/out$i" sh -c 'echo started; exec sleep 600' &
+	# Not through start_relay: $! must be the job itself, not a subshell.
+	"$work/nohupx" -q --all-stdio --output "$d/out$i" --max-size "$MAX" --keep "$KEEP" \
+		sh -c 'echo started; exec sleep 600' &
 	pids+=($!)
 done
 want=$((2 * JOBS))
@@ -126,4 +128,4 @@ printf 'relays of %d idle jobs: %d processes, private memory %.2f MiB per job (t
 echo "context switches of all of them over 10 idle s: $((s1 - s0)) (target 0)"
 kill "${pids[@]}" 2>/dev/null || true
 wait 2>/dev/null || true
-for ((i = 0; i < JOBS; i++)); do settle "$d/out$i"; done
+while "$work/nohupx" --relays | grep -q "	$d/"; do sleep 0.1; done
