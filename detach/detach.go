@@ -110,9 +110,9 @@ func Run(o Options) (int, error) {
 
 	kind, pid, err := st.next()
 	if err != nil {
-		var se *stageError
+		var se *reexec.StageError
 		if errors.As(err, &se) {
-			return se.code, err
+			return se.Code, err
 		}
 		return fail(err)
 	}
@@ -341,7 +341,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 // next reads the next status line.
 func (s *stage) next() (kind string, n int, err error) {
 	line, _ := s.status.ReadString('\n')
-	return parseStatus(line)
+	return reexec.ParseStatus(line)
 }
 
 // letGo tells a staying stage to leave the command to init.

@@ -1,13 +1,10 @@
 package detach
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
-	"strconv"
-	"strings"
-	"syscall"
+
+	"github.com/nohupx/nohupx/internal/reexec"
 )
 
 // request is what the caller tells the session stage, over an inherited
@@ -35,55 +32,19 @@ type pidfileFds struct {
 	Name string // its name in Dir
 }
 
-// The status lines the stage sends back:
-//
-//	ok PID          the command was exec'd
-//	error CODE MSG  it was not; CODE is the caller's exit status
-//	exit WSTATUS    (with Stay) the command ended with this wait status
-func okLine(pid int) string                 { return "ok " + strconv.Itoa(pid) + "\n" }
-func exitLine(ws syscall.WaitStatus) string { return "exit " + strconv.Itoa(int(ws)) + "\n" }
-func errorLine(code int, err error) string {
-	return "error " + strconv.Itoa(code) + " " + strings.ReplaceAll(err.Error(), "\n", " ") + "\n"
-}
+// The stage answers with reexec's status lines: "ok PID" once the command
+// was exec'd, "error CODE MSG" if it was not (CODE is the caller's exit
+// status), and with Stay "exit WSTATUS" when the command ended.
 
-func (r request) encode(w io.Writer) error { return json.NewEncoder(w).Encode(r) }
+func (r request) encode(w io.Writer) error { return reexec.WriteRequest(w, r) }
 
 func decodeRequest(rd io.Reader) (request, error) {
 	var r request
-	if err := json.NewDecoder(rd).Decode(&r); err != nil {
-		return r, fmt.Errorf("bad request: %w", err)
+	if err := reexec.ReadRequest(rd, &r); err != nil {
+		return r, err
 	}
 	if len(r.Argv) == 0 {
 		return r, errors.New("bad request: no command")
 	}
 	return r, nil
-}
-
-// stageError is a failure the stage reports with the caller's status.
-type stageError struct {
-	code int
-	msg  string
-}
-
-func (e *stageError) Error() string { return e.msg }
-
-// parseStatus reads one status line.
-func parseStatus(line string) (kind string, n int, err error) {
-	line = strings.TrimSuffix(line, "\n")
-	kind, rest, _ := strings.Cut(line, " ")
-	switch kind {
-	case "ok", "exit":
-		n, err = strconv.Atoi(rest)
-		if err == nil {
-			return kind, n, nil
-		}
-	case "error":
-		code, msg, _ := strings.Cut(rest, " ")
-		if c, err := strconv.Atoi(code); err == nil {
-			return kind, c, &stageError{code: c, msg: msg}
-		}
-	case "":
-		return "", 0, errors.New("the session stage ended without a word")
-	}
-	return "", 0, fmt.Errorf("the session stage said %q", line)
 }

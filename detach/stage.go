@@ -16,11 +16,13 @@ import (
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/pidfile"
 	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/reexec"
 )
 
-// Stage is the argv[0] the caller re-executes this binary with; the table
-// of stages is in internal/multicall.
+// Stage is the argv[0] the caller re-executes this binary with.
 const Stage = "nohupx:detach"
+
+func init() { reexec.Register(Stage, StageMain) }
 
 // StageMain is the session stage, steps 2 to 8 of the daemon sequence. The
 // caller forked it with setsid(2) (step 1), so it leads a new session with
@@ -62,14 +64,14 @@ func StageMain() int {
 	pid, err := start(req)
 	if err != nil {
 		code := exitcode.Canceled
-		var se *stageError
+		var se *reexec.StageError
 		if errors.As(err, &se) {
-			code = se.code
+			code = se.Code
 		}
-		io.WriteString(status, errorLine(code, err))
+		io.WriteString(status, reexec.Error(code, err))
 		return 1
 	}
-	io.WriteString(status, okLine(pid))
+	io.WriteString(status, reexec.OK(pid))
 	if !req.Stay && req.Pidfile == nil {
 		return 0
 	}
@@ -92,7 +94,7 @@ func StageMain() int {
 		}
 	}
 	if req.Stay {
-		io.WriteString(status, exitLine(ws)) // EPIPE if the caller let go: no matter
+		io.WriteString(status, reexec.Exit(int(ws))) // EPIPE if the caller let go: no matter
 	}
 	if pf := req.Pidfile; pf != nil {
 		// The caller renames the pidfile into place after our "ok": wait
@@ -127,7 +129,7 @@ func start(req request) (pid int, err error) {
 	// directory alive. Done here rather than in the child so that a
 	// failure is told apart from a failed exec.
 	if err := os.Chdir(req.Dir); err != nil {
-		return 0, &stageError{exitcode.Canceled, "cannot change directory to " + quote.Shell(req.Dir) + ": " + diag.Strerror(err)}
+		return 0, &reexec.StageError{Code: exitcode.Canceled, Msg: "cannot change directory to " + quote.Shell(req.Dir) + ": " + diag.Strerror(err)}
 	}
 	// Step 8: every signal the command inherits goes back to SIG_DFL
 	// except SIGHUP, which is ignored. Catching a signal here makes the
@@ -165,7 +167,7 @@ func start(req request) (pid int, err error) {
 		return err
 	})
 	if err != nil {
-		return 0, &stageError{exitcode.FromExec(err), "failed to run command " + quote.Shell(req.Argv[0]) + ": " + diag.Strerror(err)}
+		return 0, &reexec.StageError{Code: exitcode.FromExec(err), Msg: "failed to run command " + quote.Shell(req.Argv[0]) + ": " + diag.Strerror(err)}
 	}
 	return pid, nil
 }

@@ -8,9 +8,9 @@ import (
 	"path/filepath"
 )
 
-// The hidden re-exec stages. Their argv is the stage name and the log
-// file, so that ps shows where output goes and FindRelays can find the
-// writer of a file.
+// The hidden re-exec stages (registered with internal/reexec by the Linux
+// build). Their argv is the stage name and the log file, so that ps shows
+// where output goes and FindRelays can find the writer of a file.
 const (
 	SpawnStage  = "nohupx:relay-spawn" // runs SpawnMain
 	HolderStage = "nohupx:relay-hold"  // runs HolderMain

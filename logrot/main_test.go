@@ -18,6 +18,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/reexec"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -26,16 +27,12 @@ import (
 // of the tests. The writer stage stands in for the command nohupx execs.
 const writerStage = "logrot-test:writer"
 
-var testStages = map[string]func() int{
-	SpawnStage:  SpawnMain,
-	HolderStage: HolderMain,
-	RelayStage:  RelayMain,
-	writerStage: writerMain,
-}
-
 func TestMain(m *testing.M) {
-	if stage, ok := testStages[os.Args[0]]; ok {
+	if stage, ok := reexec.Lookup(os.Args[0]); ok {
 		os.Exit(stage())
+	}
+	if os.Args[0] == writerStage {
+		os.Exit(writerMain())
 	}
 	testbin.DefaultSignals()
 	os.Exit(m.Run())

@@ -161,13 +161,11 @@ func TestRequest(t *testing.T) {
 		t.Fatalf("decode(encode(%+v)) = %+v, %v", want, got, err)
 	}
 	bad := []struct{ in, err string }{
-		{"", "want \"nohupx-relay-request 1\" first"},
-		{"nohupx-relay-request 2\n", "first"},
-		{requestMagic + "\npath \"/x\"\nmax-size 1\nkeep 0\nmax-age 0\n", "no compress"},
-		{requestMagic + "\npath \"x\"\nmax-size 1\nkeep 0\nmax-age 0\ncompress false\n", "not absolute"},
-		{requestMagic + "\npath /x\n", "path \"/x\""},
-		{requestMagic + "\nsize 1\n", "unknown key \"size\""},
-		{requestMagic + "\npath \"/x\"\nmax-size 0\nkeep 0\nmax-age 0\ncompress false\n", "--max-size must be at least 1 byte"},
+		{"", "bad request: EOF"},
+		{`{"Path":"x","Policy":{"MaxSize":1}}`, "not absolute"},
+		{`{"Path":"/x","Policy":{"MaxSize":1},"Size":1}`, "unknown field \"Size\""},
+		{`{"Path":"/x","Policy":{"MaxSize":0}}`, "--max-size must be at least 1 byte"},
+		{`{"Path":"/x",`, "bad request"},
 	}
 	for _, tt := range bad {
 		if _, err := decodeRequest(strings.NewReader(tt.in)); err == nil || !strings.Contains(err.Error(), tt.err) {

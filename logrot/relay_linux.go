@@ -28,6 +28,12 @@ const (
 	nFds      = 8 // descriptors 0..7 are handed on
 )
 
+func init() {
+	reexec.Register(SpawnStage, SpawnMain)
+	reexec.Register(HolderStage, HolderMain)
+	reexec.Register(RelayStage, RelayMain)
+}
+
 // relayBuf is the size of the pipes and of one chunk: one read(2) can take
 // everything the pipe holds. The default 64 KiB pipe costs about 20% more
 // CPU per byte.

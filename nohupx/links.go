@@ -14,8 +14,8 @@ import (
 
 // LinkNames are the applets --install-links creates links for, and
 // DropInNames the ones it adds with --drop-in, which take over the names
-// of the tools they replace. internal/multicall's test checks that
-// together with "nohupx" they are exactly its applet table.
+// of the tools they replace. cmd/nohupx's test checks that together
+// with "nohupx" they are exactly its applet table.
 var (
 	LinkNames   = []string{"detach", "reattach-sock"}
 	DropInNames = []string{"nohup", "setsid"}

@@ -1,11 +1,95 @@
-// Command nohupx is the multi-call binary of the nohupx suite. The applet is
-// chosen by the name it is run as; see internal/multicall.
+// Command nohupx is the multi-call binary of the nohupx suite: this file
+// chooses what it does.
+//
+// One binary serves several applets, chosen like busybox by the basename of
+// argv[0] (packages install symlinks named after them), and several hidden
+// re-exec stages. Go cannot fork without exec, so every step that must run in
+// a fresh process re-executes this binary with argv[0] set to a stage name.
+//
+// The dispatch order matters:
+//  1. a stage name in argv[0] (internal/reexec), checked first so that a
+//     stage can never be mistaken for an applet;
+//  2. the basename of argv[0];
+//  3. an explicit first argument --applet=NAME, for a binary that was renamed
+//     (a release download, say);
+//  4. otherwise a one-line error listing the applets, status 125.
+//
+// Applets are never subcommands: "nohupx detach" runs a program called
+// detach, as "nohup detach" would.
 package main
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
-	"github.com/nohupx/nohupx/internal/multicall"
+	"github.com/nohupx/nohupx/detach"
+	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/reexec"
+	_ "github.com/nohupx/nohupx/logrot" // registers the relay's stages
+	"github.com/nohupx/nohupx/nohupx"
+	"github.com/nohupx/nohupx/reattach"
 )
 
-func main() { os.Exit(multicall.Main(os.Args)) }
+func main() { os.Exit(Main(os.Args)) }
+
+// An applet is a user-facing command. Run gets the whole argv, argv[0]
+// included, and returns the exit status.
+type applet struct {
+	name string
+	run  func(argv []string) int
+}
+
+var applets = []applet{
+	{"nohupx", nohupx.Main},
+	{"nohup", nohupx.Main},
+	{"detach", detach.Main},
+	{"setsid", detach.SetsidMain},
+	{"reattach-sock", reattach.Main},
+}
+
+// Main dispatches argv and returns the exit status.
+func Main(argv []string) int {
+	if len(argv) == 0 {
+		fmt.Fprintln(os.Stderr, "nohupx: started with an empty argument list")
+		return exitcode.Canceled
+	}
+	// The stages register themselves with internal/reexec; their names
+	// start with reexec.Prefix, which no installed link carries.
+	if stage, ok := reexec.Lookup(argv[0]); ok {
+		return stage()
+	}
+	if a, ok := lookup(filepath.Base(argv[0])); ok {
+		return a.run(argv)
+	}
+	if len(argv) > 1 {
+		if name, ok := strings.CutPrefix(argv[1], "--applet="); ok {
+			if a, ok := lookup(name); ok {
+				return a.run(append([]string{name}, argv[2:]...))
+			}
+			fmt.Fprintf(os.Stderr, "%s: unknown applet %q; applets: %s\n", argv[0], name, names())
+			return exitcode.Canceled
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s: unknown applet name %q; run as one of: %s (or with --applet=NAME)\n",
+		argv[0], filepath.Base(argv[0]), names())
+	return exitcode.Canceled
+}
+
+func lookup(name string) (applet, bool) {
+	for _, a := range applets {
+		if a.name == name {
+			return a, true
+		}
+	}
+	return applet{}, false
+}
+
+func names() string {
+	var n []string
+	for _, a := range applets {
+		n = append(n, a.name)
+	}
+	return strings.Join(n, ", ")
+}

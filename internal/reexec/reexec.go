@@ -1,6 +1,10 @@
-// Package reexec finds the running binary, for the hidden stages that
-// re-execute it (Go cannot fork without exec; see internal/multicall for
-// the table of stages).
+// Package reexec is how the suite runs a step in a fresh process: Go cannot
+// fork without exec, so such a step re-executes this very binary with a
+// hidden stage name as argv[0]. Stages register themselves (Register), the
+// binary's main runs the one argv[0] names (Lookup) before it looks for an
+// applet, and callers and stages speak one codec (codec.go). It also holds
+// the pieces every such caller needs: the path of the binary, blocking
+// pipes, /dev/null, closing inherited descriptors.
 package reexec
 
 import (

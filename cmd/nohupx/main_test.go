@@ -1,4 +1,4 @@
-package multicall_test
+package main_test
 
 import (
 	"os"
