@@ -94,7 +94,7 @@ func parseSockDiag(b []byte) ([]diagSocket, error) {
 				out = append(out, s)
 			}
 		}
-		b = b[align4(n):]
+		b = b[min(align4(n), len(b)):] // the last message need not be padded
 	}
 	return out, nil
 }
