@@ -37,7 +37,9 @@ func FuzzParseLsof(f *testing.F) {
 
 func FuzzParseSystemctlShow(f *testing.F) {
 	f.Add("ExecMainStartTimestamp=Fri 2026-12-04 03:10:00 UTC\nActiveState=inactive\n")
-	f.Fuzz(func(t *testing.T, s string) { _, _ = parseSystemctlShow("systemd-tmpfiles-clean.service", strings.NewReader(s)) })
+	f.Fuzz(func(t *testing.T, s string) {
+		_, _ = parseSystemctlShow("systemd-tmpfiles-clean.service", strings.NewReader(s))
+	})
 }
 
 func FuzzParseOptions(f *testing.F) {
