@@ -19,7 +19,14 @@ func ListRelays() ([]Relay, error) {
 
 // FindRelays returns the pids of the writers of the file at path (after
 // resolving it as Start does), in increasing order.
-func FindRelays(path string) ([]int, error) {
+func FindRelays(path string) ([]int, error) { return pidsOf(path, false) }
+
+// Serving returns the pids of every relay process (holder and writer) of
+// the file at path: the relay has finished with the file when there is
+// none.
+func Serving(path string) ([]int, error) { return pidsOf(path, true) }
+
+func pidsOf(path string, holders bool) ([]int, error) {
 	want, err := canonical(path)
 	if err != nil {
 		return nil, fmt.Errorf("find log relays: %w", err)
@@ -30,7 +37,7 @@ func FindRelays(path string) ([]int, error) {
 	}
 	var pids []int
 	for _, r := range relays {
-		if r.Path == want && !r.Holder {
+		if r.Path == want && (holders || !r.Holder) {
 			pids = append(pids, r.Pid)
 		}
 	}
@@ -50,27 +57,6 @@ func RotateNow(path string) ([]int, error) {
 	for _, pid := range pids {
 		if err := syscall.Kill(pid, syscall.SIGUSR1); err != nil {
 			return pids, fmt.Errorf("rotate %s: relay %d: %w", path, pid, err)
-		}
-	}
-	return pids, nil
-}
-
-// Serving returns the pids of every relay process (holder and writer) of
-// the file at path: the relay has finished with the file when there is
-// none.
-func Serving(path string) ([]int, error) {
-	want, err := canonical(path)
-	if err != nil {
-		return nil, fmt.Errorf("find log relays: %w", err)
-	}
-	relays, err := ListRelays()
-	if err != nil {
-		return nil, err
-	}
-	var pids []int
-	for _, r := range relays {
-		if r.Path == want {
-			pids = append(pids, r.Pid)
 		}
 	}
 	return pids, nil

@@ -51,7 +51,7 @@ func TestKillEachRelayProcess(t *testing.T) {
 		}
 	}
 	w.finish()
-	log := readAll(t, path)
+	log := readLog(t, path)
 	// A kill in the middle of a write is repaired without a note; a note
 	// would mean the journal could not tell, which it always can here.
 	if bytes.Contains(log, []byte("nohupx:")) {
@@ -75,19 +75,6 @@ func roleOf(t *testing.T, path string, holder bool) int {
 		}
 	}
 	return 0
-}
-
-func readAll(t *testing.T, path string) []byte {
-	t.Helper()
-	var all []byte
-	for _, f := range logFiles(t, path) {
-		b, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, b...)
-	}
-	return all
 }
 
 func noteLines(log []byte) []string {
