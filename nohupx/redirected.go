@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/logrot"
 )
 
@@ -29,13 +30,16 @@ func rotateRedirected(o Options) string {
 	}
 	fd, err := unix.FcntlInt(1, unix.F_DUPFD_CLOEXEC, 3)
 	if err != nil {
-		return "not rotating " + name + ": " + diag.Strerror(err)
+		return "not rotating " + quote.Shell(name) + ": " + diag.Strerror(err)
 	}
 	f := os.NewFile(uintptr(fd), name)
 	defer f.Close()
 	w, note := logrot.Writer(f, name, o.Policy, true)
 	if w == f {
-		return rotationNotice(name, false, note, o)
+		if note == "" {
+			return ""
+		}
+		return "not rotating " + quote.Shell(name) + ": " + note + "; writing to it as before"
 	}
 	defer w.Close()
 	var errSt unix.Stat_t
@@ -45,7 +49,7 @@ func rotateRedirected(o Options) string {
 			break
 		}
 		if err := dup2(int(w.Fd()), target); err != nil {
-			return "cannot rotate " + name + ": fd " + strconv.Itoa(target) + ": " + diag.Strerror(err)
+			return "cannot rotate " + quote.Shell(name) + ": fd " + strconv.Itoa(target) + ": " + diag.Strerror(err)
 		}
 	}
 	return rotationNotice(name, true, "", o)
