@@ -54,7 +54,12 @@ func (b *backupNamer) parse(name string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	t, err := time.Parse(backupTimeFormat, ts)
-	return t, err == nil
+	// time.Parse is lenient ("T0-00" for "T00-00", "," for "."): a name
+	// is one of ours only if it is exactly the name its time gives.
+	if err != nil || t.Format(backupTimeFormat) != ts {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // scan raises last to the newest backup already in the directory, so that
