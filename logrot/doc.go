@@ -26,7 +26,8 @@
 // it was writing, so that its successor neither loses nor repeats a byte
 // (see pump_linux.go). Killing both at once is killing the reader of a pipe:
 // the command's next write gets SIGPIPE, as it would after killing 'cat'
-// in 'cmd | cat > file'.
+// in 'cmd | cat > file'. So is a catchable signal (TERM, say) sent to both
+// in the first milliseconds of their life, before they ignore it.
 //
 // Go cannot fork, so Start re-executes the binary (/proc/self/exe): the
 // stage SpawnStage runs in a new session (setsid), starts the holder and

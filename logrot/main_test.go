@@ -254,6 +254,37 @@ func writerOf(t *testing.T, path string) int {
 	return pid
 }
 
+// waitRelaysReady waits until path has a holder and a writer and both have
+// set their signals up (SIGTERM ignored). In its first milliseconds a
+// relay process has the default dispositions, as any new process does; a
+// signal then kills it like SIGKILL, which the other one repairs, but the
+// same signal sent to both in that moment kills both.
+func waitRelaysReady(t *testing.T, path string) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "the relay of "+path+" to be ready", func() bool {
+		rs := relaysOf(path)
+		if len(rs) != 2 {
+			return false
+		}
+		for _, r := range rs {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", r.Pid))
+			if err != nil {
+				return false
+			}
+			var ign uint64
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
+					ign, _ = strconv.ParseUint(strings.TrimSpace(v), 16, 64)
+				}
+			}
+			if ign&(1<<(syscall.SIGTERM-1)) == 0 {
+				return false
+			}
+		}
+		return true
+	})
+}
+
 // waitRelaysGone waits until no relay process serves path.
 func waitRelaysGone(t *testing.T, path string, timeout time.Duration) {
 	t.Helper()

@@ -161,10 +161,16 @@ func RelayMain() int {
 	if given(fdPartner) {
 		partner = fdPartner
 	}
-	err = pump(pp, s, &partner)
-	ferr := s.Finish()
+	if err := pump(pp, s, &partner); err != nil {
+		// Not the end: what is in the pipes waits for the writer the
+		// holder starts next.
+		s.alert(fmt.Sprintf("the writer stops: %v", err))
+		s.Close()
+		return 1
+	}
+	ferr := s.Finish() // the end: the holder may go
 	cerr := s.Close()
-	if err != nil || ferr != nil || cerr != nil {
+	if ferr != nil || cerr != nil {
 		return 1
 	}
 	return 0

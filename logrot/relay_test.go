@@ -56,6 +56,7 @@ func TestNoLoss(t *testing.T) {
 			stop := make(chan struct{})
 			var wg sync.WaitGroup
 			if tt.signals {
+				waitRelaysReady(t, path)
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
@@ -152,6 +153,7 @@ func TestDetached(t *testing.T) {
 	if err := syscall.Fstat(int(w.Fd()), &pipe); err != nil {
 		t.Fatal(err)
 	}
+	waitRelaysReady(t, path) // comm is set just after the signals
 	rs := relaysOf(path)
 	if len(rs) != 2 {
 		t.Fatalf("relay processes of %s: %+v; want a holder and a writer", path, rs)
