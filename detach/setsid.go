@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/pathsearch"
@@ -196,6 +198,12 @@ func (s *SetsidApplet) execHere(o setsidOpts) int {
 			return 1
 		}
 	}
+	// Put back what the Go runtime changed before main (internal/entry):
+	// inherited ignores, the signal mask of this thread, closed fds 0–2.
+	runtime.LockOSThread()
+	entry.IgnoreAgain()
+	entry.BlockAgain()
+	entry.CloseAgain()
 	err := pathsearch.Exec(o.command[0], o.command, s.Env)
 	// The name is printed raw, unquoted, as util-linux's errexec() does.
 	_ = diag.Printf(s.Stderr, o.prog, "failed to execute %s: %s", o.command[0], diag.Strerror(err))
