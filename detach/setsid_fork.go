@@ -2,6 +2,7 @@ package detach
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -24,9 +25,13 @@ func (s *SetsidApplet) forkChild(o setsidOpts) int {
 	}
 	argv = append(append(argv, "--"), o.command...)
 	// The child is started with the fds that were closed at start-up
-	// closed, and with the inherited ignores (which the parent keeps, as
-	// util-linux's does); the child puts back the rest itself.
+	// closed, and with the inherited ignores and signal mask, which this
+	// thread (ForkExec forks it with its mask) and the parent keep as
+	// util-linux's parent does. Go's forked child resets the signals the
+	// runtime will not let go of (the faults, SIGPROF, 32, 33) to SIG_DFL.
+	runtime.LockOSThread()
 	entry.IgnoreAgain()
+	entry.BlockAgain()
 	pid, err := setsidStartSelf(argv, s.Env)
 	switch {
 	case errors.Is(err, syscall.E2BIG):
