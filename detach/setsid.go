@@ -65,10 +65,14 @@ import (
 //     in util-linux; it is reproduced from the locale variables as glibc
 //     2.36 leaves it (setsidStaleErrno), which a system with a locale
 //     archive may not match.
-//   - As in every Go program, an inherited SIG_IGN survives into the program
-//     only for SIGHUP, SIGINT and the job-control signals; and fds 0–2
-//     that were closed are reopened on /dev/null at start-up, so the
-//     program gets /dev/null where util-linux's would find them closed.
+//   - The Go runtime reopens closed fds 0–2 on /dev/null, takes over
+//     inherited ignores and unblocks some signals before main; with the
+//     entry point of internal/entry (linux/amd64 and linux/arm64, linked
+//     with -ldflags=-E=_rt0_nohupx_linux) all of it is put back before the
+//     exec and passed to a forked child, except an ignore of SIGPROF and
+//     the fault signals, which Go's fork resets in the child. A build
+//     without it passes an ignore on only for SIGHUP, SIGINT and the
+//     job-control signals, and gives the program /dev/null for a closed fd.
 //   - The parent waiting with -w dies of SIGQUIT and SIGABRT as a C program
 //     does on Linux only; elsewhere the Go runtime prints a goroutine dump
 //     and exits 2.
