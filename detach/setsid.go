@@ -197,7 +197,12 @@ func (s *SetsidApplet) execHere(o setsidOpts) int {
 	// util-linux passes 1, so root (CAP_SYS_ADMIN) steals a terminal that
 	// is another session's. Linux-only meaning; the BSDs ignore the value.
 	if o.ctty {
-		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 1); err != nil {
+		err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 1)
+		if entry.Closed(0) {
+			// util-linux's ioctl meets the closed fd, not /dev/null.
+			err = unix.EBADF
+		}
+		if err != nil {
 			_ = diag.Printf(s.Stderr, o.prog, "failed to set the controlling terminal: %s", diag.Strerror(err))
 			return 1
 		}

@@ -255,6 +255,8 @@ func TestSetsidCompat(t *testing.T) {
 		{name: "closed 0-2 in place", c: closedFds("0<&- 1>&- 2>&-"), want: "exit 0"},
 		{name: "closed stdout forked", c: closedFds("1>&-", "-fw"), want: "exit 0"},
 		{name: "closed 0-2 forked", c: closedFds("0<&- 1>&- 2>&-", "-fw"), want: "exit 0"},
+		{name: "closed stdin with ctty", c: closedFds("0<&-", "-c"), want: "exit 1"},
+		{name: "closed stdin with ctty forked", c: closedFds("0<&-", "-fwc"), want: "exit 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
