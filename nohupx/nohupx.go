@@ -134,11 +134,10 @@ func Run(o Options, fail int) int {
 
 	// The last thing before exec: signal.Ignore leaves SIG_IGN in place
 	// across execve, while any handler installed after it would be reset
-	// to SIG_DFL by the exec (go-pitfalls).
-	// What the runtime changed before main goes back as it was given:
-	// inherited ignores, the signal mask, and fds 0–2 that were closed and
-	// that nohupx did not replace (with errOnly, stdout held the file only
-	// until stderr got it, as in GNU nohup).
+	// to SIG_DFL by the exec. What the runtime changed before main goes
+	// back as it was given: inherited ignores, the signal mask, and fds
+	// 0–2 that were closed and that nohupx did not replace (with errOnly,
+	// stdout held the file only until stderr got it, as in GNU nohup).
 	entry.IgnoreAgain()
 	for _, sig := range o.Ignore {
 		signal.Ignore(sig)
