@@ -48,7 +48,7 @@ bytes=$(numfmt --from=iec "$SIZE")
 maxbytes=$(numfmt --from=iec "$MAX")
 
 (cd "$root" && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/gen" ./bench/gen &&
-	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$work/nohupx" ./cmd/nohupx)
+	CGO_ENABLED=0 go build -trimpath -ldflags="-s -w $(case $(go env GOOS)/$(go env GOARCH) in linux/amd64 | linux/arm64) echo -E=_rt0_nohupx_linux ;; esac)" -o "$work/nohupx" ./cmd/nohupx)
 gen=("$work/gen" "$SIZE" "$WRITE")
 start_relay() { local f=$1; shift; "$work/nohupx" -q --all-stdio --output "$f" --max-size "$MAX" --keep "$KEEP" "$@"; }
 now() { date +%s.%N; }

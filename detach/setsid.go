@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/pathsearch"
@@ -63,10 +65,14 @@ import (
 //     in util-linux; it is reproduced from the locale variables as glibc
 //     2.36 leaves it (setsidStaleErrno), which a system with a locale
 //     archive may not match.
-//   - As in every Go program, an inherited SIG_IGN survives into the program
-//     only for SIGHUP, SIGINT and the job-control signals; and fds 0–2
-//     that were closed are reopened on /dev/null at start-up, so the
-//     program gets /dev/null where util-linux's would find them closed.
+//   - The Go runtime reopens closed fds 0–2 on /dev/null, takes over
+//     inherited ignores and unblocks some signals before main; with the
+//     entry point of internal/entry (linux/amd64 and linux/arm64, linked
+//     with -ldflags=-E=_rt0_nohupx_linux) all of it is put back before the
+//     exec and passed to a forked child, except an ignore of SIGPROF and
+//     the fault signals, which Go's fork resets in the child. A build
+//     without it passes an ignore on only for SIGHUP, SIGINT and the
+//     job-control signals, and gives the program /dev/null for a closed fd.
 //   - The parent waiting with -w dies of SIGQUIT and SIGABRT as a C program
 //     does on Linux only; elsewhere the Go runtime prints a goroutine dump
 //     and exits 2.
@@ -191,11 +197,22 @@ func (s *SetsidApplet) execHere(o setsidOpts) int {
 	// util-linux passes 1, so root (CAP_SYS_ADMIN) steals a terminal that
 	// is another session's. Linux-only meaning; the BSDs ignore the value.
 	if o.ctty {
-		if err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 1); err != nil {
+		err := unix.IoctlSetInt(0, unix.TIOCSCTTY, 1)
+		if entry.Closed(0) {
+			// util-linux's ioctl meets the closed fd, not /dev/null.
+			err = unix.EBADF
+		}
+		if err != nil {
 			_ = diag.Printf(s.Stderr, o.prog, "failed to set the controlling terminal: %s", diag.Strerror(err))
 			return 1
 		}
 	}
+	// Put back what the Go runtime changed before main (internal/entry):
+	// inherited ignores, the signal mask of this thread, closed fds 0–2.
+	runtime.LockOSThread()
+	entry.IgnoreAgain()
+	entry.BlockAgain()
+	entry.CloseAgain()
 	err := pathsearch.Exec(o.command[0], o.command, s.Env)
 	// The name is printed raw, unquoted, as util-linux's errexec() does.
 	_ = diag.Printf(s.Stderr, o.prog, "failed to execute %s: %s", o.command[0], diag.Strerror(err))

@@ -2,10 +2,12 @@ package detach
 
 import (
 	"errors"
+	"runtime"
 	"strings"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 )
 
@@ -22,6 +24,14 @@ func (s *SetsidApplet) forkChild(o setsidOpts) int {
 		argv = append(argv, "-c")
 	}
 	argv = append(append(argv, "--"), o.command...)
+	// The child is started with the fds that were closed at start-up
+	// closed, and with the inherited ignores and signal mask, which this
+	// thread (ForkExec forks it with its mask) and the parent keep as
+	// util-linux's parent does. Go's forked child resets the signals the
+	// runtime will not let go of (the faults, SIGPROF, 32, 33) to SIG_DFL.
+	runtime.LockOSThread()
+	entry.IgnoreAgain()
+	entry.BlockAgain()
 	pid, err := setsidStartSelf(argv, s.Env)
 	switch {
 	case errors.Is(err, syscall.E2BIG):
@@ -75,7 +85,7 @@ func setsidStartSelf(argv, env []string) (int, error) {
 	var err error = syscall.ENOENT
 	for _, path := range setsidSelfPaths() {
 		var pid int
-		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: []uintptr{0, 1, 2}})
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: setsidChildFiles()})
 		if err == nil {
 			return pid, nil
 		}
@@ -123,4 +133,17 @@ func setsidStaleErrno(env []string) string {
 		}
 	}
 	return "Success"
+}
+
+// setsidChildFiles are the child's fds 0–2: this process's, except that
+// one that was closed at start-up (internal/entry) is closed in the child
+// too (-1 makes ForkExec close it) instead of the runtime's /dev/null.
+func setsidChildFiles() []uintptr {
+	files := []uintptr{0, 1, 2}
+	for fd := range files {
+		if entry.Closed(fd) {
+			files[fd] = ^uintptr(0)
+		}
+	}
+	return files
 }

@@ -4,6 +4,8 @@ import (
 	"os"
 	"syscall"
 	"unsafe"
+
+	"github.com/nohupx/nohupx/internal/entry"
 )
 
 // setsidSelfPaths are where to re-execute this binary from: /proc/self/exe
@@ -28,6 +30,9 @@ func setsidDefaultSignals() {
 	// 32 bytes cover every Linux layout.
 	var act [4]uint64
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {
+		if entry.Ignored()&(1<<(sig-1)) != 0 {
+			continue // inherited SIG_IGN, kept as util-linux's parent keeps it
+		}
 		// sigsetsize is 8 except on mips (16).
 		for _, size := range []uintptr{8, 16} {
 			_, _, e := syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig),

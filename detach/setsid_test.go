@@ -237,6 +237,26 @@ func TestSetsidCompat(t *testing.T) {
 			args: []string{"grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
 		{name: "ignored HUP INT forked", c: setsidCall{via: perl(`$SIG{HUP}="IGNORE"; $SIG{INT}="IGNORE"`),
 			args: []string{"-fw", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
+
+		// What the Go runtime changes before main, put back (internal/entry).
+		{name: "ignored TERM QUIT PIPE USR1 in place", c: setsidCall{via: perl(ignoreMany),
+			args: []string{"grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
+		{name: "ignored TERM QUIT PIPE USR1 forked", c: setsidCall{via: perl(ignoreMany),
+			args: []string{"-fw", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
+		{name: "ignored TERM QUIT PIPE USR1 as a group leader", c: setsidCall{via: perl(ignoreMany), leader: true,
+			args: []string{"-w", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
+		{name: "blocked TERM HUP PROF in place", c: setsidCall{via: perl(blockMany),
+			args: []string{"grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
+		{name: "blocked TERM HUP PROF forked", c: setsidCall{via: perl(blockMany),
+			args: []string{"-fw", "grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
+		{name: "closed stdin in place", c: closedFds("0<&-"), want: "exit 0"},
+		{name: "closed stdout in place", c: closedFds("1>&-"), want: "exit 0"},
+		{name: "closed stderr in place", c: closedFds("2>&-"), want: "exit 0"},
+		{name: "closed 0-2 in place", c: closedFds("0<&- 1>&- 2>&-"), want: "exit 0"},
+		{name: "closed stdout forked", c: closedFds("1>&-", "-fw"), want: "exit 0"},
+		{name: "closed 0-2 forked", c: closedFds("0<&- 1>&- 2>&-", "-fw"), want: "exit 0"},
+		{name: "closed stdin with ctty", c: closedFds("0<&-", "-c"), want: "exit 1"},
+		{name: "closed stdin with ctty forked", c: closedFds("0<&-", "-fwc"), want: "exit 1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -291,14 +311,59 @@ func perl(setup string) []string {
 	return []string{"perl", "-e", "use POSIX; " + setup + "; exec @ARGV or die"}
 }
 
-// TestSetsidLosesInheritedTERMIgnore pins the one difference the Go runtime
-// forces: an inherited SIG_IGN on TERM (or QUIT, PIPE) does not reach the
-// command, where util-linux passes it on. HUP and INT do (see above).
-func TestSetsidLosesInheritedTERMIgnore(t *testing.T) {
+// ignoreMany and blockMany set up, through perl, signals the Go runtime
+// takes over (TERM, QUIT, PIPE) or unblocks (TERM, HUP, PROF), and others.
+const (
+	ignoreMany = `$SIG{TERM}="IGNORE"; $SIG{QUIT}="IGNORE"; $SIG{PIPE}="IGNORE"; $SIG{USR1}="IGNORE"`
+	blockMany  = "sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM, SIGHUP, SIGPROF, SIGUSR2))"
+)
+
+// closedFds runs setsid with redirs (closing some of fds 0–2) and a
+// command that says on fd 3 which of its fds 0–2 are open.
+func closedFds(redirs string, opts ...string) setsidCall {
+	probe := `for f in 0 1 2; do if test -L /proc/$$/fd/$f; then echo $f open >&3; else echo $f closed >&3; fi; done`
+	return setsidCall{via: []string{"bash", "-c", `exec 3>&1 ` + redirs + `; exec "$0" "$@"`},
+		args: append(opts, "sh", "-c", probe)}
+}
+
+// TestSetsidForkLosesFaultIgnores pins the one difference left on Linux:
+// when setsid forks, Go's forked child resets to SIG_DFL the signals the
+// runtime keeps a handler for whatever was inherited (the faults, PROF),
+// so an inherited ignore of those reaches the program only in place.
+func TestSetsidForkLosesFaultIgnores(t *testing.T) {
 	impls := setsidImpls(t)
+	prof := "SigIgn:\t0000000004000000\n"
+	for _, args := range [][]string{{"-w"}, {"-fw"}} {
+		c := setsidCall{via: perl(`$SIG{PROF}="IGNORE"`), args: append(args, "grep", "SigIgn", "/proc/self/status")}
+		ref, got := c.run(t, impls[0].path), c.run(t, impls[1].path)
+		want := prof
+		if args[0] == "-fw" {
+			want = "SigIgn:\t0000000000000000\n"
+		}
+		if ref.stdout != prof || got.stdout != want {
+			t.Errorf("setsid %q with PROF ignored: util-linux %q, nohupx %q; want %q, %q", args, ref.stdout, got.stdout, prof, want)
+		}
+	}
+}
+
+// TestSetsidWithoutEntryPoint pins what a build without the entry point (a
+// plain go build or go install, or a system that has none) still does: an
+// inherited SIG_IGN on TERM (or QUIT, PIPE) does not reach the program, and
+// a closed stdout reaches it as /dev/null.
+func TestSetsidWithoutEntryPoint(t *testing.T) {
+	impls := setsidImpls(t)
+	// Run through a link named setsid, as the package installs it.
+	plain := filepath.Join(t.TempDir(), "setsid")
+	if err := os.Symlink(testbin.Program(t, "github.com/nohupx/nohupx/cmd/nohupx", "nohupx-plain"), plain); err != nil {
+		t.Fatal(err)
+	}
 	c := setsidCall{via: perl(`$SIG{TERM}="IGNORE"`), args: []string{"grep", "SigIgn", "/proc/self/status"}}
-	ref, got := c.run(t, impls[0].path), c.run(t, impls[1].path)
+	ref, got := c.run(t, impls[0].path), c.run(t, plain)
 	if ref.stdout != "SigIgn:\t0000000000004000\n" || got.stdout != "SigIgn:\t0000000000000000\n" {
-		t.Errorf("SigIgn: util-linux %q, nohupx %q; want TERM ignored only under util-linux", ref.stdout, got.stdout)
+		t.Errorf("SigIgn: util-linux %q, plain build %q; want TERM ignored only under util-linux", ref.stdout, got.stdout)
+	}
+	out, err := exec.Command("bash", "-c", `exec "$0" sh -c '( readlink /proc/$$/fd/1 ) >&2; exit 0' 2>&1 >&-`, plain).Output()
+	if err != nil || string(out) != "/dev/null\n" {
+		t.Errorf("closed stdout under a plain build: %q, %v; want /dev/null", out, err)
 	}
 }

@@ -7,12 +7,15 @@ package nohupx_test
 
 import (
 	"bytes"
+	"debug/elf"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
 	"syscall"
 	"testing"
@@ -20,6 +23,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -44,6 +48,10 @@ type setup struct {
 	umask string // run under this umask, e.g. "077"
 	prep  func(t *testing.T, dir string)
 	dir   string // working directory; a fresh one when ""
+	// closed fds are closed when nohup starts (not with umask)
+	closed [3]bool
+	// ours are arguments for nohupx only, before args: --no-rotate
+	ours []string
 }
 
 type result struct {
@@ -53,12 +61,20 @@ type result struct {
 	nohupOut       string // contents of nohup.out in the directory, or "<none>"
 	mode           os.FileMode
 	homeOut        string // contents of $HOME/nohup.out, or "<none>"
+	fds            string // what fdProbe wrote in the directory, or ""
 }
 
 func (r result) String() string {
-	return fmt.Sprintf("status %d\nterminal %q\nstdout %q\nstderr %q\nnohup.out %q mode %v\n$HOME/nohup.out %q",
-		r.code, r.term, r.stdout, r.stderr, clip(r.nohupOut), r.mode, clip(r.homeOut))
+	return fmt.Sprintf("status %d\nterminal %q\nstdout %q\nstderr %q\nnohup.out %q mode %v\n$HOME/nohup.out %q\nfds %q",
+		r.code, r.term, r.stdout, r.stderr, clip(r.nohupOut), r.mode, clip(r.homeOut), r.fds)
 }
+
+// fdProbe writes in the file fds what its fds 0–2 are (without disturbing
+// them: the readlinks run in a subshell), then writes a line to each of
+// stdout and stderr.
+var fdProbe = []string{"sh", "-c", `( for f in 0 1 2; do readlink /proc/$$/fd/$f || echo closed; done ) >fds 2>/dev/null; echo out; echo err >&2`}
+
+var ptsOrPipe = regexp.MustCompile(`/dev/pts/[0-9]+|pipe:\[[0-9]+\]`)
 
 // clip keeps failure messages readable when a file is large.
 func clip(s string) string {
@@ -81,6 +97,15 @@ func run(t *testing.T, bin string, s setup) result {
 	argv := append([]string{"nohup"}, s.args...)
 	cmd := exec.Command(bin)
 	cmd.Args = argv
+	if s.closed != [3]bool{} {
+		redirs := ""
+		for fd, c := range s.closed {
+			if c {
+				redirs += fmt.Sprintf(" %d>&-", fd)
+			}
+		}
+		cmd = exec.Command("bash", append([]string{"-c", `exec -a nohup "$0" "$@"` + redirs, bin}, s.args...)...)
+	}
 	if s.umask != "" {
 		// The shell sets the umask and execs, so nohup is still the
 		// direct child with the same argv[0].
@@ -129,6 +154,14 @@ func run(t *testing.T, bin string, s setup) result {
 	if b, err := os.ReadFile(filepath.Join(dir, "home", "nohup.out")); err == nil {
 		r.homeOut = string(b)
 	}
+	if b, err := os.ReadFile(filepath.Join(dir, "fds")); err == nil {
+		r.fds = ptsOrPipe.ReplaceAllStringFunc(string(b), func(s string) string {
+			if strings.HasPrefix(s, "pipe") {
+				return "pipe"
+			}
+			return "/dev/pts/N"
+		})
+	}
 	if b, err := os.ReadFile(filepath.Join(dir, "nohup.out")); err == nil {
 		r.nohupOut = string(b)
 		st, _ := os.Stat(filepath.Join(dir, "nohup.out"))
@@ -168,6 +201,7 @@ func compare(t *testing.T, s setup) result {
 	g.dir = gnuDir
 	o := s
 	o.dir = ourDir
+	o.args = append(append([]string{}, s.ours...), s.args...)
 	gnu := run(t, gnuNohup, g)
 	ours := run(t, testbin.Path("nohupx"), o)
 	norm := func(r result, dir string) string { return strings.ReplaceAll(r.String(), dir, "DIR") }
@@ -450,11 +484,12 @@ func TestExecInPlace(t *testing.T) {
 	}
 }
 
-// sigIgn returns the SigIgn mask the command saw, run through nohupx with args.
-func procStatusField(t *testing.T, field string, pre string, args ...string) uint64 {
+// procStatusField returns a field of /proc/self/status as the command saw
+// it, run through bin (as nohupx) with args after the shell ran pre.
+func procStatusField(t *testing.T, bin, field, pre string, args ...string) uint64 {
 	t.Helper()
-	script := pre + ` exec "$@"`
-	cmd := exec.Command("bash", append([]string{"-c", script, "bash", testbin.Path("nohupx")}, args...)...)
+	script := pre + ` exec -a nohupx "$@"`
+	cmd := exec.Command("bash", append([]string{"-c", script, "bash", bin}, args...)...)
 	cmd.Args = append(cmd.Args, "grep", field+":", "/proc/self/status")
 	out, err := cmd.Output()
 	if err != nil {
@@ -481,27 +516,138 @@ func TestIgnoredSignals(t *testing.T) {
 		{[]string{"--survive"}, hup | term | ttin | ttou},
 	}
 	for _, tt := range tests {
-		if got := procStatusField(t, "SigIgn", "", tt.args...); got != tt.want {
+		if got := procStatusField(t, testbin.Path("nohupx"), "SigIgn", "", tt.args...); got != tt.want {
 			t.Errorf("nohupx %q: SigIgn = %#x; want %#x", tt.args, got, tt.want)
 		}
 	}
 }
 
-// TestRuntimeLimits pins the documented differences the Go runtime forces.
-func TestRuntimeLimits(t *testing.T) {
+// TestClosedStdio: fds 0–2 closed at start, in every mix with terminals
+// (t) and pipes (p), against GNU nohup: the notices, the status, where
+// nohup.out goes, and which fds the command finds closed. In GNU mode
+// (--no-rotate): the relay would put a pipe where GNU puts the file.
+func TestClosedStdio(t *testing.T) {
+	for mask := 0; mask < 27; mask++ {
+		var tty, closed [3]bool
+		name := ""
+		for fd, m := 0, mask; fd < 3; fd, m = fd+1, m/3 {
+			switch m % 3 {
+			case 0:
+				tty[fd], name = true, name+"t"
+			case 1:
+				closed[fd], name = true, name+"c"
+			default:
+				name += "p"
+			}
+		}
+		if closed == [3]bool{} {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			r := compare(t, setup{tty: tty, closed: closed, ours: []string{"--no-rotate"}, args: fdProbe})
+			// Pinned as well, so that a change on both sides fails.
+			switch name {
+			case "pct": // nohup.out for stderr alone, stdout stays closed
+				if !strings.HasSuffix(r.nohupOut, "err\n") || !strings.HasPrefix(r.fds, "pipe\nclosed\n") || !strings.HasSuffix(r.fds, "/nohup.out\n") {
+					t.Errorf("closed stdout, terminal stderr: %v; want nohup.out on stderr only", r)
+				}
+			case "ptc": // a notice to a closed stderr fails
+				if r.code != 125 {
+					t.Errorf("closed stderr with a notice to write: %v; want 125", r)
+				}
+			}
+		})
+	}
+	t.Run("default mode: closed stdout, terminal stderr", func(t *testing.T) {
+		r := run(t, testbin.Path("nohupx"), setup{tty: [3]bool{false, false, true}, closed: [3]bool{false, true, false}, args: fdProbe})
+		// The echo to the closed stdout fails, and sh says so on stderr.
+		if r.code != 0 || r.nohupOut != "sh: 1: echo: echo: I/O error\nerr\n" || r.fds != "pipe\nclosed\npipe\n" {
+			t.Errorf("got %v; want stderr through the relay into nohup.out, stdout closed", r)
+		}
+	})
+}
+
+// TestInheritedSignals: the ignores and the signal mask nohup was started
+// with reach the command as with GNU nohup, those the Go runtime takes over
+// (QUIT, TERM, PIPE, real-time signals, ...) included.
+func TestInheritedSignals(t *testing.T) {
+	needGNU(t)
+	py := testbin.Need(t, "python3") // to start nohup with a mask and ignores
+	script := `import os, signal, sys
+for s in (signal.SIGTERM, signal.SIGQUIT, signal.SIGUSR1, signal.SIGINT, signal.SIGTSTP, signal.SIGCHLD, signal.SIGURG, 40):
+    signal.signal(s, signal.SIG_IGN)
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGHUP, signal.SIGUSR2, signal.SIGWINCH, signal.SIGPROF, signal.SIGCHLD})
+os.execv(sys.argv[1], sys.argv[2:])`
+	status := []string{"grep", "-E", "^Sig(Ign|Blk):", "/proc/self/status"}
+	for _, ours := range [][]string{{"--no-rotate"}, nil} {
+		var got []string
+		for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+			args := append([]string{"-c", script, bin, "nohup"}, status...)
+			if bin != gnuNohup {
+				args = append(append([]string{"-c", script, bin, "nohup"}, ours...), status...)
+			}
+			out, err := exec.Command(py, args...).Output()
+			if err != nil {
+				t.Fatalf("%s: %v", bin, err)
+			}
+			got = append(got, string(out))
+		}
+		if got[0] != got[1] {
+			t.Errorf("nohupx %q: %q; GNU nohup: %q", ours, got[1], got[0])
+		}
+	}
+	// The shell's way, pinned: SigIgn is HUP from nohup, and the rest kept.
+	want := bit(syscall.SIGHUP) | bit(syscall.SIGQUIT) | bit(syscall.SIGPIPE) | bit(syscall.SIGTERM)
+	if got := procStatusField(t, testbin.Path("nohupx"), "SigIgn", "trap '' TERM QUIT PIPE;", "--no-rotate"); got != want {
+		t.Errorf("trap '' TERM QUIT PIPE: SigIgn = %#x; want %#x", got, want)
+	}
+}
+
+// TestBuiltWithEntryPoint: the binary the tests run is linked as the
+// release is, with internal/entry's entry point, where there is one.
+func TestBuiltWithEntryPoint(t *testing.T) {
+	if !entry.HasEntryPoint(runtime.GOOS, runtime.GOARCH) {
+		t.Skipf("no entry point for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	f, err := elf.Open(testbin.Path("nohupx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	syms, err := f.Symbols()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range syms {
+		if s.Name == "_rt0_nohupx_linux" {
+			if s.Value != f.Entry {
+				t.Errorf("ELF entry %#x; want _rt0_nohupx_linux at %#x", f.Entry, s.Value)
+			}
+			return
+		}
+	}
+	t.Errorf("no _rt0_nohupx_linux in %s", testbin.Path("nohupx"))
+}
+
+// TestWithoutEntryPoint pins what a build without the entry point (a plain
+// go build or go install, or a system that has none) still does: the Go
+// runtime's changes before main reach the command.
+func TestWithoutEntryPoint(t *testing.T) {
+	plain := testbin.Program(t, "github.com/nohupx/nohupx/cmd/nohupx", "nohupx-plain")
 	t.Run("inherited ignores", func(t *testing.T) {
-		got := procStatusField(t, "SigIgn", "trap '' INT QUIT TERM PIPE TSTP;")
+		got := procStatusField(t, plain, "SigIgn", "trap '' INT QUIT TERM PIPE TSTP;")
 		kept := bit(syscall.SIGHUP) | bit(syscall.SIGINT) | bit(syscall.SIGTSTP)
 		if got != kept {
 			t.Errorf("SigIgn = %#x; want %#x (HUP from nohupx, INT and TSTP kept; QUIT, TERM, PIPE lost)", got, kept)
 		}
 	})
 	t.Run("closed stdout is /dev/null", func(t *testing.T) {
-		// GNU nohup would open nohup.out here; nohupx cannot tell a closed
-		// stdout from /dev/null, so the output is discarded and no
+		// GNU nohup would open nohup.out here; the runtime put /dev/null
+		// on the closed stdout, so the output is discarded and no
 		// nohup.out appears.
 		dir := t.TempDir()
-		cmd := exec.Command("bash", "-c", `exec "$@" >&-`, "bash", testbin.Path("nohupx"), "sleep", "5")
+		cmd := exec.Command("bash", "-c", `exec -a nohupx "$@" >&-`, "bash", plain, "sleep", "5")
 		cmd.Dir = dir
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
@@ -529,8 +675,8 @@ func TestRuntimeLimits(t *testing.T) {
 		py := testbin.Need(t, "python3") // to start nohupx with a blocked signal
 		script := `import os, signal, sys
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1, signal.SIGWINCH, signal.SIGTERM})
-os.execv(sys.argv[1], sys.argv[1:])`
-		out, err := exec.Command(py, "-c", script, testbin.Path("nohupx"), "grep", "SigBlk:", "/proc/self/status").Output()
+os.execv(sys.argv[1], sys.argv[2:])`
+		out, err := exec.Command(py, "-c", script, plain, "nohupx", "grep", "SigBlk:", "/proc/self/status").Output()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -91,7 +91,10 @@ A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.
 %[1]s warns when it recognises one; run such a program with 'detach'.
 
-Differences from GNU nohup, forced by the Go runtime:
+Closed standard input, output or error, inherited ignores and the signal
+mask reach COMMAND as with GNU nohup. A build without the entry point
+(-ldflags=-E=_rt0_nohupx_linux on Linux amd64 and arm64; a plain go
+install, or another system) differs, as the Go runtime makes it:
   - a standard input, output or error closed at start-up is treated as
     /dev/null (GNU nohup opens nohup.out for a closed stdout);
   - an inherited ignore is passed on only for HUP, INT, CONT, TSTP, TTIN

@@ -8,6 +8,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/quote"
@@ -54,9 +55,18 @@ func Main(argv []string) int {
 // when nohupx itself failed, 126 or 127 when the command could not be run.
 func Run(o Options, fail int) int {
 	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
+	// GNU nohup opens the output file for a terminal stderr even when
+	// stdout is closed, and then gives it to stderr alone. Only a binary
+	// with the entry point (internal/entry) can tell a closed stdout from
+	// the /dev/null the Go runtime puts there.
+	errOnly := !p.stdout && p.stderr && entry.Closed(1)
 	release := holdTTOU()
 	defer release()
 	say := func(format string, a ...any) bool {
+		if entry.Closed(2) && !p.stderr {
+			// GNU's notice to a closed stderr fails, and so does nohup.
+			return false
+		}
 		return diag.Printf(os.Stderr, o.Prog, format, a...) == nil
 	}
 
@@ -70,7 +80,7 @@ func Run(o Options, fail int) int {
 		}
 	}
 	file, rotation := "", ""
-	if p.stdout {
+	if p.stdout || errOnly {
 		var errs []string
 		file, rotation, errs = openOutput(o)
 		if file == "" {
@@ -86,8 +96,13 @@ func Run(o Options, fail int) int {
 		// Under the drop-in's name, GNU's notices and nothing else.
 		rotation = ""
 	}
+	notices := []string{p.notice(file)}
+	if errOnly {
+		// GNU's two lines: the file opened, then stderr sent to it.
+		notices = []string{plan{stdin: p.stdin, stdout: true}.notice(file), p.notice(file)}
+	}
 	if !o.Quiet {
-		for _, n := range []string{p.notice(file), rotation} {
+		for _, n := range append(notices, rotation) {
 			if n != "" && !say("%s", n) {
 				// A notice nobody can read means stderr is broken; GNU
 				// refuses to run the command rather than go on blind.
@@ -119,11 +134,17 @@ func Run(o Options, fail int) int {
 
 	// The last thing before exec: signal.Ignore leaves SIG_IGN in place
 	// across execve, while any handler installed after it would be reset
-	// to SIG_DFL by the exec (go-pitfalls).
+	// to SIG_DFL by the exec. What the runtime changed before main goes
+	// back as it was given: inherited ignores, the signal mask, and fds
+	// 0–2 that were closed and that nohupx did not replace (with errOnly,
+	// stdout held the file only until stderr got it, as in GNU nohup).
+	entry.IgnoreAgain()
 	for _, sig := range o.Ignore {
 		signal.Ignore(sig)
 	}
 	release()
+	entry.BlockAgain()
+	entry.CloseAgain(p.replaced()...)
 	err := pathsearch.Exec(o.Command[0], o.Command, os.Environ())
 
 	if errFd >= 0 {

@@ -34,3 +34,14 @@ func (p plan) notice(file string) string {
 	}
 	return ""
 }
+
+// replaced lists the fds p gives a file of nohupx's own.
+func (p plan) replaced() []int {
+	var fds []int
+	for fd, r := range []bool{p.stdin, p.stdout, p.stderr} {
+		if r {
+			fds = append(fds, fd)
+		}
+	}
+	return fds
+}

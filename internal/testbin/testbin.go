@@ -15,9 +15,12 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"syscall"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/entry"
 )
 
 // Applets are the names linked to the binary in Dir.
@@ -50,7 +53,13 @@ func Path(name string) string { return filepath.Join(Dir, name) }
 
 func build(dir string) error {
 	exe := filepath.Join(dir, "nohupx.bin")
-	cmd := exec.Command("go", "build", "-o", exe, "github.com/nohupx/nohupx/cmd/nohupx")
+	// Built as the release is, with the entry point where there is one,
+	// so that the tests see what users run.
+	args := []string{"build", "-o", exe}
+	if entry.HasEntryPoint(runtime.GOOS, runtime.GOARCH) {
+		args = append(args, "-ldflags="+entry.LinkFlag)
+	}
+	cmd := exec.Command("go", append(args, "github.com/nohupx/nohupx/cmd/nohupx")...)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %v\n%s", err, out)
