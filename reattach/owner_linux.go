@@ -112,12 +112,7 @@ func (l linuxSystem) Refresh(s Server) (Server, bool) {
 // Catches reports whether the process has a handler for sig (SigCgt in
 // /proc/PID/status). A process that does not catch SIGUSR1 dies of it.
 func (l linuxSystem) Catches(pid int, sig unix.Signal) (catches, known bool) {
-	f, err := os.Open(filepath.Join(l.proc, strconv.Itoa(pid), "status"))
-	if err != nil {
-		return false, false
-	}
-	defer f.Close()
-	st, err := parseStatus(f)
+	st, err := procfs.ReadStatusFile(filepath.Join(l.proc, strconv.Itoa(pid), "status"))
 	if err != nil {
 		return false, false
 	}

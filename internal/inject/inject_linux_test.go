@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -127,7 +128,7 @@ func TestCorruptionIsCaught(t *testing.T) {
 		if _, bad := oks(h.terminal()); bad != "" {
 			return bad
 		}
-		if st, err := readStatus(h.pid); err != nil || st.State == 'Z' {
+		if st, err := procfs.ReadStatus(h.pid); err != nil || st.State == 'Z' {
 			return "the job died"
 		}
 		return ""

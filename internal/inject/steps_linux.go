@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
 )
@@ -31,7 +32,7 @@ func (w work) empty() bool { return len(w.sigs) == 0 && !w.stdin && len(w.out) =
 // plan decides from /proc what needs the target's own hands. A signal it
 // already ignores, or for which it has a handler that is to be kept, needs
 // nothing: those are recorded in res at once.
-func plan(req Request, st status, pid int) work {
+func plan(req Request, st procfs.Status, pid int) work {
 	w := work{cloexec: map[int]bool{}}
 	for _, sig := range req.Ignore {
 		bit := uint64(1) << (uint(sig) - 1)
@@ -67,7 +68,7 @@ func plan(req Request, st status, pid int) work {
 }
 
 // alreadyDone records the signals plan found needing nothing.
-func alreadyDone(req Request, st status, res *Result) {
+func alreadyDone(req Request, st procfs.Status, res *Result) {
 	for _, sig := range req.Ignore {
 		bit := uint64(1) << (uint(sig) - 1)
 		switch {
@@ -331,9 +332,9 @@ func (t *tracee) inject(saved *regs, insn uint64, req Request, w work, res *Resu
 			if sc.path == 0 {
 				return u.fail("open the output in it: " + strerror(linkErr))
 			}
-			st, _ := readStatus(t.pid)
+			st, _ := procfs.ReadStatus(t.pid)
 			if out.Grant != nil {
-				_ = out.Grant(st.Uid[1], st.Gid[1]) // if it fails, openat says why
+				_ = out.Grant(st.UID[1], st.GID[1]) // if it fails, openat says why
 			}
 			// GNU nohup's mode: the output may hold secrets.
 			o, err = u.sys("openat", unix.SYS_OPENAT, u64(atFdcwd), addr+sc.path,
@@ -342,9 +343,9 @@ func (t *tracee) inject(saved *regs, insn uint64, req Request, w work, res *Resu
 				return err
 			}
 			if o < 0 {
-				msg := fmt.Sprintf("open %s in it (it runs as uid %d): %s", quote.Shell(out.Path), st.Uid[1], strerror(o))
-				if o == -int64(unix.EACCES) && st.Uid[1] != os.Geteuid() {
-					msg += fmt.Sprintf(" (name an output file that uid %d may create or write)", st.Uid[1])
+				msg := fmt.Sprintf("open %s in it (it runs as uid %d): %s", quote.Shell(out.Path), st.UID[1], strerror(o))
+				if o == -int64(unix.EACCES) && st.UID[1] != os.Geteuid() {
+					msg += fmt.Sprintf(" (name an output file that uid %d may create or write)", st.UID[1])
 				}
 				return u.fail(msg)
 			}
