@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/ptytest"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -198,7 +199,7 @@ func runAttach(t *testing.T, c attachCase) {
 	}
 	ignored := sigIgn(t, j.pid)
 	for _, sig := range c.sigs {
-		if ignored&(1<<(uint(sig)-1)) == 0 {
+		if ignored&sigs.Mask(sig) == 0 {
 			t.Errorf("the job does not ignore %v after nohupx (SigIgn %x)", sig, ignored)
 		}
 	}
@@ -649,7 +650,7 @@ wait`
 	}
 	var bare []int
 	for _, pid := range groupMembers(pgid) {
-		if sigIgn(t, pid)&(1<<(syscall.SIGHUP-1)) == 0 {
+		if sigIgn(t, pid)&sigs.Mask(syscall.SIGHUP) == 0 {
 			bare = append(bare, pid)
 		}
 	}

@@ -20,6 +20,7 @@ import (
 
 	"github.com/creack/pty"
 
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -467,7 +468,7 @@ func procStatusField(t *testing.T, field string, pre string, args ...string) uin
 	return v
 }
 
-func bit(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+func bit(sig syscall.Signal) uint64 { return sigs.Mask(sig) }
 
 func TestIgnoredSignals(t *testing.T) {
 	hup, term, ttin, ttou, cont, tstp := bit(syscall.SIGHUP), bit(syscall.SIGTERM), bit(syscall.SIGTTIN), bit(syscall.SIGTTOU), bit(syscall.SIGCONT), bit(syscall.SIGTSTP)

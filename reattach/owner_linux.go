@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Owner finds the live listener whose socket file is id. live is false when
@@ -116,5 +117,5 @@ func (l linuxSystem) Catches(pid int, sig unix.Signal) (catches, known bool) {
 	if err != nil {
 		return false, false
 	}
-	return st.SigCgt&(1<<(uint(sig)-1)) != 0, true
+	return st.SigCgt&sigs.Mask(sig) != 0, true
 }

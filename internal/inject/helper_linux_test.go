@@ -280,5 +280,3 @@ func oks(s string) (n int, bad string) {
 	}
 	return n, ""
 }
-
-func bit(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }

@@ -35,7 +35,7 @@ func (w work) empty() bool { return len(w.sigs) == 0 && !w.stdin && len(w.out) =
 func plan(req Request, st procfs.Status, pid int) work {
 	w := work{cloexec: map[int]bool{}}
 	for _, sig := range req.Ignore {
-		bit := uint64(1) << (uint(sig) - 1)
+		bit := sigs.Mask(sig)
 		switch {
 		case st.SigIgn&bit != 0, st.SigCgt&bit != 0 && !req.Always:
 			// decided below, by alreadyDone
@@ -70,7 +70,7 @@ func plan(req Request, st procfs.Status, pid int) work {
 // alreadyDone records the signals plan found needing nothing.
 func alreadyDone(req Request, st procfs.Status, res *Result) {
 	for _, sig := range req.Ignore {
-		bit := uint64(1) << (uint(sig) - 1)
+		bit := sigs.Mask(sig)
 		switch {
 		case st.SigIgn&bit != 0:
 			res.AlreadyIgnored = append(res.AlreadyIgnored, sig)
