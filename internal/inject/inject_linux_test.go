@@ -286,6 +286,26 @@ func TestFailureIsUndone(t *testing.T) {
 	h.goesOn()
 }
 
+// TestRefusedCallIsUndone: a call the target's kernel refuses in the middle
+// of the signal phase (SIG_IGN for SIGKILL is EINVAL, after SIGHUP was
+// set) fails the whole injection, names the call, and takes SIGHUP back.
+func TestRefusedCallIsUndone(t *testing.T) {
+	h := startHelper(t, "spin")
+	h.rounds(1)
+	before := procStatus(t, h.pid)
+	res, err := Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP, syscall.SIGKILL}, Always: true})
+	if !errors.Is(err, ErrFailed) || errors.Is(err, ErrNotUndone) {
+		t.Fatalf("Apply(ignore HUP, KILL) = %+v, %v; want ErrFailed", res, err)
+	}
+	if want := "rt_sigaction(SIGKILL, SIG_IGN) in it: "; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("error %q; want %q and 'nothing was changed'", err, want)
+	}
+	if after := procStatus(t, h.pid); after.SigIgn != before.SigIgn || after.SigCgt != before.SigCgt {
+		t.Errorf("SigIgn/SigCgt %x/%x; want %x/%x as before", after.SigIgn, after.SigCgt, before.SigIgn, before.SigCgt)
+	}
+	h.goesOn()
+}
+
 // TestThreadID: a thread's id stands for its process.
 func TestThreadID(t *testing.T) {
 	h := startHelper(t, "spin")
