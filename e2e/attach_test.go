@@ -147,10 +147,13 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatal(err)
 	}
 	target := j.pid
+	// The pipeline's own processes are the shell's children in the group;
+	// the writer's short-lived children (sleep, a subshell) come and go.
+	var pipeline []int
 	if c.group {
 		target = st.PGRP
-		if members := groupMembers(st.PGRP); len(members) < 2 {
-			t.Fatalf("process group %d has %v; want the pipeline's two processes", st.PGRP, members)
+		if pipeline = childrenIn(st.PGRP, sh.Pid()); len(pipeline) < 2 {
+			t.Fatalf("process group %d has %v as the shell's children; want the pipeline's two processes", st.PGRP, pipeline)
 		}
 	}
 	// Before: the job dies with the terminal unless rescued (the logout
@@ -234,7 +237,7 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatalf("the job %s (%s); want it to survive the hangup after nohupx -p", got, detail)
 	}
 	if c.group {
-		for _, pid := range groupMembers(st.PGRP) {
+		for _, pid := range pipeline {
 			if s, err := readStat(pid); err != nil || s.State == 'Z' {
 				t.Errorf("pipeline process %d died: %v", pid, err)
 			}
@@ -571,6 +574,18 @@ func groupMembers(pgid int) []int {
 			continue
 		}
 		if st, err := readStat(pid); err == nil && st.PGRP == pgid && st.State != 'Z' {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// childrenIn lists the live members of process group pgid whose parent is
+// ppid.
+func childrenIn(pgid, ppid int) []int {
+	var pids []int
+	for _, pid := range groupMembers(pgid) {
+		if st, err := readStat(pid); err == nil && st.PPID == ppid {
 			pids = append(pids, pid)
 		}
 	}
