@@ -47,8 +47,10 @@ func Main(argv []string) int {
 
 // Run detaches o.Command and returns detach's exit status: 0 once the
 // command has been exec'd (or, with --ready, once it reported READY=1;
-// with --wait, its own status), 125 for detach's own failures, 126 or 127
-// when the command could not be run, and an error to print.
+// with --wait, its own status), 125 for detach's own failures (a session
+// stage it cannot wait for included, although the command may be running
+// then), 126 or 127 when the command could not be run, and an error to
+// print.
 func Run(o Options) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
 
@@ -141,7 +143,19 @@ func Run(o Options) (int, error) {
 	case o.Wait:
 		return waitExit(st)
 	}
-	return exitcode.OK, st.reap()
+	return detached(st, pid, exitcode.OK, nil)
+}
+
+// detached returns code and err once the command is left on its own, after
+// reaping the session stage. A stage that cannot be waited for is detach's
+// own failure (125), although the command may be running: 0 must mean that
+// nothing went wrong. A failure already reported (err) stays as it is.
+func detached(st *stage, pid int, code int, err error) (int, error) {
+	rerr := st.reap()
+	if rerr == nil || err != nil {
+		return code, err
+	}
+	return exitcode.Canceled, fmt.Errorf("cannot wait for the session stage (the command, pid %d, may be running): %w", pid, rerr)
 }
 
 // output opens FILE for the command's output as the invoking user: a
@@ -171,7 +185,9 @@ func waitExit(st *stage) (int, error) {
 		return exitcode.Canceled, fmt.Errorf("the session stage said %q", kind)
 	}
 	st.exited = true
-	st.reap() // with a pidfile, the stage removes it before it exits
+	// With a pidfile, the stage removes it before it exits. --wait reports
+	// the command's status, which is known whatever reaping says.
+	_ = st.reap()
 	return shellStatus(syscall.WaitStatus(ws)), nil
 }
 
@@ -206,8 +222,7 @@ func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error)
 		if err != nil {
 			return exitcode.Canceled, fmt.Errorf("--ready: %w", err)
 		}
-		st.letGo()
-		return exitcode.OK, nil
+		return detached(st, pid, exitcode.OK, nil)
 	case ws := <-exited:
 		if ws < 0 {
 			return exitcode.Canceled, errors.New("the session stage ended without reporting the command's exit")
@@ -216,9 +231,8 @@ func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error)
 		return code, fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
 			quote.Shell(o.Command[0]), pid, code)
 	case <-timeout:
-		st.letGo()
-		return TimedOut, fmt.Errorf("%s (pid %d) did not report READY=1 within %v; it is still running",
-			quote.Shell(o.Command[0]), pid, o.Timeout)
+		return detached(st, pid, TimedOut, fmt.Errorf("%s (pid %d) did not report READY=1 within %v; it is still running",
+			quote.Shell(o.Command[0]), pid, o.Timeout))
 	}
 }
 
@@ -270,24 +284,30 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		// Step 5: the stage, and so the command, gets only what we pass.
 		reexec.CloseOnExecFrom(3)
 	}
+	// Every file opened here is closed once, by one of two deferred
+	// closes: the stage's ends and the request's write end (written by
+	// then) whatever happens; statusR and controlW unless they are handed
+	// on in the stage value.
+	var always, unlessKept closers
+	defer always.close()
+	defer unlessKept.close()
 	reqR, reqW, err := reexec.Pipe()
 	if err != nil {
 		return nil, err
 	}
-	defer reqR.Close()
+	always.add(reqR, reqW)
 	statusR, statusW, err := reexec.Pipe()
 	if err != nil {
-		reqW.Close()
 		return nil, err
 	}
-	defer statusW.Close()
+	always.add(statusW)
+	unlessKept.add(statusR)
 	controlR, controlW, err := reexec.Pipe()
 	if err != nil {
-		reqW.Close()
-		statusR.Close()
 		return nil, err
 	}
-	defer controlR.Close()
+	always.add(controlR)
+	unlessKept.add(controlW)
 
 	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
 	req := request{
@@ -303,12 +323,9 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		// in Plumb, so the command does not inherit either descriptor.
 		dir, err := pending.Dir()
 		if err != nil {
-			reqW.Close()
-			statusR.Close()
-			controlW.Close()
 			return nil, fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err)
 		}
-		defer dir.Close()
+		always.add(dir)
 		req.Pidfile = &pidfileFds{Lock: at(pending.File()), Dir: at(dir), Name: pending.Name()}
 		req.Plumb = append(req.Plumb, req.Pidfile.Lock, req.Pidfile.Dir)
 	}
@@ -321,21 +338,28 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		Sys: &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
-		reqW.Close()
-		statusR.Close()
-		controlW.Close()
 		return nil, fmt.Errorf("cannot start the session stage: %w", err)
 	}
-	err = req.encode(reqW)
-	reqW.Close()
-	st := &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil}
-	if err != nil {
-		st.Close()
+	if err := req.encode(reqW); err != nil {
 		proc.Kill()
 		proc.Wait()
 		return nil, fmt.Errorf("cannot talk to the session stage: %w", err)
 	}
-	return st, nil
+	unlessKept = nil // the stage value owns them now
+	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil}, nil
+}
+
+// closers are files to close together when a function returns, whatever
+// the way out: one deferred close instead of a list in each error branch.
+type closers []*os.File
+
+func (c *closers) add(f ...*os.File) { *c = append(*c, f...) }
+
+func (c *closers) close() {
+	for _, f := range *c {
+		f.Close()
+	}
+	*c = nil
 }
 
 // next reads the next status line.
@@ -344,18 +368,21 @@ func (s *stage) next() (kind string, n int, err error) {
 	return reexec.ParseStatus(line)
 }
 
-// letGo tells a staying stage to leave the command to init.
+// letGo closes the control pipe, which tells a staying stage to leave the
+// command to init. Only the first call closes it.
 func (s *stage) letGo() {
-	s.control.Close()
-	s.reap()
+	if s.control != nil {
+		s.control.Close()
+		s.control = nil
+	}
 }
 
-// reap waits for the stage, so that it leaves no zombie; but a stage that
-// holds a pidfile for a command still running is left to run: it exits
-// with the command, and init (our parent's subreaper, once we exit)
-// collects it.
+// reap lets the command go and waits for the stage, so that it leaves no
+// zombie; but a stage that holds a pidfile for a command still running is
+// left to run: it exits with the command, and init (our parent's
+// subreaper, once we exit) collects it.
 func (s *stage) reap() error {
-	s.control.Close()
+	s.letGo()
 	if s.holds && !s.exited {
 		return s.proc.Release()
 	}
@@ -371,9 +398,11 @@ func ignoreReaped(err error) error {
 	return nil
 }
 
+// Close closes the stage's pipes: for a failure before the command runs,
+// when Run does not reap.
 func (s *stage) Close() {
 	s.statusF.Close()
-	s.control.Close()
+	s.letGo()
 }
 
 // inheritedFiles are the descriptors >= 3 we were given without

@@ -43,7 +43,7 @@ func TestPidfileFollowsTheJob(t *testing.T) {
 			script: `exec sleep 30`,
 			end:    func(t *testing.T, pid int) { syscall.Kill(pid, syscall.SIGKILL) }},
 		{name: "the job's group gets TERM, which the job ignores",
-			script: `trap '' TERM; exec sleep 2`,
+			script: `trap '' TERM; exec sleep 30`,
 			end: func(t *testing.T, pid int) {
 				pgid, _ := syscall.Getpgid(pid)
 				syscall.Kill(-pgid, syscall.SIGTERM)
@@ -81,9 +81,15 @@ func TestPidfileFollowsTheJob(t *testing.T) {
 				// The stage that holds the lock is in that group: the
 				// lock must outlive the TERM as the job does.
 				time.Sleep(200 * time.Millisecond)
+				if syscall.Kill(pid, 0) != nil {
+					t.Fatalf("the job %d did not outlive the TERM it ignores", pid)
+				}
 				if code, _, _ := detach(t, "--pidfile", pf, "true"); code != 125 {
 					t.Errorf("detach after TERM to the job's group, the job still running = %d; want 125", code)
 				}
+				// Then it ends, as the other jobs do, without a clock
+				// that a busy machine could outrun.
+				syscall.Kill(pid, syscall.SIGKILL)
 			}
 			waitGone(t, pid)
 			for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {

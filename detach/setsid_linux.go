@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/nohupx/nohupx/internal/entry"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // setsidSelfPaths are where to re-execute this binary from: /proc/self/exe
@@ -30,7 +31,7 @@ func setsidDefaultSignals() {
 	// 32 bytes cover every Linux layout.
 	var act [4]uint64
 	for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT} {
-		if entry.Ignored()&(1<<(sig-1)) != 0 {
+		if entry.Ignored()&sigs.Mask(sig) != 0 {
 			continue // inherited SIG_IGN, kept as util-linux's parent keeps it
 		}
 		// sigsetsize is 8 except on mips (16).

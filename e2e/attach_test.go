@@ -19,6 +19,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/ptytest"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -146,10 +147,13 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatal(err)
 	}
 	target := j.pid
+	// The pipeline's own processes are the shell's children in the group;
+	// the writer's short-lived children (sleep, a subshell) come and go.
+	var pipeline []int
 	if c.group {
 		target = st.PGRP
-		if members := groupMembers(st.PGRP); len(members) < 2 {
-			t.Fatalf("process group %d has %v; want the pipeline's two processes", st.PGRP, members)
+		if pipeline = childrenIn(st.PGRP, sh.Pid()); len(pipeline) < 2 {
+			t.Fatalf("process group %d has %v as the shell's children; want the pipeline's two processes", st.PGRP, pipeline)
 		}
 	}
 	// Before: the job dies with the terminal unless rescued (the logout
@@ -198,7 +202,7 @@ func runAttach(t *testing.T, c attachCase) {
 	}
 	ignored := sigIgn(t, j.pid)
 	for _, sig := range c.sigs {
-		if ignored&(1<<(uint(sig)-1)) == 0 {
+		if ignored&sigs.Mask(sig) == 0 {
 			t.Errorf("the job does not ignore %v after nohupx (SigIgn %x)", sig, ignored)
 		}
 	}
@@ -233,7 +237,7 @@ func runAttach(t *testing.T, c attachCase) {
 		t.Fatalf("the job %s (%s); want it to survive the hangup after nohupx -p", got, detail)
 	}
 	if c.group {
-		for _, pid := range groupMembers(st.PGRP) {
+		for _, pid := range pipeline {
 			if s, err := readStat(pid); err != nil || s.State == 'Z' {
 				t.Errorf("pipeline process %d died: %v", pid, err)
 			}
@@ -576,6 +580,18 @@ func groupMembers(pgid int) []int {
 	return pids
 }
 
+// childrenIn lists the live members of process group pgid whose parent is
+// ppid.
+func childrenIn(pgid, ppid int) []int {
+	var pids []int
+	for _, pid := range groupMembers(pgid) {
+		if st, err := readStat(pid); err == nil && st.PPID == ppid {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
 var tickRE = regexp.MustCompile(`(?m)^tick (\d+)$`)
 
 // lastTick is the highest "tick N" in the file, 0 if none.
@@ -649,7 +665,7 @@ wait`
 	}
 	var bare []int
 	for _, pid := range groupMembers(pgid) {
-		if sigIgn(t, pid)&(1<<(syscall.SIGHUP-1)) == 0 {
+		if sigIgn(t, pid)&sigs.Mask(syscall.SIGHUP) == 0 {
 			bare = append(bare, pid)
 		}
 	}

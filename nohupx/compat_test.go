@@ -24,6 +24,7 @@ import (
 	"github.com/creack/pty"
 
 	"github.com/nohupx/nohupx/internal/entry"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -502,7 +503,7 @@ func procStatusField(t *testing.T, bin, field, pre string, args ...string) uint6
 	return v
 }
 
-func bit(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }
+func bit(sig syscall.Signal) uint64 { return sigs.Mask(sig) }
 
 func TestIgnoredSignals(t *testing.T) {
 	hup, term, ttin, ttou, cont, tstp := bit(syscall.SIGHUP), bit(syscall.SIGTERM), bit(syscall.SIGTTIN), bit(syscall.SIGTTOU), bit(syscall.SIGCONT), bit(syscall.SIGTSTP)

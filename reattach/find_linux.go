@@ -82,16 +82,12 @@ func (l linuxSystem) process(pid int, want func(int) bool) (Server, bool) {
 	if !ok {
 		return Server{}, false
 	}
-	f, err := os.Open(filepath.Join(dir, "status"))
-	if err != nil {
+	ps, err := procfs.ReadStatusFile(filepath.Join(dir, "status"))
+	if err != nil || !want(ps.UID[0]) {
 		return Server{}, false
 	}
-	ps, err := parseStatus(f)
-	f.Close()
-	if err != nil || !want(ps.UID) {
-		return Server{}, false
-	}
-	return Server{Kind: kind, PID: pid, PPID: st.PPID, UID: ps.UID, GID: ps.GID, User: userName(ps.UID), Start: st.Start}, true
+	uid, gid := ps.UID[0], ps.GID[0] // the real ids
+	return Server{Kind: kind, PID: pid, PPID: st.PPID, UID: uid, GID: gid, User: userName(uid), Start: st.Start}, true
 }
 
 // sockets lists the listening sockets (and, for screen, FIFOs) of the

@@ -20,11 +20,6 @@ func FuzzParseFanotify(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) { _, _ = parseFanotify(b) })
 }
 
-func FuzzParseStatus(f *testing.F) {
-	f.Add("Name:\ttmux: server\nPPid:\t1\nUid:\t1000\t1000\t1000\t1000\n")
-	f.Fuzz(func(t *testing.T, s string) { _, _ = parseStatus(strings.NewReader(s)) })
-}
-
 func FuzzParseProcNetUnix(f *testing.F) {
 	f.Add("Num       RefCount Protocol Flags    Type St Inode Path\n0000000000000000: 00000002 00000000 00010000 0001 01 12345 /tmp/tmux-0/default\n")
 	f.Fuzz(func(t *testing.T, s string) { _, _ = parseProcNetUnix(strings.NewReader(s)) })

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Owner finds the live listener whose socket file is id. live is false when
@@ -112,14 +113,9 @@ func (l linuxSystem) Refresh(s Server) (Server, bool) {
 // Catches reports whether the process has a handler for sig (SigCgt in
 // /proc/PID/status). A process that does not catch SIGUSR1 dies of it.
 func (l linuxSystem) Catches(pid int, sig unix.Signal) (catches, known bool) {
-	f, err := os.Open(filepath.Join(l.proc, strconv.Itoa(pid), "status"))
+	st, err := procfs.ReadStatusFile(filepath.Join(l.proc, strconv.Itoa(pid), "status"))
 	if err != nil {
 		return false, false
 	}
-	defer f.Close()
-	st, err := parseStatus(f)
-	if err != nil {
-		return false, false
-	}
-	return st.SigCgt&(1<<(uint(sig)-1)) != 0, true
+	return st.SigCgt&sigs.Mask(sig) != 0, true
 }

@@ -4,6 +4,8 @@ import (
 	"os/signal"
 	"syscall"
 	"unsafe"
+
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // IgnoreAgain sets SIG_IGN again for every signal that was ignored when the
@@ -21,7 +23,7 @@ func IgnoreAgain() {
 	var act [4]uint64 // struct sigaction: sa_handler SIG_IGN, the rest zero
 	act[0] = 1
 	for sig := 1; sig <= 64; sig++ {
-		if ignored&(1<<(sig-1)) == 0 {
+		if ignored&sigs.Mask(syscall.Signal(sig)) == 0 {
 			continue
 		}
 		signal.Ignore(syscall.Signal(sig))

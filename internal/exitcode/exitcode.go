@@ -1,5 +1,5 @@
 // Package exitcode holds the exit statuses shared by the applets and the
-// error type that carries one.
+// rule that maps an exec failure to one.
 //
 // The numbers are those of GNU nohup (coreutils system.h): a launcher must
 // let the caller tell "the launcher failed" from "the command could not be
@@ -24,27 +24,6 @@ const (
 	// POSIX requires 127 for nohup's own failures.
 	PosixFailure = 127
 )
-
-// Error is an error that knows the exit status it should produce.
-type Error struct {
-	Code int
-	Err  error
-}
-
-func (e *Error) Error() string { return e.Err.Error() }
-func (e *Error) Unwrap() error { return e.Err }
-
-// New wraps err with code.
-func New(code int, err error) error { return &Error{Code: code, Err: err} }
-
-// Code returns the status carried by err, or fallback when err carries none.
-func Code(err error, fallback int) int {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return fallback
-}
 
 // FromExec maps an execve failure to the status nohup, env and the shells
 // use: ENOENT means nothing was found to run (127); any other failure means

@@ -8,12 +8,6 @@ import (
 // The /proc parsers: none may panic on whatever the kernel (or a test)
 // hands them.
 
-func FuzzParseStatus(f *testing.F) {
-	f.Add([]byte("Name:\tsh\nState:\tS (sleeping)\nTgid:\t42\nUid:\t0\t0\t0\t0\nSigIgn:\t0000000000000001\n"))
-	f.Add([]byte("Uid:\tx\n"))
-	f.Fuzz(func(t *testing.T, b []byte) { _, _ = parseStatus(bytes.NewReader(b)) })
-}
-
 func FuzzParseMaps(f *testing.F) {
 	f.Add([]byte("7f0000000000-7f0000001000 r-xp 00000000 08:01 42 /usr/lib/libc.so.6\n"))
 	f.Add([]byte("zz-yy r 0 0 0\n"))

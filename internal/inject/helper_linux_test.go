@@ -18,6 +18,7 @@ import (
 	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/internal/testbin/checksum"
 )
@@ -240,9 +241,9 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 // procStatus is /proc/PID/status of a helper, failing the test if gone.
-func procStatus(t *testing.T, pid int) status {
+func procStatus(t *testing.T, pid int) procfs.Status {
 	t.Helper()
-	st, err := readStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		t.Fatalf("status of %d: %v", pid, err)
 	}
@@ -279,5 +280,3 @@ func oks(s string) (n int, bad string) {
 	}
 	return n, ""
 }
-
-func bit(sig syscall.Signal) uint64 { return 1 << (uint(sig) - 1) }

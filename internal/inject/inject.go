@@ -30,11 +30,14 @@
 //     entry: the state to restore is then "about to execute that syscall".
 //  3. Find a syscall instruction the process already has: the one just
 //     executed, or one in the vDSO, or in any executable mapping.
-//  4. Run, with the saved registers except the syscall ones: mmap (and
-//     madvise) a scratch page for the data the calls read and write,
-//     rt_sigaction, openat, fcntl, dup3, close, munmap.
-//     Every step that can fail comes before every step that cannot be
-//     undone, and each has its undo: on a failure the undos run in reverse.
+//  4. Run, with the saved registers except the syscall ones, these phases
+//     (one function each in phases_linux.go):
+//     mapScratch: mmap (and madvise) a scratch page for the data the calls
+//     read and write; ignoreSignals: rt_sigaction; openFiles: openat and
+//     fcntl; swapFds: fcntl (F_DUPFD_CLOEXEC) and dup3; commit: close and
+//     munmap. Every step that can fail comes before every step that cannot
+//     be undone, and each has its undo: on a failure the undos run in
+//     reverse.
 //  5. Put back every register and detach.
 //
 // Errors are classified for the caller's exit status: ErrNoProcess,

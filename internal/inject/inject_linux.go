@@ -42,7 +42,7 @@ func Apply(pid int, req Request) (Result, error) {
 		req.Timeout = defaultTimeout
 	}
 	res := Result{Pid: pid}
-	st, err := readStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		return res, errorf(ErrNoProcess, "")
 	}
@@ -50,7 +50,7 @@ func Apply(pid int, req Request) (Result, error) {
 	if st.Tgid > 0 && st.Tgid != pid {
 		// /proc/TID exists (unlisted) for every thread.
 		res.ThreadOf, pid, res.Pid = pid, st.Tgid, st.Tgid
-		if st, err = readStatus(pid); err != nil {
+		if st, err = procfs.ReadStatus(pid); err != nil {
 			return res, errorf(ErrNoProcess, "")
 		}
 		res.Comm = st.Name
@@ -84,7 +84,7 @@ func Apply(pid int, req Request) (Result, error) {
 // or a terminal on fd 0, 1 or 2. A process forked by a target after Apply
 // needs nothing: fork(2) and execve(2) keep SIG_IGN and the fd table.
 func NeedsChange(pid int, req Request) (bool, error) {
-	st, err := readStatus(pid)
+	st, err := procfs.ReadStatus(pid)
 	if err != nil || st.State == 'Z' || st.State == 'X' {
 		return false, errorf(ErrNoProcess, "")
 	}
@@ -95,13 +95,13 @@ func NeedsChange(pid int, req Request) (bool, error) {
 }
 
 // precheck refuses what cannot or must not be traced, before touching it.
-func precheck(pid int, st status) error {
+func precheck(pid int, st procfs.Status) error {
 	switch {
 	case st.State == 'Z' || st.State == 'X':
 		return errorf(ErrNoProcess, "it has exited (a zombie)")
 	case pid == os.Getpid():
 		return &PermissionError{Why: "it is this nohupx process"}
-	case st.Kthread || pid == 2 || st.PPid == 2:
+	case st.Kthread || pid == 2 || st.PPID == 2:
 		return errorf(ErrUnsupported, "a kernel thread has no signal handlers or files to change")
 	case st.TracerPid != 0:
 		return tracedError(st.TracerPid)
@@ -123,7 +123,7 @@ func precheck(pid int, st status) error {
 func tracedError(tracer int) error {
 	// TracerPid is the tracing thread; name its process.
 	name := ""
-	if st, err := readStatus(tracer); err == nil {
+	if st, err := procfs.ReadStatus(tracer); err == nil {
 		if st.Tgid > 0 {
 			tracer = st.Tgid
 		}
@@ -139,7 +139,7 @@ func seizeError(pid int, err error) error {
 	case errors.Is(err, unix.ESRCH):
 		return errorf(ErrNoProcess, "")
 	case errors.Is(err, unix.EPERM):
-		st, serr := readStatus(pid)
+		st, serr := procfs.ReadStatus(pid)
 		if serr != nil {
 			return errorf(ErrNoProcess, "")
 		}
@@ -151,32 +151,32 @@ func seizeError(pid int, err error) error {
 	return errorf(ErrFailed, "PTRACE_SEIZE: %s", diag.Strerror(err))
 }
 
-func permissionFacts(pid int, st status) permFacts {
+func permissionFacts(pid int, st procfs.Status) permFacts {
 	f := permFacts{Pid: pid, Yama: -1, OurUID: os.Getuid(), OurGID: os.Getgid(), Target: st}
 	if b, err := os.ReadFile("/proc/sys/kernel/yama/ptrace_scope"); err == nil {
 		if n, err := strconv.Atoi(strings.TrimSpace(string(b))); err == nil {
 			f.Yama = n
 		}
 	}
-	if self, err := readStatus(os.Getpid()); err == nil {
+	if self, err := procfs.ReadStatus(os.Getpid()); err == nil {
 		f.CapPtrace = self.CapEff&(1<<unix.CAP_SYS_PTRACE) != 0
 	}
 	// The kernel gives /proc/PID of a process that is not dumpable to
 	// root (task_dump_owner).
 	var sb unix.Stat_t
-	if unix.Stat(procPath(pid, ""), &sb) == nil && sb.Uid == 0 && st.Uid[1] != 0 {
+	if unix.Stat(procPath(pid, ""), &sb) == nil && sb.Uid == 0 && st.UID[1] != 0 {
 		f.NotDumpbl = true
 	}
-	for p, n := st.PPid, 0; p > 1 && n < 4096; n++ {
+	for p, n := st.PPID, 0; p > 1 && n < 4096; n++ {
 		if p == os.Getpid() {
 			f.Ancestor = true
 			break
 		}
-		pst, err := readStatus(p)
+		pst, err := procfs.ReadStatus(p)
 		if err != nil {
 			break
 		}
-		p = pst.PPid
+		p = pst.PPID
 	}
 	f.UserName = func(uid int) string {
 		if u, err := user.LookupId(strconv.Itoa(uid)); err == nil {
@@ -221,7 +221,7 @@ func (t *tracee) run(req Request, res *Result) error {
 
 	// What is there to do? The masks are process-wide and the thread is
 	// stopped; the injected query below is what counts in the end.
-	st, err := readStatus(t.pid)
+	st, err := procfs.ReadStatus(t.pid)
 	if err != nil {
 		return t.detachUntouched(errorf(ErrNoProcess, ""))
 	}
@@ -341,16 +341,6 @@ func (t *tracee) restore(saved regs, err error) error {
 		return &kindError{kind: ErrNotUndone, msg: "PTRACE_DETACH: " + diag.Strerror(derr)}
 	}
 	return err
-}
-
-// readStatus reads /proc/PID/status.
-func readStatus(pid int) (status, error) {
-	f, err := os.Open(procPath(pid, "status"))
-	if err != nil {
-		return status{}, err
-	}
-	defer f.Close()
-	return parseStatus(f)
 }
 
 func procPath(pid int, name string) string {

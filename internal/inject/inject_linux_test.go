@@ -19,6 +19,8 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -51,10 +53,10 @@ func TestChecksumAcrossInjections(t *testing.T) {
 		t.Errorf("Replaced = %v; want [HUP 40] (the Go runtime's handlers)", res.Replaced)
 	}
 	st := procStatus(t, h.pid)
-	if st.SigIgn&bit(syscall.SIGHUP) == 0 || st.SigIgn&bit(40) == 0 {
+	if st.SigIgn&sigs.Mask(syscall.SIGHUP) == 0 || st.SigIgn&sigs.Mask(40) == 0 {
 		t.Errorf("SigIgn = %x; want HUP and 40 in it", st.SigIgn)
 	}
-	if got := st.SigIgn &^ (bit(syscall.SIGHUP) | bit(40)); got != before.SigIgn {
+	if got := st.SigIgn &^ (sigs.Mask(syscall.SIGHUP) | sigs.Mask(40)); got != before.SigIgn {
 		t.Errorf("SigIgn = %x; want %x plus HUP and 40 only", st.SigIgn, before.SigIgn)
 	}
 	if got := fdTarget(h.pid, 0); got != "/dev/null" {
@@ -127,7 +129,7 @@ func TestCorruptionIsCaught(t *testing.T) {
 		if _, bad := oks(h.terminal()); bad != "" {
 			return bad
 		}
-		if st, err := readStatus(h.pid); err != nil || st.State == 'Z' {
+		if st, err := procfs.ReadStatus(h.pid); err != nil || st.State == 'Z' {
 			return "the job died"
 		}
 		return ""
@@ -200,14 +202,14 @@ func TestHandlerKept(t *testing.T) {
 	if err != nil || !slices.Equal(res.KeptHandler, []syscall.Signal{syscall.SIGHUP}) || len(res.Ignored)+len(res.Replaced) != 0 {
 		t.Fatalf("Apply = %+v, %v; want HUP's handler kept", res, err)
 	}
-	if st := procStatus(t, h.pid); st.SigCgt&bit(syscall.SIGHUP) == 0 || st.SigIgn&bit(syscall.SIGHUP) != 0 {
+	if st := procStatus(t, h.pid); st.SigCgt&sigs.Mask(syscall.SIGHUP) == 0 || st.SigIgn&sigs.Mask(syscall.SIGHUP) != 0 {
 		t.Errorf("SigCgt %x SigIgn %x; want HUP still caught", st.SigCgt, st.SigIgn)
 	}
 	res, err = Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP}, Always: true})
 	if err != nil || !slices.Equal(res.Replaced, []syscall.Signal{syscall.SIGHUP}) {
 		t.Fatalf("Apply(Always) = %+v, %v; want HUP's handler replaced", res, err)
 	}
-	if st := procStatus(t, h.pid); st.SigIgn&bit(syscall.SIGHUP) == 0 {
+	if st := procStatus(t, h.pid); st.SigIgn&sigs.Mask(syscall.SIGHUP) == 0 {
 		t.Errorf("SigIgn %x; want HUP ignored", st.SigIgn)
 	}
 	res, err = Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP}, Always: true})
@@ -240,7 +242,7 @@ func TestStoppedStaysStopped(t *testing.T) {
 	if n, _ := oks(h.terminal()); n != n0 {
 		t.Fatalf("%d more rounds while it should be stopped", n-n0)
 	}
-	if st := procStatus(t, h.pid); st.SigIgn&bit(42) == 0 {
+	if st := procStatus(t, h.pid); st.SigIgn&sigs.Mask(42) == 0 {
 		t.Errorf("SigIgn %x; want 42 ignored", st.SigIgn)
 	}
 	res, err = Apply(h.pid, Request{Ignore: []syscall.Signal{43}, Always: true, Continue: true})
@@ -280,6 +282,26 @@ func TestFailureIsUndone(t *testing.T) {
 		if got := fdTarget(h.pid, fd); got != fds[fd] {
 			t.Errorf("fd %d -> %q; want %q as before", fd, got, fds[fd])
 		}
+	}
+	h.goesOn()
+}
+
+// TestRefusedCallIsUndone: a call the target's kernel refuses in the middle
+// of the signal phase (SIG_IGN for SIGKILL is EINVAL, after SIGHUP was
+// set) fails the whole injection, names the call, and takes SIGHUP back.
+func TestRefusedCallIsUndone(t *testing.T) {
+	h := startHelper(t, "spin")
+	h.rounds(1)
+	before := procStatus(t, h.pid)
+	res, err := Apply(h.pid, Request{Ignore: []syscall.Signal{syscall.SIGHUP, syscall.SIGKILL}, Always: true})
+	if !errors.Is(err, ErrFailed) || errors.Is(err, ErrNotUndone) {
+		t.Fatalf("Apply(ignore HUP, KILL) = %+v, %v; want ErrFailed", res, err)
+	}
+	if want := "rt_sigaction(SIGKILL, SIG_IGN) in it: "; !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), "nothing was changed") {
+		t.Errorf("error %q; want %q and 'nothing was changed'", err, want)
+	}
+	if after := procStatus(t, h.pid); after.SigIgn != before.SigIgn || after.SigCgt != before.SigCgt {
+		t.Errorf("SigIgn/SigCgt %x/%x; want %x/%x as before", after.SigIgn, after.SigCgt, before.SigIgn, before.SigCgt)
 	}
 	h.goesOn()
 }
@@ -464,7 +486,7 @@ func TestSignalStorm(t *testing.T) {
 		t.Log("no signal arrived during an injection: the storm proved nothing this time")
 	}
 	h.goesOn()
-	if st := procStatus(t, h.pid); st.SigCgt&bit(syscall.SIGUSR1) == 0 {
+	if st := procStatus(t, h.pid); st.SigCgt&sigs.Mask(syscall.SIGUSR1) == 0 {
 		t.Errorf("SIGUSR1's handler is gone")
 	}
 }

@@ -3,6 +3,8 @@ package inject
 import (
 	"fmt"
 	"strings"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 // permFacts are what the kernel's ptrace_may_access() and Yama look at
@@ -15,7 +17,7 @@ type permFacts struct {
 	Self      bool // the target is this very process
 	OurUID    int  // real ids: PTRACE_SEIZE checks the real ones
 	OurGID    int
-	Target    status
+	Target    procfs.Status
 	NotDumpbl bool                 // /proc/PID belongs to root although the process does not run as root
 	Ancestor  bool                 // this process is an ancestor of the target
 	UserName  func(uid int) string // a user's name, or ""
@@ -41,18 +43,18 @@ func explainPermission(f permFacts) string {
 	fix := ""
 	sameIDs := true
 	for i := 0; i < 3; i++ { // real, effective, saved
-		if f.Target.Uid[i] != f.OurUID || f.Target.Gid[i] != f.OurGID {
+		if f.Target.UID[i] != f.OurUID || f.Target.GID[i] != f.OurGID {
 			sameIDs = false
 		}
 	}
 	if !sameIDs && !f.CapPtrace {
-		if f.Target.Uid[0] != f.OurUID {
+		if f.Target.UID[0] != f.OurUID {
 			why = append(why, fmt.Sprintf("process %d runs as %s and this nohupx as %s: only its owner, or a process with CAP_SYS_PTRACE, may trace it",
-				f.Pid, f.user(f.Target.Uid[0]), f.user(f.OurUID)))
-			fix = fmt.Sprintf("run nohupx as root (sudo nohupx -p %d) or as %s", f.Pid, f.user(f.Target.Uid[0]))
+				f.Pid, f.user(f.Target.UID[0]), f.user(f.OurUID)))
+			fix = fmt.Sprintf("run nohupx as root (sudo nohupx -p %d) or as %s", f.Pid, f.user(f.Target.UID[0]))
 		} else {
 			why = append(why, fmt.Sprintf("process %d runs with other user or group ids than this nohupx (uids %v, gids %v; ours %d, %d), as a setuid or setgid program does: only a process with CAP_SYS_PTRACE may trace it",
-				f.Pid, f.Target.Uid[:3], f.Target.Gid[:3], f.OurUID, f.OurGID))
+				f.Pid, f.Target.UID[:3], f.Target.GID[:3], f.OurUID, f.OurGID))
 			fix = fmt.Sprintf("run nohupx as root (sudo nohupx -p %d)", f.Pid)
 		}
 	}

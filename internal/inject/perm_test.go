@@ -3,13 +3,15 @@ package inject
 import (
 	"strings"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/procfs"
 )
 
 func TestExplainPermission(t *testing.T) {
-	user := func(st status) status { return st }
-	root := status{Uid: [4]int{0, 0, 0, 0}}
-	alice := status{Uid: [4]int{1000, 1000, 1000, 1000}, Gid: [4]int{1000, 1000, 1000, 1000}}
-	setuid := status{Uid: [4]int{1000, 0, 0, 0}, Gid: [4]int{1000, 1000, 1000, 1000}}
+	user := func(st procfs.Status) procfs.Status { return st }
+	root := procfs.Status{UID: [4]int{0, 0, 0, 0}}
+	alice := procfs.Status{UID: [4]int{1000, 1000, 1000, 1000}, GID: [4]int{1000, 1000, 1000, 1000}}
+	setuid := procfs.Status{UID: [4]int{1000, 0, 0, 0}, GID: [4]int{1000, 1000, 1000, 1000}}
 	names := func(uid int) string { return map[int]string{0: "root", 1000: "alice", 65534: "nobody"}[uid] }
 	tests := []struct {
 		name string

@@ -17,34 +17,6 @@ func open(t *testing.T, name string) *os.File {
 	return f
 }
 
-func TestParseStatus(t *testing.T) {
-	st, err := parseStatus(open(t, "status-sleep.txt"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if st.Name != "sleep" || st.State != 'S' || st.Tgid == 0 || st.TracerPid != 0 || st.Kthread || st.Seccomp != 0 {
-		t.Errorf("parseStatus(sleep) = %+v", st)
-	}
-	if st.Uid != [4]int{0, 0, 0, 0} || st.Gid != [4]int{0, 0, 0, 0} {
-		t.Errorf("uids %v gids %v; want all 0", st.Uid, st.Gid)
-	}
-	k, err := parseStatus(open(t, "status-kthreadd.txt"))
-	if err != nil || !k.Kthread || k.Name != "kthreadd" {
-		t.Errorf("parseStatus(kthreadd) = %+v, %v; want a kernel thread", k, err)
-	}
-	const synthetic = "Name:\tmy prog\nState:\tT (stopped)\nTgid:\t42\nPPid:\t7\nTracerPid:\t99\n" +
-		"Uid:\t1000\t0\t1000\t1000\nGid:\t100\t100\t100\t100\nSigIgn:\t0000000000000001\nSigCgt:\t0000000180004002\nCapEff:\t0000000000080000\nSeccomp:\t2\n"
-	s, err := parseStatus(strings.NewReader(synthetic))
-	want := status{Name: "my prog", State: 'T', Tgid: 42, PPid: 7, TracerPid: 99, Uid: [4]int{1000, 0, 1000, 1000},
-		Gid: [4]int{100, 100, 100, 100}, Seccomp: 2, CapEff: 1 << 19, SigIgn: 1, SigCgt: 0x180004002}
-	if err != nil || s != want {
-		t.Errorf("parseStatus = %+v, %v; want %+v", s, err, want)
-	}
-	if _, err := parseStatus(strings.NewReader("Name:\tx\n")); err == nil {
-		t.Error("parseStatus(truncated) succeeded; want an error")
-	}
-}
-
 func TestParseMaps(t *testing.T) {
 	ms, err := parseMaps(open(t, "maps-cat.txt"))
 	if err != nil {

@@ -84,7 +84,7 @@ func Prepare(path string) (*Pending, error) {
 		return fail(err)
 	}
 	// Pidfiles are read by other users' tools (ps scripts, monitoring).
-	if err := tmp.Chmod(0o644); err == nil {
+	if err = tmp.Chmod(0o644); err == nil {
 		err = flock(tmp, unix.LOCK_EX|unix.LOCK_NB)
 	}
 	if err != nil {
@@ -213,15 +213,6 @@ func (p *Pending) Abort() {
 	os.Remove(p.tmp.Name())
 	p.tmp.Close()
 	p.dir.Close()
-}
-
-// Remove deletes path if it is still the file f (the daemon failed after
-// Commit): a pidfile must not name a process that never ran.
-func Remove(path string, f *os.File) {
-	var a, b unix.Stat_t
-	if unix.Fstat(int(f.Fd()), &a) == nil && unix.Lstat(path, &b) == nil && a.Dev == b.Dev && a.Ino == b.Ino {
-		os.Remove(path)
-	}
 }
 
 func flock(f *os.File, how int) error {

@@ -1,6 +1,6 @@
 // Package procfs parses the Linux /proc files that several parts of the
-// suite read. The parsers are pure functions over bytes, so they are tested
-// on captured fixtures on every OS.
+// suite read. The parsers are pure functions over bytes or an io.Reader, so
+// they are tested on captured fixtures on every OS.
 package procfs
 
 import (

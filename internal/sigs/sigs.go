@@ -52,6 +52,17 @@ func Name(sig syscall.Signal) string {
 	return strconv.Itoa(int(sig))
 }
 
+// Mask is sig's bit in a 64-bit kernel signal mask, the form of the
+// SigIgn, SigCgt, SigBlk and SigPnd lines of /proc/PID/status and of
+// rt_sigprocmask(2)'s set on 64-bit Linux: signal n is bit n-1, since there
+// is no signal 0. A number outside 1..64 has no bit and gives 0.
+func Mask(sig syscall.Signal) uint64 {
+	if sig < 1 || sig > 64 {
+		return 0
+	}
+	return 1 << (uint(sig) - 1)
+}
+
 // maxSignal is one more than the highest signal number Linux and the BSDs
 // know (_NSIG is 65 on Linux).
 const maxSignal = 65

@@ -53,3 +53,24 @@ func TestCheckIgnorable(t *testing.T) {
 		}
 	}
 }
+
+func TestMask(t *testing.T) {
+	tests := []struct {
+		sig  syscall.Signal
+		want uint64
+	}{
+		{syscall.SIGHUP, 1},
+		{syscall.SIGINT, 2},
+		{syscall.SIGKILL, 0x100},
+		{10, 0x200}, // SIGUSR1 on Linux: the bit /proc/PID/status shows as 0000000000000200
+		{64, 1 << 63},
+		{0, 0},
+		{65, 0},
+		{-1, 0},
+	}
+	for _, tt := range tests {
+		if got := Mask(tt.sig); got != tt.want {
+			t.Errorf("Mask(%d) = %#x; want %#x", int(tt.sig), got, tt.want)
+		}
+	}
+}

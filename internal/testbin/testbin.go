@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/nohupx/nohupx/internal/entry"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Applets are the names linked to the binary in Dir.
@@ -86,7 +87,7 @@ func DefaultSignals() {
 	var ignored []os.Signal
 	mask := kernelIgnored()
 	for sig := syscall.Signal(1); sig < 32; sig++ {
-		if sig != syscall.SIGKILL && sig != syscall.SIGSTOP && (signal.Ignored(sig) || mask&(1<<(sig-1)) != 0) {
+		if sig != syscall.SIGKILL && sig != syscall.SIGSTOP && (signal.Ignored(sig) || mask&sigs.Mask(sig) != 0) {
 			ignored = append(ignored, sig)
 		}
 	}

@@ -1,48 +1,6 @@
 package reattach
 
-import (
-	"bufio"
-	"errors"
-	"io"
-	"strconv"
-	"strings"
-)
-
-// procStatus is what discovery needs from /proc/PID/status.
-type procStatus struct {
-	UID, GID int
-	SigCgt   uint64 // the signals the process catches: bit n-1 for signal n
-}
-
-// parseStatus reads the real uid and gid and the caught-signal mask from
-// /proc/PID/status.
-func parseStatus(r io.Reader) (procStatus, error) {
-	st := procStatus{UID: -1, GID: -1}
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		f := strings.Fields(v)
-		if !ok || len(f) == 0 {
-			continue
-		}
-		var err error
-		switch k {
-		case "Uid":
-			st.UID, err = strconv.Atoi(f[0])
-		case "Gid":
-			st.GID, err = strconv.Atoi(f[0])
-		case "SigCgt":
-			st.SigCgt, err = strconv.ParseUint(f[0], 16, 64)
-		}
-		if err != nil {
-			return st, err
-		}
-	}
-	if st.UID < 0 || st.GID < 0 {
-		return st, errors.New("no Uid or Gid in /proc/PID/status")
-	}
-	return st, sc.Err()
-}
+import "strings"
 
 // kindOf tells a server process by its comm (and argv[0] for screen, whose
 // server and clients share the comm "screen" but whose server renames
