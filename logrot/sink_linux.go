@@ -277,10 +277,35 @@ func (s *sink) reopenLocked(lost bool) error {
 	}
 	_, _ = unix.FcntlInt(uintptr(fd), unix.F_SETFL, unix.O_WRONLY|unix.O_APPEND) // blocking again
 	s.f, s.dev, s.ino, s.size = fd, st.Dev, st.Ino, st.Size
+	s.lastByte = s.lastByteOf(&st)
 	if st.Size >= s.max {
 		return s.rotateLocked()
 	}
 	return nil
+}
+
+// lastByteOf is the last byte of the live file st (a newline if it is
+// empty or cannot be read), so that a note written after another writer's
+// output starts on a line of its own. It reads only that file, and only if
+// the name still holds it.
+func (s *sink) lastByteOf(st *unix.Stat_t) byte {
+	if st.Size == 0 {
+		return '\n'
+	}
+	fd, err := unix.Openat(s.dirfd, s.base, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return '\n'
+	}
+	defer unix.Close(fd)
+	var now unix.Stat_t
+	var b [1]byte
+	if unix.Fstat(fd, &now) != nil || now.Dev != st.Dev || now.Ino != st.Ino {
+		return '\n'
+	}
+	if n, err := unix.Pread(fd, b[:], now.Size-1); err != nil || n != 1 {
+		return '\n'
+	}
+	return b[0]
 }
 
 // redir recreates the log directory if it was removed, and reopens it.
@@ -371,7 +396,7 @@ func (s *sink) put(p []byte, src source) (int, error) {
 func writeAll(fd int, p []byte) (int, error) {
 	done := 0
 	for done < len(p) {
-		n, err := unix.Write(fd, p[done:])
+		n, err := rawWrite(fd, p[done:])
 		if n > 0 {
 			done += n
 		}
