@@ -2,7 +2,6 @@ package reexec
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -30,14 +29,4 @@ func Register(name string, main func() int) {
 func Lookup(argv0 string) (main func() int, ok bool) {
 	main, ok = stages[argv0]
 	return main, ok
-}
-
-// Stages lists the registered stage names, sorted.
-func Stages() []string {
-	names := make([]string, 0, len(stages))
-	for n := range stages {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
 }
