@@ -209,10 +209,10 @@ func recoverWrite(s *sink, p *privPipe, j journal) {
 	dev, ino := j.get(jDev), j.get(jIno)
 	before, n, priv := int64(j.get(jBefore)), int64(j.get(jLen)), int64(j.get(jPriv))
 	defer j.setState(stIdle)
-	switch {
-	case p.n == priv-n:
-		return // written and consumed: only the journal was behind
-	case p.n != priv:
+	switch consumed := priv - p.n; {
+	case consumed > 0 && consumed <= n:
+		return // written (perhaps short) and consumed: only the journal was behind
+	case consumed != 0:
 		s.notes = append(s.notes, fmt.Sprintf("the relay was killed while writing %d bytes; "+
 			"some of them may be missing or doubled here", n))
 		return
