@@ -10,6 +10,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // waitGone polls until process pid no longer runs (or is a zombie).
@@ -45,6 +48,17 @@ func TestPidfileFollowsTheJob(t *testing.T) {
 		{name: "the job's group gets TERM, which the job ignores",
 			script: `trap '' TERM; exec sleep 30`,
 			end: func(t *testing.T, pid int) {
+				// Only once the trap has run: detach returns when sh is
+				// exec'd, a moment before sh runs its first line.
+				for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+					st, err := procfs.ReadStatus(pid)
+					if err == nil && st.SigIgn&sigs.Mask(syscall.SIGTERM) != 0 {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Fatalf("the job %d never ignored TERM: %+v, %v", pid, st, err)
+					}
+				}
 				pgid, _ := syscall.Getpgid(pid)
 				syscall.Kill(-pgid, syscall.SIGTERM)
 			}},
