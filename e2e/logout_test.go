@@ -29,10 +29,11 @@ var columns = [...]column{
 	{"go_detach", detachL, true},
 }
 
-// logoutMatrix is the matrix of shells-and-signals.md plus the nohupx
-// columns, one row per way a login ends. The first two columns are the
-// controls: where they differ from the doc, the harness is wrong, except in
-// one cell, where the doc is too sure:
+// logoutMatrix is the README's "Why did my job die?" table, one row per way
+// a login ends. The first two columns (plain job, GNU nohup) are the
+// controls: they die and survive exactly as bash and zsh's exit and hangup
+// code makes them, or the harness is wrong; one cell is a race, not a
+// certain outcome:
 //
 // R, bash ^Z then hangup: on SIGHUP bash sends SIGHUP and then SIGCONT to
 // each stopped job (hangup_all_jobs), and then SIGTERM to each job its

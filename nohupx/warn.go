@@ -15,7 +15,7 @@ import (
 
 // warnings names the protections that cannot work for this command,
 // because the program resets the signal dispositions it inherits when it
-// starts (measured: shells-and-signals.md and go-pitfalls.md):
+// starts (measured with Go 1.26, OpenJDK 17 and Node.js 18 on Linux):
 //   - the Go runtime installs its own handlers for TERM and QUIT, so an
 //     inherited SIG_IGN on them is lost (HUP, INT and the job-control
 //     signals it keeps);

@@ -28,9 +28,10 @@ func (b baseDir) existing() []string {
 }
 
 // baseDirs are the directories the servers of the wanted users would use,
-// computed as each program does from this process's environment
-// (sockets.md). A server started with an explicit path elsewhere (tmux -S)
-// is found when something else there changes, or at the next start.
+// computed as each program does from this process's environment (each
+// program's rule is written beside its line below). A server started with
+// an explicit path elsewhere (tmux -S) is found when something else there
+// changes, or at the next start.
 func baseDirs(o Options) []baseDir {
 	getenv := func(k string) string {
 		for i := len(o.Env) - 1; i >= 0; i-- {
