@@ -169,3 +169,27 @@ func TestLossReportedWhenDiskStaysFull(t *testing.T) {
 	}
 	t.Logf("%s", bytes.TrimSpace(m[0]))
 }
+
+// TestNotRotatedSaysWhy: an output file the relay must not rotate (here a
+// symbolic link) is appended to, as GNU nohup would, and one line says so.
+func TestNotRotatedSaysWhy(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "target"), []byte("old\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("target", filepath.Join(dir, "k.log")); err != nil {
+		t.Fatal(err)
+	}
+	stderr := runJob(t, dir, "nohupx --all-stdio --max-size 1K -o k.log seq 1 1000", "k.log")
+	want := "nohupx: not rotating 'k.log': it is a symbolic link; appending to it\n"
+	if !strings.HasSuffix(stderr, want) {
+		t.Errorf("stderr %q; want it to end with %q", stderr, want)
+	}
+	all, _ := exec.Command("seq", "1", "1000").Output()
+	if got, _ := os.ReadFile(filepath.Join(dir, "target")); string(got) != "old\n"+string(all) {
+		t.Errorf("target holds %d bytes; want the old line and seq's output appended", len(got))
+	}
+	if names, _ := filepath.Glob(filepath.Join(dir, "k-*")); len(names) != 0 {
+		t.Errorf("backups %q; want none", names)
+	}
+}

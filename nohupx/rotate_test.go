@@ -90,8 +90,10 @@ func TestRotateNowAndRelays(t *testing.T) {
 	waitFor(t, func() bool { b, _ := os.ReadFile(live); return string(b) == "first\n" })
 
 	out, err := exec.Command(bin, "--relays").Output()
-	if err != nil || !strings.Contains(string(out), "\t"+live+"\n") {
-		t.Errorf("--relays = %q, %v; want a line for %s", out, err, live)
+	for _, role := range []string{"writer", "holder"} {
+		if err != nil || !regexp.MustCompile(`(?m)^\d+\t`+role+`\t`+regexp.QuoteMeta(live)+`$`).Match(out) {
+			t.Errorf("--relays = %q, %v; want a line for the %s of %s", out, err, role, live)
+		}
 	}
 	rot := exec.Command(bin, "--rotate", "nohup.out")
 	rot.Dir = dir
