@@ -33,7 +33,6 @@ import (
 
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
-	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/inject"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
@@ -62,39 +61,12 @@ const (
 	attachGroup            // -g PGID...
 )
 
-// attachSpecs are the options with -p or -g.
-var attachSpecs = append(append([]getopt.Spec(nil), specs...),
-	getopt.Spec{Long: "pid", Short: 'p'},
-	getopt.Spec{Long: "pgid", Short: 'g'},
-	getopt.Spec{Long: "always", Short: 'a'},
-	getopt.Spec{Long: "continue"},
-)
-
-func wantsAttach(opts []getopt.Opt) bool {
-	for _, o := range opts {
-		if o.Name == "pid" || o.Name == "pgid" {
-			return true
-		}
+// setAttach is -p or -g.
+func (o *Options) setAttach(mode attachMode) error {
+	if o.Attach != attachNone && o.Attach != mode {
+		return fmt.Errorf("-p and -g cannot be combined: give either process IDs or process group IDs")
 	}
-	return false
-}
-
-func (o *Options) setAttach(name string) error {
-	switch name {
-	case "pid", "pgid":
-		mode := attachPID
-		if name == "pgid" {
-			mode = attachGroup
-		}
-		if o.Attach != attachNone && o.Attach != mode {
-			return fmt.Errorf("-p and -g cannot be combined: give either process IDs or process group IDs")
-		}
-		o.Attach = mode
-	case "always":
-		o.Always = true
-	case "continue":
-		o.Continue = true
-	}
+	o.Attach = mode
 	return nil
 }
 

@@ -40,6 +40,14 @@ func Main(argv []string) int {
 		return installLinks(o, fail)
 	case actAttach:
 		return attach(o, fail)
+	case actJobs:
+		return listJobs(o, fail)
+	case actLog:
+		return showLog(o, fail)
+	case actWait:
+		return waitJob(o, fail)
+	case actKill:
+		return killJob(o, fail)
 	}
 	if err != nil {
 		diag.Usage(os.Stderr, prog, "%s", err)
@@ -79,22 +87,27 @@ func Run(o Options, fail int) int {
 			return fail
 		}
 	}
-	file, rotation := "", ""
+	file, rotation, relayed := "", "", ""
 	if p.stdout || errOnly {
 		var errs []string
-		file, rotation, errs = openOutput(o)
+		var viaRelay bool
+		file, rotation, viaRelay, errs = openOutput(o)
 		if file == "" {
 			for _, e := range errs {
 				say("%s", e)
 			}
 			return fail
 		}
+		if viaRelay {
+			relayed = file
+		}
 	} else if o.PolicySet && !o.NoRotate {
-		rotation = rotateRedirected(o)
+		rotation, relayed = rotateRedirected(o)
 	}
+	job, jobWarn := record(o, relayed)
 	if filepath.Base(o.Prog) == "nohup" {
 		// Under the drop-in's name, GNU's notices and nothing else.
-		rotation = ""
+		rotation, job, jobWarn = "", "", ""
 	}
 	notices := []string{p.notice(file)}
 	if errOnly {
@@ -102,7 +115,7 @@ func Run(o Options, fail int) int {
 		notices = []string{plan{stdin: p.stdin, stdout: true}.notice(file), p.notice(file)}
 	}
 	if !o.Quiet {
-		for _, n := range append(notices, rotation) {
+		for _, n := range append(notices, rotation, job) {
 			if n != "" && !say("%s", n) {
 				// A notice nobody can read means stderr is broken; GNU
 				// refuses to run the command rather than go on blind.
@@ -110,8 +123,8 @@ func Run(o Options, fail int) int {
 			}
 		}
 	}
-	for _, w := range warnings(o) {
-		if !say("warning: %s", w) {
+	for _, w := range append(warnings(o), jobWarn) {
+		if w != "" && !say("warning: %s", w) {
 			return fail
 		}
 	}
@@ -175,7 +188,7 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 // --output file (through a rotating relay unless --no-rotate), and returns
 // the name it used and the line that says how it is rotated; on failure it
 // returns "" and GNU's messages, one per file tried.
-func openOutput(o Options) (name, rotation string, errs []string) {
+func openOutput(o Options) (name, rotation string, relayed bool, errs []string) {
 	names := []string{o.Output}
 	if o.Output == "" {
 		names = []string{"nohup.out"}
@@ -195,11 +208,11 @@ func openOutput(o Options) (name, rotation string, errs []string) {
 			defer w.Close()
 		}
 		if err := dup2(int(w.Fd()), 1); err != nil {
-			return "", "", []string{"failed to redirect standard output: " + diag.Strerror(err)}
+			return "", "", false, []string{"failed to redirect standard output: " + diag.Strerror(err)}
 		}
-		return name, rotationNotice(name, w != f, note, o), nil
+		return name, rotationNotice(name, w != f, note, o), w != f, nil
 	}
-	return "", "", errs
+	return "", "", false, errs
 }
 
 // rotationNotice is the line that follows GNU's notice: how the file is

@@ -1,0 +1,237 @@
+package nohupx
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/sigs"
+	"github.com/nohupx/nohupx/internal/tty"
+	"github.com/nohupx/nohupx/jobs"
+)
+
+// record writes the job record of the command this process is about to
+// become, and starts the --on-exit watcher. relayed is the output file a
+// relay writes, if any. It returns the notice that names the job, and a
+// warning when the record could not be written: the command runs anyway.
+func record(o Options, relayed string) (notice, warn string) {
+	if o.NoRecord {
+		return "", ""
+	}
+	if jobs.Disabled(os.Environ()) {
+		if o.OnExit != "" {
+			return "", "--on-exit needs the job record, which " + jobs.NoRecordEnv + " turns off; it will not run"
+		}
+		return "", ""
+	}
+	s, err := openStore(true)
+	if err != nil {
+		return "", "no job record: " + err.Error()
+	}
+	defer s.Close()
+	r := jobs.Record{By: "nohupx", Command: o.Command, Started: time.Now(), OnExit: o.OnExit}
+	r.Self()
+	r.Cwd, _ = os.Getwd()
+	r.TTY = terminalName()
+	outputOf(&r, relayed)
+	if err := s.Create(&r); err != nil {
+		return "", "no job record: " + diag.Strerror(err)
+	}
+	if o.OnExit != "" {
+		if err := jobs.StartWatcher(s.Path, r.ID, o.OnExit); err != nil {
+			warn = "--on-exit will not run: " + diag.Strerror(err)
+		}
+	}
+	return "job " + r.ID + " (see nohupx --jobs; read its output with nohupx --log=" + r.ID + ")", warn
+}
+
+// terminalName is the terminal the job was started from, as far as the
+// standard descriptors still show it.
+func terminalName() string {
+	for _, fd := range []int{2, 0, 1} {
+		if tty.IsTerminal(fd) {
+			if name, err := os.Readlink(fmt.Sprintf("/proc/self/fd/%d", fd)); err == nil {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// outputOf records where standard output goes: the file a relay writes
+// (and the pipe to it), or a regular file, and where the job's output
+// starts in it.
+func outputOf(r *jobs.Record, relayed string) {
+	var st unix.Stat_t
+	if unix.Fstat(1, &st) != nil {
+		return
+	}
+	switch {
+	case relayed != "":
+		r.Output, _ = filepath.Abs(relayed)
+		r.Pipe = st.Ino
+		var fst unix.Stat_t
+		if unix.Stat(r.Output, &fst) == nil {
+			r.Offset = fst.Size
+		}
+	case st.Mode&unix.S_IFMT == unix.S_IFREG:
+		if name, err := os.Readlink("/proc/self/fd/1"); err == nil && strings.HasPrefix(name, "/") {
+			r.Output, r.Offset = name, st.Size
+		}
+	}
+}
+
+// openStore opens this user's record directory.
+func openStore(create bool) (*jobs.Store, error) {
+	dir, err := jobs.Dir(os.Environ())
+	if err != nil {
+		return nil, err
+	}
+	s, err := jobs.Open(dir, create)
+	if !create && errors.Is(err, syscall.ENOENT) {
+		return nil, errNoJobs
+	}
+	return s, err
+}
+
+var errNoJobs = errors.New("no job has been recorded (nohupx and detach record the jobs they start)")
+
+// readJobs lists the records, reports those it cannot read, and prunes.
+func readJobs(o Options) (*jobs.Store, []jobs.Job, error) {
+	s, err := openStore(false)
+	if err != nil {
+		return nil, nil, err
+	}
+	list, probs, err := s.List()
+	if err != nil {
+		s.Close()
+		return nil, nil, err
+	}
+	for _, p := range probs {
+		if !errors.Is(p.Err, jobs.ErrIncomplete) {
+			_ = diag.Printf(os.Stderr, o.Prog, "warning: skipping %s", p.Error())
+		}
+	}
+	s.Prune(list, jobs.Job.Done, probs, time.Now())
+	return s, list, nil
+}
+
+// findJob is the job o.Job names.
+func findJob(o Options) (*jobs.Store, jobs.Job, error) {
+	s, list, err := readJobs(o)
+	if err != nil {
+		return nil, jobs.Job{}, err
+	}
+	j, err := jobs.Find(list, o.Job)
+	if err != nil {
+		s.Close()
+		return nil, jobs.Job{}, err
+	}
+	return s, j, nil
+}
+
+// listJobs is --jobs [--json].
+func listJobs(o Options, fail int) int {
+	s, list, err := readJobs(o)
+	if errors.Is(err, errNoJobs) {
+		list, err = nil, nil
+	} else if err == nil {
+		s.Close()
+	}
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "cannot read the job record: %s", diag.Strerror(err))
+		return fail
+	}
+	if o.JSON {
+		err = jobs.WriteJSON(os.Stdout, list)
+	} else {
+		err = jobs.WriteTable(os.Stdout, list, tty.Width(1, 80), time.Now(), os.Getenv("HOME"))
+	}
+	return diag.WriteStatus(o.Prog, err, fail)
+}
+
+// showLog is --log=JOB [--follow] [--lines=N].
+func showLog(o Options, fail int) int {
+	s, j, err := findJob(o)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		return fail
+	}
+	s.Close()
+	if j.Output != "" {
+		// As cat(1) refuses: reading a file into itself never ends.
+		a, errA := os.Stdout.Stat()
+		b, errB := os.Stat(j.Output)
+		if errA == nil && errB == nil && os.SameFile(a, b) {
+			_ = diag.Printf(os.Stderr, o.Prog, "job %s: standard output is the job's output file %s", j.ID, quote.Shell(j.Output))
+			return fail
+		}
+	}
+	out, err := jobs.OpenOutput(j)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		return fail
+	}
+	defer out.Close()
+	err = out.Copy(os.Stdout, o.Lines)
+	if err == nil && o.Follow {
+		err = out.Follow(os.Stdout, 100*time.Millisecond)
+	}
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		return fail
+	}
+	return 0
+}
+
+// waitJob is --wait=JOB: the job's status, as a shell reports it.
+func waitJob(o Options, fail int) int {
+	s, j, err := findJob(o)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		return fail
+	}
+	defer s.Close()
+	if j, err = s.WaitEnd(j.ID); err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		return fail
+	}
+	if n, ok := j.ShellStatus(); ok {
+		return n
+	}
+	_, why := j.Status()
+	_ = diag.Printf(os.Stderr, o.Prog, "job %s (pid %d) has ended and its output is on disk, but its exit status is unknown: %s", j.ID, j.Pid, why)
+	return fail
+}
+
+// killJob is --kill=JOB [--signal=SIG].
+func killJob(o Options, fail int) int {
+	s, j, err := findJob(o)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		return fail
+	}
+	defer s.Close()
+	sig := o.Signal
+	if sig == 0 {
+		sig = syscall.SIGTERM
+	}
+	target, what, err := jobs.Signal(j, sig)
+	if err != nil {
+		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		return fail
+	}
+	_ = s.Append(j.ID, jobs.Event{Event: jobs.EvKill, Signal: sigs.Name(sig)})
+	if !o.Quiet {
+		_ = diag.Printf(os.Stderr, o.Prog, "sent %s to %s %d (job %s)", unixSigName(sig), what, target, j.ID)
+	}
+	return 0
+}
