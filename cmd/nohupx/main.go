@@ -31,6 +31,7 @@ import (
 	_ "github.com/nohupx/nohupx/logrot" // registers the relay's stages
 	"github.com/nohupx/nohupx/nohupx"
 	"github.com/nohupx/nohupx/reattach"
+	"github.com/nohupx/nohupx/setsid"
 )
 
 func main() { os.Exit(Main(os.Args)) }
@@ -47,7 +48,7 @@ var applets = []entry{
 	{"nohupx", nohupxRun},
 	{"nohup", nohupxRun},
 	{"detach", argvOnly(detach.Main)},
-	{"setsid", argvOnly(detach.SetsidMain)},
+	{"setsid", setsid.Run},
 	{"reattach-sock", argvOnly(reattach.Main)},
 }
 
