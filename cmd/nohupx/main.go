@@ -47,7 +47,7 @@ type entry struct {
 var applets = []entry{
 	{"nohupx", nohupxRun},
 	{"nohup", nohupxRun},
-	{"detach", argvOnly(detach.Main)},
+	{"detach", detach.Run},
 	{"setsid", setsid.Run},
 	{"reattach-sock", argvOnly(reattach.Main)},
 }
