@@ -13,9 +13,8 @@ import (
 	"github.com/nohupx/nohupx/internal/getopt"
 )
 
-// Options is what one reattach-sock invocation asks for. Stdout, Stderr,
-// Env and UID/Root stand for the process's own, so that tests can run Run
-// directly.
+// Options is what one reattach-sock invocation asks for. Stdout, Stderr
+// and Env are Run's stdio and env; UID is the caller's unless --user.
 type Options struct {
 	Prog  string
 	Kinds []Kind // operands tmux, screen, abduco, emacs

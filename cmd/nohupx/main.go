@@ -49,17 +49,12 @@ var applets = []entry{
 	{"nohup", nohupxRun},
 	{"detach", detach.Run},
 	{"setsid", setsid.Run},
-	{"reattach-sock", argvOnly(reattach.Main)},
+	{"reattach-sock", reattach.Run},
 }
 
 // nohupxRun adapts nohupx.Main, which takes only argv and uses the
 // process's own streams and environment, to the table's shape.
 func nohupxRun(args []string, _ applet.Stdio, _ []string) int { return nohupx.Main(args) }
-
-// argvOnly adapts an entry point that takes only argv.
-func argvOnly(main func(argv []string) int) applet.Func {
-	return func(args []string, _ applet.Stdio, _ []string) int { return main(args) }
-}
 
 // Main dispatches argv and returns the exit status.
 func Main(argv []string) int {
