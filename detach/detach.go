@@ -67,17 +67,20 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	defer null.Close()
 	stdout, stderr := null, null
 	if o.Output != "" {
-		if stdout, err = output(o.Output, o, stdio.Err); err != nil {
+		out, err := output(o.Output, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stdout.Close()
-		stderr = stdout
+		defer out.Close() // the session stage has its own copy by then
+		stdout, stderr = out.W, out.W
 	}
 	if o.Stderr != "" {
-		if stderr, err = output(o.Stderr, o, stdio.Err); err != nil {
+		out, err := output(o.Stderr, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stderr.Close()
+		defer out.Close()
+		stderr = out.W
 	}
 
 	var pending *pidfile.Pending
@@ -163,19 +166,15 @@ func detached(st *stage, pid int, code int, err error) (int, error) {
 
 // output opens FILE for the command's output as the invoking user: a
 // rotating relay unless --no-rotate. Why it is not rotated goes to msgs.
-func output(name string, o Options, msgs io.Writer) (*os.File, error) {
-	f, err := logrot.OpenAppend(name)
+func output(name string, o Options, msgs io.Writer) (*logrot.Output, error) {
+	out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %s", quote.Shell(name), diag.Strerror(err))
 	}
-	w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
-	if w != f {
-		f.Close()
+	if out.Note != "" {
+		_ = diag.Printf(msgs, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), out.Note)
 	}
-	if note != "" {
-		_ = diag.Printf(msgs, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), note)
-	}
-	return w, nil
+	return out, nil
 }
 
 // waitExit is --wait: the command's status, 128+n for a signal.
