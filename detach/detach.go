@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pidfile"
@@ -24,34 +26,36 @@ import (
 // timeout(1).
 const TimedOut = 124
 
-// Main is the applet's entry point: argv is the whole command line.
-func Main(argv []string) int {
-	prog := argv[0]
-	o, act, err := parse(prog, argv[1:])
+// Run is the applet: args is the whole command line, args[0] included;
+// stdio takes --help, --version, -p's pid and the messages; env is the
+// command's environment. The command's own descriptors are /dev/null or
+// the output file, never stdio. It returns detach's exit status: 0 once
+// the command has been exec'd (or, with --ready, once it reported
+// READY=1; with --wait, its own status), 125 for detach's own failures (a
+// session stage it cannot wait for included, although the command may be
+// running then), 126 or 127 when the command could not be run.
+func Run(args []string, stdio applet.Stdio, env []string) int {
+	prog := args[0]
+	o, act, err := parse(prog, args[1:])
 	switch act {
 	case actHelp:
-		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), exitcode.Canceled)
+		return diag.WriteStatusTo(stdio.Err, prog, writeHelp(stdio.Out, prog), exitcode.Canceled)
 	case actVersion:
-		return diag.WriteStatus(prog, writeVersion(os.Stdout), exitcode.Canceled)
+		return diag.WriteStatusTo(stdio.Err, prog, writeVersion(stdio.Out), exitcode.Canceled)
 	}
 	if err != nil {
-		diag.Usage(os.Stderr, prog, "%s", err)
+		diag.Usage(stdio.Err, prog, "%s", err)
 		return exitcode.Canceled
 	}
-	code, err := Run(o)
+	code, err := run(o, stdio, env)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, prog, "%s", err)
+		_ = diag.Printf(stdio.Err, prog, "%s", err)
 	}
 	return code
 }
 
-// Run detaches o.Command and returns detach's exit status: 0 once the
-// command has been exec'd (or, with --ready, once it reported READY=1;
-// with --wait, its own status), 125 for detach's own failures (a session
-// stage it cannot wait for included, although the command may be running
-// then), 126 or 127 when the command could not be run, and an error to
-// print.
-func Run(o Options) (int, error) {
+// run detaches o.Command and returns Run's status and an error to print.
+func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
 
 	// The command's standard descriptors (steps 6 and 7), opened here, as
@@ -63,17 +67,20 @@ func Run(o Options) (int, error) {
 	defer null.Close()
 	stdout, stderr := null, null
 	if o.Output != "" {
-		if stdout, err = output(o.Output, o); err != nil {
+		out, err := output(o.Output, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stdout.Close()
-		stderr = stdout
+		defer out.Close() // the session stage has its own copy by then
+		stdout, stderr = out.W, out.W
 	}
 	if o.Stderr != "" {
-		if stderr, err = output(o.Stderr, o); err != nil {
+		out, err := output(o.Stderr, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stderr.Close()
+		defer out.Close()
+		stderr = out.W
 	}
 
 	var pending *pidfile.Pending
@@ -89,7 +96,6 @@ func Run(o Options) (int, error) {
 		}()
 	}
 
-	env := os.Environ()
 	if o.User != nil {
 		env = setEnv(env, "HOME", o.User.Home)
 		env = setEnv(env, "USER", o.User.Name)
@@ -133,7 +139,7 @@ func Run(o Options) (int, error) {
 		}
 	}
 	if o.PrintPid {
-		if _, err := fmt.Fprintln(os.Stdout, pid); err != nil {
+		if _, err := fmt.Fprintln(stdio.Out, pid); err != nil {
 			return fail(fmt.Errorf("write error: %s", diag.Strerror(err)))
 		}
 	}
@@ -159,20 +165,16 @@ func detached(st *stage, pid int, code int, err error) (int, error) {
 }
 
 // output opens FILE for the command's output as the invoking user: a
-// rotating relay unless --no-rotate.
-func output(name string, o Options) (*os.File, error) {
-	f, err := logrot.OpenAppend(name)
+// rotating relay unless --no-rotate. Why it is not rotated goes to msgs.
+func output(name string, o Options, msgs io.Writer) (*logrot.Output, error) {
+	out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %s", quote.Shell(name), diag.Strerror(err))
 	}
-	w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
-	if w != f {
-		f.Close()
+	if out.Note != "" {
+		_ = diag.Printf(msgs, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), out.Note)
 	}
-	if note != "" {
-		_ = diag.Printf(os.Stderr, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), note)
-	}
-	return w, nil
+	return out, nil
 }
 
 // waitExit is --wait: the command's status, 128+n for a signal.
