@@ -66,6 +66,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	}
 	defer null.Close()
 	stdout, stderr := null, null
+	var outs []*logrot.Output // for the job record
 	if o.Output != "" {
 		out, err := output(o.Output, o, stdio.Err)
 		if err != nil {
@@ -73,6 +74,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		}
 		defer out.Close() // the session stage has its own copy by then
 		stdout, stderr = out.W, out.W
+		outs = append(outs, out)
 	}
 	if o.Stderr != "" {
 		out, err := output(o.Stderr, o, stdio.Err)
@@ -81,6 +83,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		}
 		defer out.Close()
 		stderr = out.W
+		outs = append(outs, out)
 	}
 
 	var pending *pidfile.Pending
@@ -110,7 +113,11 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		env = setEnv(env, "NOTIFY_SOCKET", notify.Path)
 	}
 
-	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending)
+	recDir, warn := recordDir(o, env)
+	if warn != "" {
+		_ = diag.Printf(stdio.Err, o.Prog, "warning: %s", warn)
+	}
+	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending, recDir)
 	if err != nil {
 		return fail(err)
 	}
@@ -136,6 +143,12 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 			// A pidfile that cannot name the daemon is a failed start.
 			syscall.Kill(pid, syscall.SIGKILL)
 			return fail(fmt.Errorf("pidfile %s: %w (stopped the command, pid %d)", quote.Shell(o.Pidfile), err, pid))
+		}
+	}
+	if recDir != "" {
+		// The job runs whatever happens to its record.
+		if _, err := record(o, recDir, st, pid, outs); err != nil {
+			_ = diag.Printf(stdio.Err, o.Prog, "warning: no job record: %s", diag.Strerror(err))
 		}
 	}
 	if o.PrintPid {
@@ -278,7 +291,7 @@ type stage struct {
 // >= 3 follow at their own numbers with --keep-fds (and are otherwise made
 // close-on-exec); then the request, status and control pipes and the
 // pidfile lock.
-func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending) (*stage, error) {
+func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending, recDir string) (*stage, error) {
 	files := []*os.File{stdio[0], stdio[1], stdio[2]}
 	if o.KeepFds {
 		files = append(files, inheritedFiles()...)
@@ -314,7 +327,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
 	req := request{
 		Argv: o.Command, File: execFile(o.Command[0]), Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
-		Stay: o.Wait || o.Ready,
+		Stay: o.Wait || o.Ready, Record: recDir, OnExit: o.OnExit,
 	}
 	reqFd := at(reqR)
 	req.Status = at(statusW)
@@ -348,7 +361,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		return nil, fmt.Errorf("cannot talk to the session stage: %w", err)
 	}
 	unlessKept = nil // the stage value owns them now
-	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil}, nil
+	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil || recDir != ""}, nil
 }
 
 // closers are files to close together when a function returns, whatever

@@ -32,6 +32,11 @@ type Options struct {
 	Timeout  time.Duration // bounds --ready; 0 waits for ever
 
 	User *Credential // --user; nil keeps the caller's identity
+
+	// The job record (package jobs): the session stage stays to record
+	// the exit status unless NoRecord; OnExit runs after the end.
+	OnExit   string
+	NoRecord bool
 }
 
 // Credential is the identity the command runs as.
@@ -94,6 +99,14 @@ var options = []option{
 		o.User, err = lookupUser(v)
 		return err
 	}},
+	{Spec: getopt.Spec{Long: "on-exit", Arg: true}, set: func(o *Options, v string) error {
+		if v == "" {
+			return fmt.Errorf("--on-exit needs a command")
+		}
+		o.OnExit = v
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "no-record"}, set: func(o *Options, _ string) error { o.NoRecord = true; return nil }},
 	{Spec: getopt.Spec{Long: "help"}},
 	{Spec: getopt.Spec{Long: "version"}},
 }

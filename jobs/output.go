@@ -67,6 +67,9 @@ type Output struct {
 	job  Job
 	segs []segment
 	live *os.File
+	// last is the time of the newest backup that comes before the file
+	// being read (zero: none): the next rotation's backup is that file.
+	last time.Time
 }
 
 // OpenOutput opens the files that hold j's output, in order: the backups
@@ -93,12 +96,12 @@ func OpenOutput(j Job) (*Output, error) {
 	}
 	o := &Output{job: j, live: live}
 	for _, b := range backups {
+		if sameFile(b.Name, &liveSt) {
+			break
+		}
+		o.last = b.Time
 		if b.Time.Before(j.Started) {
 			continue // rotated out before the job started
-		}
-		var st syscall.Stat_t
-		if syscall.Stat(b.Name, &st) == nil && st.Ino == liveSt.Ino && st.Dev == liveSt.Dev {
-			break
 		}
 		o.segs = append(o.segs, segment{name: b.Name, gzip: b.Gzip})
 	}
@@ -206,6 +209,11 @@ func lineEnds(r io.Reader) (ends []int64, size int64, err error) {
 // It looks every interval.
 func (o *Output) Follow(w io.Writer, interval time.Duration) error {
 	cur := o.live
+	defer func() {
+		if cur != o.live {
+			cur.Close()
+		}
+	}()
 	for {
 		// done is decided before the last read, so that what was written
 		// before it is read after it.
@@ -213,15 +221,18 @@ func (o *Output) Follow(w io.Writer, interval time.Duration) error {
 		if _, err := io.Copy(w, cur); err != nil {
 			return err
 		}
-		next, err := o.rotated(cur)
+		moved, err := o.rotated(cur)
 		if err != nil {
 			return err
 		}
-		if next != nil {
-			// The relay writes to one file at a time, and renamed cur
-			// before its first write to next: cur is complete now.
+		if moved {
+			// The relay writes one file at a time and renamed cur before
+			// its first write to the next: cur is complete.
 			if _, err := io.Copy(w, cur); err != nil {
-				next.Close()
+				return err
+			}
+			next, err := o.advance(w)
+			if err != nil {
 				return err
 			}
 			if cur != o.live {
@@ -237,20 +248,61 @@ func (o *Output) Follow(w io.Writer, interval time.Duration) error {
 	}
 }
 
-// rotated opens the live name if it is no longer cur's file.
-func (o *Output) rotated(cur *os.File) (*os.File, error) {
-	var a, b syscall.Stat_t
-	if err := syscall.Fstat(int(cur.Fd()), &a); err != nil {
+// rotated says whether the live name is no longer cur's file.
+func (o *Output) rotated(cur *os.File) (bool, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(cur.Fd()), &st); err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(o.job.Output); errors.Is(err, os.ErrNotExist) {
+		return false, nil // removed by hand: nothing more can come
+	}
+	return !sameFile(o.job.Output, &st), nil
+}
+
+// advance opens the new live file after the file just read was rotated
+// out, and first writes the backups rotated out in between (several
+// rotations can happen between two looks). The first backup after last is
+// the file just read; a backup that is the new live file itself (rotated
+// already) ends the list, and is read next.
+func (o *Output) advance(w io.Writer) (*os.File, error) {
+	next, err := os.Open(o.job.Output)
+	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Stat(o.job.Output, &b); err != nil {
-		if errors.Is(err, syscall.ENOENT) {
-			return nil, nil // between two renames, or removed by hand
+	var nextSt syscall.Stat_t
+	if err := syscall.Fstat(int(next.Fd()), &nextSt); err != nil {
+		next.Close()
+		return nil, err
+	}
+	backups, err := logrot.Backups(o.job.Output)
+	if err != nil {
+		next.Close()
+		return nil, err
+	}
+	first := true
+	for _, b := range backups {
+		if !b.Time.After(o.last) {
+			continue
 		}
-		return nil, err
+		if sameFile(b.Name, &nextSt) {
+			break
+		}
+		o.last = b.Time
+		if first {
+			first = false // the file just read
+			continue
+		}
+		if err := copySegment(w, segment{name: b.Name, gzip: b.Gzip}); err != nil {
+			next.Close()
+			return nil, err
+		}
 	}
-	if a.Ino == b.Ino && a.Dev == b.Dev {
-		return nil, nil
-	}
-	return os.Open(o.job.Output)
+	return next, nil
+}
+
+// sameFile says whether name is the file st describes.
+func sameFile(name string, st *syscall.Stat_t) bool {
+	var b syscall.Stat_t
+	return syscall.Stat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
 }

@@ -21,7 +21,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
+	"syscall"
 	"time"
+
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // Version is the record format; a reader refuses a newer one.
@@ -166,4 +170,20 @@ func line(v any) ([]byte, error) {
 		return nil, err
 	}
 	return append(b, '\n'), nil
+}
+
+// SetOutput records the output file out (opened by logrot.OpenOutput):
+// its absolute name, its size now (where the job's output will start),
+// and the relay's pipe if a relay writes it.
+func (r *Record) SetOutput(out *logrot.Output) {
+	r.Output, _ = filepath.Abs(out.Name)
+	if fi, err := out.File.Stat(); err == nil {
+		r.Offset = fi.Size()
+	}
+	if out.Rotated() {
+		var st syscall.Stat_t
+		if syscall.Fstat(int(out.W.Fd()), &st) == nil {
+			r.Pipe = uint64(st.Ino)
+		}
+	}
 }

@@ -56,11 +56,20 @@ type Store struct {
 	fd   int
 }
 
-// Open opens the record directory at path, creating it (mode 0700) if
-// create is set. It refuses a directory that is not the caller's own or
-// that others may write: records decide which processes --kill signals.
+// Open opens the record directory at path (made by Dir), creating it and
+// the directories above it up to $XDG_STATE_HOME or $HOME/.local (mode
+// 0700) if create is set, but never those: a HOME that does not exist is
+// not made. It refuses a directory that is not the caller's own or that
+// others may write: records decide which processes --kill signals.
 func Open(path string, create bool) (*Store, error) {
 	if create {
+		base := filepath.Dir(filepath.Dir(path)) // $XDG_STATE_HOME
+		if filepath.Base(base) == "state" && filepath.Base(filepath.Dir(base)) == ".local" {
+			base = filepath.Dir(filepath.Dir(base)) // $HOME
+		}
+		if _, err := os.Stat(base); err != nil {
+			return nil, err
+		}
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, err
 		}

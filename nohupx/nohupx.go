@@ -105,6 +105,11 @@ func Run(o Options, fail int) int {
 		rotation, relayed = rotateRedirected(o)
 	}
 	job, jobWarn := record(o, relayed)
+	if !tty.IsTerminal(2) {
+		// The id is for the person at the terminal; a script has $!,
+		// which --log, --wait and --kill take too.
+		job = ""
+	}
 	if filepath.Base(o.Prog) == "nohup" {
 		// Under the drop-in's name, GNU's notices and nothing else.
 		rotation, job, jobWarn = "", "", ""
