@@ -119,7 +119,11 @@ func (j Job) Status() (state, why string) {
 
 // waiting says whether the process that records the status still runs.
 func (j Job) waiting() bool {
-	return j.Waiter > 0 && Look(j.Waiter, j.WaiterTicks, j.BootID) != Gone
+	if j.Waiter <= 0 {
+		return false
+	}
+	p := Look(j.Waiter, j.WaiterTicks, j.BootID)
+	return p == Alive || p == Paused
 }
 
 // Done says whether the job has ended (whatever is known of how).
