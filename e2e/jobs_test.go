@@ -353,3 +353,28 @@ func TestOnExit(t *testing.T) {
 		return false
 	})
 }
+
+// TestAdoptedJob: a running process that nohupx -p changed is recorded,
+// under its own pid and command line, and --kill can reach it.
+func TestAdoptedJob(t *testing.T) {
+	r := newRecords(t)
+	sleep := exec.Command("sleep", "30")
+	sleep.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := sleep.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer sleep.Process.Kill()
+	if code, _, errOut := r.run("nohupx", "-p", strconv.Itoa(sleep.Process.Pid)); code != 0 {
+		t.Fatalf("nohupx -p = %d %q", code, errOut)
+	}
+	v := r.only()
+	if v.Pid != sleep.Process.Pid || v.By != "nohupx -p" || v.State != jobs.Running || strings.Join(v.Command, " ") != "sleep 30" {
+		t.Fatalf("recorded %+v; want the sleep, running, by nohupx -p", v)
+	}
+	if code, _, errOut := r.run("nohupx", "--kill="+v.ID, "--signal=KILL"); code != 0 {
+		t.Fatalf("--kill = %d %q", code, errOut)
+	}
+	if err := sleep.Wait(); err == nil || !strings.Contains(err.Error(), "killed") {
+		t.Errorf("the adopted job ended with %v; want SIGKILL", err)
+	}
+}

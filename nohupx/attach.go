@@ -132,6 +132,9 @@ func attach(o Options, fail int) int {
 			if !o.Quiet {
 				say("%s", describe(res, out.name))
 			}
+			if w := recordAdopted(o, res, out); w != "" {
+				say("warning: %s", w)
+			}
 			if len(res.KeptHandler) > 0 {
 				kept = true
 				// Said even with -q: it explains the status.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -12,10 +14,12 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/inject"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/tty"
 	"github.com/nohupx/nohupx/jobs"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // record writes the job record of the command this process is about to
@@ -234,4 +238,33 @@ func killJob(o Options, fail int) int {
 		_ = diag.Printf(os.Stderr, o.Prog, "sent %s to %s %d (job %s)", unixSigName(sig), what, target, j.ID)
 	}
 	return 0
+}
+
+// recordAdopted records a process -p or -g has just changed: one record
+// per process, its output the file nohupx gave it if it gave one. A record
+// that cannot be written is a warning; the process is changed anyway.
+func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
+	if o.NoRecord || jobs.Disabled(os.Environ()) {
+		return ""
+	}
+	by := "nohupx -p"
+	if o.Attach == attachGroup {
+		by = "nohupx -g"
+	}
+	r, err := jobs.Adopted(res.Pid, by)
+	if err != nil {
+		return "no job record for " + strconv.Itoa(res.Pid) + ": " + diag.Strerror(err)
+	}
+	if slices.Contains(res.Redirected, 1) && out.f != nil {
+		r.SetOutput(&logrot.Output{Name: out.name, File: out.f, W: out.w})
+	}
+	s, err := openStore(true)
+	if err == nil {
+		defer s.Close()
+		err = s.Create(&r)
+	}
+	if err != nil {
+		return "no job record for " + strconv.Itoa(res.Pid) + ": " + diag.Strerror(err)
+	}
+	return ""
 }
