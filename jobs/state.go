@@ -156,7 +156,7 @@ func Find(jobs []Job, spec string) (Job, error) {
 				return j, nil
 			}
 		}
-		return Job{}, fmt.Errorf("no job %q (see nohupx --jobs)", spec)
+		return Job{}, notFound(fmt.Sprintf("no job %q (see nohupx --jobs)", spec))
 	}
 	pid, err := strconv.Atoi(spec)
 	if err != nil || pid <= 0 {
@@ -167,8 +167,16 @@ func Find(jobs []Job, spec string) (Job, error) {
 			return jobs[i], nil
 		}
 	}
-	return Job{}, fmt.Errorf("no job with pid %d (see nohupx --jobs)", pid)
+	return Job{}, notFound(fmt.Sprintf("no job with pid %d (see nohupx --jobs)", pid))
 }
+
+// ErrNotFound is what Find's error is when no record matches.
+var ErrNotFound = errors.New("no such job")
+
+type notFound string
+
+func (e notFound) Error() string        { return string(e) }
+func (e notFound) Is(target error) bool { return target == ErrNotFound }
 
 // EndedEvent is the event for a wait status.
 func EndedEvent(ws syscall.WaitStatus) Event {

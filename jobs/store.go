@@ -57,15 +57,15 @@ type Store struct {
 }
 
 // Open opens the record directory at path (made by Dir), creating it and
-// the directories above it up to $XDG_STATE_HOME or $HOME/.local (mode
-// 0700) if create is set, but never those: a HOME that does not exist is
-// not made. It refuses a directory that is not the caller's own or that
+// the directories above it (mode 0700) if create is set, $XDG_STATE_HOME
+// included as XDG asks, but never HOME or the directory that holds
+// $XDG_STATE_HOME: a home that does not exist is not made. It refuses a directory that is not the caller's own or that
 // others may write: records decide which processes --kill signals.
 func Open(path string, create bool) (*Store, error) {
 	if create {
-		base := filepath.Dir(filepath.Dir(path)) // $XDG_STATE_HOME
-		if filepath.Base(base) == "state" && filepath.Base(filepath.Dir(base)) == ".local" {
-			base = filepath.Dir(filepath.Dir(base)) // $HOME
+		base := filepath.Dir(filepath.Dir(filepath.Dir(path))) // above $XDG_STATE_HOME
+		if state := filepath.Dir(filepath.Dir(path)); filepath.Base(state) == "state" && filepath.Base(filepath.Dir(state)) == ".local" {
+			base = filepath.Dir(filepath.Dir(state)) // $HOME
 		}
 		if _, err := os.Stat(base); err != nil {
 			return nil, err

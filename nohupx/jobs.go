@@ -15,6 +15,7 @@ import (
 
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/inject"
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/tty"
@@ -128,18 +129,70 @@ func readJobs(o Options) (*jobs.Store, []jobs.Job, error) {
 	return s, list, nil
 }
 
-// findJob is the job o.Job names.
+// findJob is the job o.Job names. A pid not recorded yet may be a nohupx
+// that was just started in the background ('nohupx cmd & nohupx --wait=$!')
+// and has not written its record: while that process still runs this very
+// binary, it is given a few seconds to do so.
 func findJob(o Options) (*jobs.Store, jobs.Job, error) {
-	s, list, err := readJobs(o)
-	if err != nil {
-		return nil, jobs.Job{}, err
+	deadline := time.Now().Add(5 * time.Second)
+	last := false // the read after the process was seen not launching
+	for {
+		s, list, err := readJobs(o)
+		var j jobs.Job
+		if err == nil {
+			if j, err = jobs.Find(list, o.Job); err == nil {
+				return s, j, nil
+			}
+			s.Close()
+		}
+		if !errors.Is(err, errNoJobs) && !errors.Is(err, jobs.ErrNotFound) {
+			return nil, jobs.Job{}, err
+		}
+		// It may have written its record, exec'd and ended between
+		// the read and this look: one more read decides.
+		if last || time.Now().After(deadline) {
+			return nil, jobs.Job{}, err
+		}
+		last = !launching(o.Job)
+		time.Sleep(10 * time.Millisecond)
 	}
-	j, err := jobs.Find(list, o.Job)
-	if err != nil {
-		s.Close()
-		return nil, jobs.Job{}, err
+}
+
+// launching says whether spec is the pid of a process that may still be
+// about to write its record: one running this same binary (a launch before
+// its exec), or one started within the last second (the shell's child for
+// '&', before it execs nohupx).
+func launching(spec string) bool {
+	pid, err := strconv.Atoi(spec)
+	if err != nil || pid <= 0 {
+		return false
 	}
-	return s, j, nil
+	var self, other unix.Stat_t
+	if unix.Stat("/proc/self/exe", &self) == nil && unix.Stat(fmt.Sprintf("/proc/%d/exe", pid), &other) == nil &&
+		self.Dev == other.Dev && self.Ino == other.Ino {
+		return true
+	}
+	age, ok := procAge(pid)
+	return ok && age < time.Second
+}
+
+// procAge is how long ago process pid started.
+func procAge(pid int) (time.Duration, bool) {
+	st, err := procfs.ReadStat(pid)
+	up, uerr := os.ReadFile("/proc/uptime")
+	if err != nil || uerr != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(up))
+	if len(f) == 0 {
+		return 0, false
+	}
+	secs, err := strconv.ParseFloat(f[0], 64)
+	if err != nil {
+		return 0, false
+	}
+	// Start is in USER_HZ ticks, 100 a second on Linux.
+	return time.Duration(secs*float64(time.Second)) - time.Duration(st.Start)*10*time.Millisecond, true
 }
 
 // listJobs is --jobs [--json].
