@@ -148,7 +148,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	if recDir != "" {
 		// The job runs whatever happens to its record.
 		if _, err := record(o, recDir, st, pid, outs); err != nil {
-			_ = diag.Printf(stdio.Err, o.Prog, "warning: no job record: %s", diag.Strerror(err))
+			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
 		}
 	}
 	if o.PrintPid {

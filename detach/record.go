@@ -23,14 +23,15 @@ func recordDir(o Options, env []string) (dir, warn string) {
 		return "", ""
 	}
 	dir, err := jobs.Dir(env)
-	if err == nil {
-		var s *jobs.Store
-		if s, err = jobs.Open(dir, true); err == nil {
-			s.Close()
-			return dir, ""
-		}
+	if err != nil {
+		return "", "job not recorded: cannot use the job record: " + err.Error()
 	}
-	return "", "no job record: " + diag.Strerror(err)
+	s, err := jobs.Open(dir, true)
+	if err != nil {
+		return "", "job not recorded: cannot use the job record in " + dir + ": " + diag.Strerror(err)
+	}
+	s.Close()
+	return dir, ""
 }
 
 // record writes the job's record once the session stage has started it

@@ -378,3 +378,55 @@ func TestAdoptedJob(t *testing.T) {
 		t.Errorf("the adopted job ended with %v; want SIGKILL", err)
 	}
 }
+
+// TestRecordFailsSoft: when the record cannot be written, the job runs and
+// its output is kept, after one warning line; the reading options say
+// what is wrong in one line and exit 125.
+func TestRecordFailsSoft(t *testing.T) {
+	r := newRecords(t)
+	// A file where the record directory's parent should be.
+	if err := os.WriteFile(filepath.Join(r.state, "nohupx"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "job.out")
+	code, _, errOut := r.run("nohupx", "--all-stdio", "-o", out, "sh", "-c", "echo ran")
+	if code != 0 || strings.Count(errOut, "warning: job not recorded") != 1 {
+		t.Errorf("nohupx with no record = %d %q; want 0 and one warning", code, errOut)
+	}
+	code, _, errOut = r.run("detach", "-w", "-o", out, "sh", "-c", "echo ran too")
+	if code != 0 || strings.Count(errOut, "warning: job not recorded") != 1 {
+		t.Errorf("detach with no record = %d %q; want 0 and one warning", code, errOut)
+	}
+	eventually(t, "both outputs kept", func() bool { b, _ := os.ReadFile(out); return string(b) == "ran\nran too\n" })
+	for _, args := range [][]string{{"--jobs"}, {"--wait=abcd"}, {"--log=1"}, {"--kill=1"}} {
+		code, stdout, errOut := r.run("nohupx", args...)
+		if code != 125 || stdout != "" || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("nohupx %s = %d %q %q; want 125 and one line", args, code, stdout, errOut)
+		}
+	}
+}
+
+// TestForeignRecordDirectory: a record directory that is not the user's
+// own is neither read nor written.
+func TestForeignRecordDirectory(t *testing.T) {
+	testbin.NeedRoot(t, "to give the record directory to another user")
+	r := newRecords(t)
+	dir := filepath.Join(r.state, "nohupx", "jobs")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(dir, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := r.run("nohupx", "--jobs")
+	if code != 125 || !strings.Contains(errOut, "not a directory of this user") {
+		t.Errorf("--jobs = %d %q; want 125 and why", code, errOut)
+	}
+	code, _, errOut = r.run("nohupx", "--all-stdio", "-o", filepath.Join(t.TempDir(), "out"), "true")
+	if code != 0 || !strings.Contains(errOut, "warning: job not recorded") {
+		t.Errorf("nohupx = %d %q; want 0 and a warning", code, errOut)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 0 {
+		t.Errorf("%d files written into another user's directory", len(ents))
+	}
+}

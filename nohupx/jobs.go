@@ -39,7 +39,7 @@ func record(o Options, relayed string) (notice, warn string) {
 	}
 	s, err := openStore(true)
 	if err != nil {
-		return "", "no job record: " + err.Error()
+		return "", "job not recorded: " + diag.Strerror(err)
 	}
 	defer s.Close()
 	r := jobs.Record{By: "nohupx", Command: o.Command, Started: time.Now(), OnExit: o.OnExit}
@@ -48,7 +48,7 @@ func record(o Options, relayed string) (notice, warn string) {
 	r.TTY = terminalName()
 	outputOf(&r, relayed)
 	if err := s.Create(&r); err != nil {
-		return "", "no job record: " + diag.Strerror(err)
+		return "", "job not recorded: " + diag.Strerror(err)
 	}
 	if o.OnExit != "" {
 		if err := jobs.StartWatcher(s.Path, r.ID, o.OnExit); err != nil {
@@ -94,17 +94,20 @@ func outputOf(r *jobs.Record, relayed string) {
 	}
 }
 
-// openStore opens this user's record directory.
+// openStore opens this user's record directory. Its errors name it.
 func openStore(create bool) (*jobs.Store, error) {
 	dir, err := jobs.Dir(os.Environ())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot use the job record: %w", err)
 	}
 	s, err := jobs.Open(dir, create)
-	if !create && errors.Is(err, syscall.ENOENT) {
+	switch {
+	case !create && errors.Is(err, syscall.ENOENT):
 		return nil, errNoJobs
+	case err != nil:
+		return nil, fmt.Errorf("cannot use the job record in %s: %s", dir, diag.Strerror(err))
 	}
-	return s, err
+	return s, nil
 }
 
 var errNoJobs = errors.New("no job has been recorded (nohupx and detach record the jobs they start)")
@@ -204,8 +207,12 @@ func listJobs(o Options, fail int) int {
 		s.Close()
 	}
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "cannot read the job record: %s", diag.Strerror(err))
+		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
 		return fail
+	}
+	if len(list) == 0 && !o.JSON {
+		_, err = fmt.Println("no job is recorded")
+		return diag.WriteStatus(o.Prog, err, fail)
 	}
 	if o.JSON {
 		err = jobs.WriteJSON(os.Stdout, list)
@@ -306,7 +313,7 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 	}
 	r, err := jobs.Adopted(res.Pid, by)
 	if err != nil {
-		return "no job record for " + strconv.Itoa(res.Pid) + ": " + diag.Strerror(err)
+		return "process " + strconv.Itoa(res.Pid) + " not recorded: " + diag.Strerror(err)
 	}
 	if slices.Contains(res.Redirected, 1) && out.f != nil {
 		r.SetOutput(&logrot.Output{Name: out.name, File: out.f, W: out.w})
@@ -317,7 +324,7 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 		err = s.Create(&r)
 	}
 	if err != nil {
-		return "no job record for " + strconv.Itoa(res.Pid) + ": " + diag.Strerror(err)
+		return "process " + strconv.Itoa(res.Pid) + " not recorded: " + diag.Strerror(err)
 	}
 	return ""
 }
