@@ -63,6 +63,10 @@ type Store struct {
 // others may write: records decide which processes --kill signals.
 func Open(path string, create bool) (*Store, error) {
 	if create {
+		// The common case costs one open: the directory is there.
+		if s, err := Open(path, false); !errors.Is(err, unix.ENOENT) {
+			return s, err
+		}
 		base := filepath.Dir(filepath.Dir(filepath.Dir(path))) // above $XDG_STATE_HOME
 		if state := filepath.Dir(filepath.Dir(path)); filepath.Base(state) == "state" && filepath.Base(filepath.Dir(state)) == ".local" {
 			base = filepath.Dir(filepath.Dir(state)) // $HOME
