@@ -70,6 +70,7 @@ func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output) (i
 	if err := s.Create(&r); err != nil {
 		return "", err
 	}
+	s.Tidy()
 	_, err = st.control.WriteString(r.ID + "\n")
 	return r.ID, err
 }

@@ -245,3 +245,24 @@ func TestTableFits(t *testing.T) {
 		}
 	}
 }
+
+// TestTidy: launches alone keep the record bounded.
+func TestTidy(t *testing.T) {
+	dir, _ := Dir([]string{"HOME=" + t.TempDir()})
+	s, err := Open(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < keepFinished+150; i++ {
+		// Ended: no process has pid 1 with these start ticks.
+		r := Record{By: "nohupx", Pid: 1, StartTicks: 12345, Command: []string{"job"}, Started: time.Now()}
+		if err := s.Create(&r); err != nil {
+			t.Fatal(err)
+		}
+		s.Tidy()
+	}
+	if names, _ := s.names(); len(names) > keepFinished+100 {
+		t.Errorf("%d records after Tidy on every launch; want at most %d", len(names), keepFinished+100)
+	}
+}

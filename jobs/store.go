@@ -342,6 +342,20 @@ func (s *Store) Prune(jobs []Job, finished func(Job) bool, probs []Problem, now 
 	}
 }
 
+// Tidy prunes when the directory holds well over the retention: it costs a
+// launch one directory read, and a full Prune once per hundred launches at
+// most, so that users who never run --jobs still have a bounded record.
+func (s *Store) Tidy() {
+	names, err := s.names()
+	if err != nil || len(names) <= keepFinished+100 {
+		return
+	}
+	jobs, probs, err := s.List()
+	if err == nil {
+		s.Prune(jobs, Job.Done, probs, time.Now())
+	}
+}
+
 // remove unlinks a record name, only if it is a regular file of ours.
 func (s *Store) remove(name string) {
 	var st unix.Stat_t

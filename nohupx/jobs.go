@@ -50,6 +50,7 @@ func record(o Options, relayed string) (notice, warn string) {
 	if err := s.Create(&r); err != nil {
 		return "", "job not recorded: " + diag.Strerror(err)
 	}
+	s.Tidy()
 	if o.OnExit != "" {
 		if err := jobs.StartWatcher(s.Path, r.ID, o.OnExit); err != nil {
 			warn = "--on-exit will not run: " + diag.Strerror(err)
