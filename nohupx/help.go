@@ -136,8 +136,9 @@ that started it learns its exit status: --jobs shows it as unknown, and
 says so. detach stays the parent of its command (a small process that
 leads the command's session and waits) and records the status. A record
 that cannot be written is one warning line; COMMAND runs all the same.
-Records of ended jobs are removed after 30 days, or when 200 newer ended
-jobs are recorded.
+The record of an ended job is removed 30 days after its end, or once 200
+newer ended jobs are recorded: whenever --jobs, --log, --wait or --kill
+read the record, and by a launch once it holds more than 300 jobs.
 
 Exit status of --jobs, --log and --kill: 0, or 125 with a message (an
 unknown JOB, an unreadable record directory, a JOB that has ended for
