@@ -430,3 +430,27 @@ func TestForeignRecordDirectory(t *testing.T) {
 		t.Errorf("%d files written into another user's directory", len(ents))
 	}
 }
+
+// TestKillStoppedDetachJob: --kill reaches a stopped detach job (the
+// group detach made for it, then SIGCONT), the waiting stage survives the
+// group's SIGTERM, and records the signal: --wait returns 128+15.
+func TestKillStoppedDetachJob(t *testing.T) {
+	r := newRecords(t)
+	if code, _, errOut := r.run("detach", "sh", "-c", "sleep 30 & wait"); code != 0 {
+		t.Fatalf("detach = %d %q", code, errOut)
+	}
+	v := r.only()
+	if err := syscall.Kill(v.Pid, syscall.SIGSTOP); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the job listed as stopped", func() bool { return r.only().State == jobs.Stopped })
+	if code, _, errOut := r.run("nohupx", "--kill="+v.ID); code != 0 || !strings.Contains(errOut, "process group") {
+		t.Fatalf("--kill = %d %q; want the group signalled", code, errOut)
+	}
+	if code, _, errOut := r.run("nohupx", "--wait="+v.ID); code != 128+15 {
+		t.Errorf("--wait = %d %q; want 143", code, errOut)
+	}
+	if v = r.only(); v.State != jobs.Killed || v.Signal == nil || *v.Signal != "TERM" {
+		t.Errorf("listed %+v; want killed by TERM", v)
+	}
+}

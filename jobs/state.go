@@ -194,18 +194,37 @@ func EndedEvent(ws syscall.WaitStatus) Event {
 // was made for it and still is (its leader is the job, or detach's waiting
 // stage), else to the job's process alone. It refuses a job that has ended,
 // whose pid may belong to another process by now.
+//
+// A stopped job is continued after the signal, as bash's kill does for a
+// stopped job: a signal to a stopped process waits until it runs again.
 func Signal(j Job, sig syscall.Signal) (target int, what string, err error) {
-	switch Look(j.Pid, j.StartTicks, j.BootID) {
+	state := Look(j.Pid, j.StartTicks, j.BootID)
+	switch state {
 	case Gone, Zombie:
-		return 0, "", fmt.Errorf("it has ended; pid %d is not the job's any more", j.Pid)
+		return 0, "", fmt.Errorf("it has ended; nothing sent (pid %d may be another process's by now)", j.Pid)
 	}
+	target, what = j.Pid, "process"
 	if j.OwnGroup && (j.Pgid == j.Pid || j.Pgid == j.Waiter && j.waiting()) {
-		if err := syscall.Kill(-j.Pgid, sig); err == nil {
-			return j.Pgid, "process group", nil
+		target, what = -j.Pgid, "process group"
+	}
+	if err := syscall.Kill(target, sig); err != nil {
+		if target == j.Pid {
+			return 0, "", err
+		}
+		target, what = j.Pid, "process" // the group is gone: the job alone
+		if err := syscall.Kill(target, sig); err != nil {
+			return 0, "", err
 		}
 	}
-	if err := syscall.Kill(j.Pid, sig); err != nil {
-		return 0, "", err
+	switch sig {
+	case syscall.SIGSTOP, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGCONT:
+	default:
+		if state == Paused {
+			_ = syscall.Kill(target, syscall.SIGCONT)
+		}
 	}
-	return j.Pid, "process", nil
+	if target < 0 {
+		target = -target
+	}
+	return target, what, nil
 }

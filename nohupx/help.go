@@ -64,7 +64,8 @@ change, is recorded in $XDG_STATE_HOME/nohupx/jobs, ~/.local/state/...):
       --wait=JOB      wait until JOB has ended and its output is on disk;
                         exit with JOB's status (128+N for signal N)
       --kill=JOB      send SIGTERM to JOB's process group if JOB leads it (or
-                        detach made it), else to JOB; refuse if JOB has ended
+                        detach made it), else to JOB, then SIGCONT if JOB is
+                        stopped; refuse if JOB has ended
       --signal=SIG    with --kill, send SIG instead (a name or a number)
 JOB is an id that --jobs shows, or a process ID.
 
