@@ -130,7 +130,7 @@ func attach(o Options, fail int) int {
 		res, err := inject.Apply(pid, req)
 		if err == nil {
 			if !o.Quiet {
-				say("%s", describe(res, out.name))
+				say("%s", describe(res, out.name()))
 			}
 			if w := recordAdopted(o, res, out); w != "" {
 				say("warning: %s", w)

@@ -20,7 +20,6 @@ import (
 	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/tty"
 	"github.com/nohupx/nohupx/jobs"
-	"github.com/nohupx/nohupx/logrot"
 )
 
 // record writes the job record of the command this process is about to
@@ -316,8 +315,8 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 	if err != nil {
 		return "process " + strconv.Itoa(res.Pid) + " not recorded: " + diag.Strerror(err)
 	}
-	if slices.Contains(res.Redirected, 1) && out.f != nil {
-		r.SetOutput(&logrot.Output{Name: out.name, File: out.f, W: out.w})
+	if slices.Contains(res.Redirected, 1) && out.file != nil {
+		r.SetOutput(out.file)
 	}
 	s, err := openStore(true)
 	if err == nil {

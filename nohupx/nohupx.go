@@ -202,20 +202,16 @@ func openOutput(o Options) (name, rotation string, relayed bool, errs []string) 
 		}
 	}
 	for _, name := range names {
-		f, err := logrot.OpenAppend(name)
+		out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 		if err != nil {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
 			continue
 		}
-		defer f.Close()
-		w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
-		if w != f {
-			defer w.Close()
-		}
-		if err := dup2(int(w.Fd()), 1); err != nil {
+		defer out.Close() // fd 1 holds what the command needs
+		if err := dup2(int(out.W.Fd()), 1); err != nil {
 			return "", "", false, []string{"failed to redirect standard output: " + diag.Strerror(err)}
 		}
-		return name, rotationNotice(name, w != f, note, o), w != f, nil
+		return name, rotationNotice(name, out.Rotated(), out.Note, o), out.Rotated(), nil
 	}
 	return "", "", false, errs
 }
