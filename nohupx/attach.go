@@ -103,12 +103,12 @@ func attach(o Options, fail int) int {
 	defer out.close()
 	defer func() {
 		if out.note != "" && !o.Quiet {
-			_ = diag.Printf(os.Stderr, o.Prog, "%s", out.note)
+			_ = diag.Printf(o.Err, o.Prog, "%s", out.note)
 		}
 	}()
 	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
 		IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}
-	say := func(format string, a ...any) { _ = diag.Printf(os.Stderr, o.Prog, format, a...) }
+	say := func(format string, a ...any) { _ = diag.Printf(o.Err, o.Prog, format, a...) }
 
 	// A target is held stopped while it is changed: nohupx must not die
 	// then (the kernel would let it go with borrowed registers). ^C and

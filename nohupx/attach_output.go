@@ -45,7 +45,7 @@ func (a *attachOutput) open() {
 	names := []string{a.o.Output}
 	if a.o.Output == "" {
 		names = []string{"nohup.out"}
-		if home, ok := os.LookupEnv("HOME"); ok {
+		if home, ok := a.o.getenv("HOME"); ok {
 			names = append(names, inHome(home, "nohup.out"))
 		}
 	}

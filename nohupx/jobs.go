@@ -30,13 +30,13 @@ func record(o Options, relayed string) (notice, warn string) {
 	if o.NoRecord {
 		return "", ""
 	}
-	if jobs.Disabled(os.Environ()) {
+	if jobs.Disabled(o.Env) {
 		if o.OnExit != "" {
 			return "", "--on-exit needs the job record, which " + jobs.NoRecordEnv + " turns off; it will not run"
 		}
 		return "", ""
 	}
-	s, err := openStore(true)
+	s, err := openStore(o.Env, true)
 	if err != nil {
 		return "", "job not recorded: " + diag.Strerror(err)
 	}
@@ -95,8 +95,8 @@ func outputOf(r *jobs.Record, relayed string) {
 }
 
 // openStore opens this user's record directory. Its errors name it.
-func openStore(create bool) (*jobs.Store, error) {
-	dir, err := jobs.Dir(os.Environ())
+func openStore(env []string, create bool) (*jobs.Store, error) {
+	dir, err := jobs.Dir(env)
 	if err != nil {
 		return nil, fmt.Errorf("cannot use the job record: %w", err)
 	}
@@ -114,7 +114,7 @@ var errNoJobs = errors.New("no job has been recorded (nohupx and detach record t
 
 // readJobs lists the records, reports those it cannot read, and prunes.
 func readJobs(o Options) (*jobs.Store, []jobs.Job, error) {
-	s, err := openStore(false)
+	s, err := openStore(o.Env, false)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -125,7 +125,7 @@ func readJobs(o Options) (*jobs.Store, []jobs.Job, error) {
 	}
 	for _, p := range probs {
 		if !errors.Is(p.Err, jobs.ErrIncomplete) {
-			_ = diag.Printf(os.Stderr, o.Prog, "warning: skipping %s", p.Error())
+			_ = diag.Printf(o.Err, o.Prog, "warning: skipping %s", p.Error())
 		}
 	}
 	s.Prune(list, jobs.Job.Done, probs, time.Now())
@@ -207,17 +207,22 @@ func listJobs(o Options, fail int) int {
 		s.Close()
 	}
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "%s", diag.Strerror(err))
 		return fail
 	}
 	if len(list) == 0 && !o.JSON {
-		_, err = fmt.Println("no job is recorded")
+		_, err = fmt.Fprintln(o.Out, "no job is recorded")
 		return diag.WriteStatus(o.Prog, err, fail)
 	}
 	if o.JSON {
-		err = jobs.WriteJSON(os.Stdout, list)
+		err = jobs.WriteJSON(o.Out, list)
 	} else {
-		err = jobs.WriteTable(os.Stdout, list, tty.Width(1, 80), time.Now(), os.Getenv("HOME"))
+		width := 80
+		if f, ok := o.Out.(*os.File); ok {
+			width = tty.Width(int(f.Fd()), 80)
+		}
+		home, _ := o.getenv("HOME")
+		err = jobs.WriteTable(o.Out, list, width, time.Now(), home)
 	}
 	return diag.WriteStatus(o.Prog, err, fail)
 }
@@ -226,31 +231,31 @@ func listJobs(o Options, fail int) int {
 func showLog(o Options, fail int) int {
 	s, j, err := findJob(o)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "%s", diag.Strerror(err))
 		return fail
 	}
 	s.Close()
 	if j.Output != "" {
 		// As cat(1) refuses: reading a file into itself never ends.
-		a, errA := os.Stdout.Stat()
+		f, isFile := o.Out.(*os.File)
 		b, errB := os.Stat(j.Output)
-		if errA == nil && errB == nil && os.SameFile(a, b) {
-			_ = diag.Printf(os.Stderr, o.Prog, "job %s: standard output is the job's output file %s", j.ID, quote.Shell(j.Output))
+		if isFile && errB == nil && sameAs(f, b) {
+			_ = diag.Printf(o.Err, o.Prog, "job %s: standard output is the job's output file %s", j.ID, quote.Shell(j.Output))
 			return fail
 		}
 	}
 	out, err := jobs.OpenOutput(j)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
 		return fail
 	}
 	defer out.Close()
-	err = out.Copy(os.Stdout, o.Lines)
+	err = out.Copy(o.Out, o.Lines)
 	if err == nil && o.Follow {
-		err = out.Follow(os.Stdout, 100*time.Millisecond)
+		err = out.Follow(o.Out, 100*time.Millisecond)
 	}
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
 		return fail
 	}
 	return 0
@@ -260,19 +265,19 @@ func showLog(o Options, fail int) int {
 func waitJob(o Options, fail int) int {
 	s, j, err := findJob(o)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "%s", diag.Strerror(err))
 		return fail
 	}
 	defer s.Close()
 	if j, err = s.WaitEnd(j.ID); err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
 		return fail
 	}
 	if n, ok := j.ShellStatus(); ok {
 		return n
 	}
 	_, why := j.Status()
-	_ = diag.Printf(os.Stderr, o.Prog, "job %s (pid %d) has ended and its output is on disk, but its exit status is unknown: %s", j.ID, j.Pid, why)
+	_ = diag.Printf(o.Err, o.Prog, "job %s (pid %d) has ended and its output is on disk, but its exit status is unknown: %s", j.ID, j.Pid, why)
 	return fail
 }
 
@@ -280,7 +285,7 @@ func waitJob(o Options, fail int) int {
 func killJob(o Options, fail int) int {
 	s, j, err := findJob(o)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "%s", diag.Strerror(err))
 		return fail
 	}
 	defer s.Close()
@@ -290,12 +295,12 @@ func killJob(o Options, fail int) int {
 	}
 	target, what, err := jobs.Signal(j, sig)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
 		return fail
 	}
 	_ = s.Append(j.ID, jobs.Event{Event: jobs.EvKill, Signal: sigs.Name(sig)})
 	if !o.Quiet {
-		_ = diag.Printf(os.Stderr, o.Prog, "sent %s to %s %d (job %s)", unixSigName(sig), what, target, j.ID)
+		_ = diag.Printf(o.Err, o.Prog, "sent %s to %s %d (job %s)", unixSigName(sig), what, target, j.ID)
 	}
 	return 0
 }
@@ -304,7 +309,7 @@ func killJob(o Options, fail int) int {
 // per process, its output the file nohupx gave it if it gave one. A record
 // that cannot be written is a warning; the process is changed anyway.
 func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
-	if o.NoRecord || jobs.Disabled(os.Environ()) {
+	if o.NoRecord || jobs.Disabled(o.Env) {
 		return ""
 	}
 	by := "nohupx -p"
@@ -318,7 +323,7 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 	if slices.Contains(res.Redirected, 1) && out.file != nil {
 		r.SetOutput(out.file)
 	}
-	s, err := openStore(true)
+	s, err := openStore(o.Env, true)
 	if err == nil {
 		defer s.Close()
 		err = s.Create(&r)
@@ -327,4 +332,9 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 		return "process " + strconv.Itoa(res.Pid) + " not recorded: " + diag.Strerror(err)
 	}
 	return ""
+}
+
+func sameAs(f *os.File, fi os.FileInfo) bool {
+	a, err := f.Stat()
+	return err == nil && os.SameFile(a, fi)
 }

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
@@ -16,22 +17,25 @@ import (
 	"github.com/nohupx/nohupx/logrot"
 )
 
-// Main is the applet's entry point: argv is the whole command line.
-func Main(argv []string) int {
-	prog := argv[0]
+// Run is the applet (internal/applet's shape): args is the whole command
+// line, args[0] included; stdio takes the messages, --help and the listings;
+// env is the command's environment.
+func Run(args []string, stdio applet.Stdio, env []string) int {
+	prog := args[0]
+	o, act, err := parse(prog, args[1:])
+	o.Out, o.Err, o.Env = stdio.Out, stdio.Err, env
 	// POSIX wants nohup's own failures to be 127; GNU uses 125 so that
 	// they differ from "command not found", unless POSIXLY_CORRECT is set
 	// (to any value, even empty).
 	fail := exitcode.Canceled
-	if _, ok := os.LookupEnv("POSIXLY_CORRECT"); ok {
+	if _, ok := o.getenv("POSIXLY_CORRECT"); ok {
 		fail = exitcode.PosixFailure
 	}
-	o, act, err := parse(prog, argv[1:])
 	switch act {
 	case actHelp:
-		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), fail)
+		return diag.WriteStatusTo(o.Err, prog, writeHelp(o.Out, prog), fail)
 	case actVersion:
-		return diag.WriteStatus(prog, writeVersion(os.Stdout), fail)
+		return diag.WriteStatusTo(o.Err, prog, writeVersion(o.Out), fail)
 	case actRotate:
 		return rotateNow(o, fail)
 	case actRelays:
@@ -50,18 +54,18 @@ func Main(argv []string) int {
 		return killJob(o, fail)
 	}
 	if err != nil {
-		diag.Usage(os.Stderr, prog, "%s", err)
+		diag.Usage(o.Err, prog, "%s", err)
 		return fail
 	}
-	return Run(o, fail)
+	return run(o, fail)
 }
 
-// Run does what o asks in this process: it replaces the terminal fds,
+// run does what o asks in this process: it replaces the terminal fds,
 // ignores the signals, and execs the command in place, so that the command
 // keeps this process's pid, group, session, environment and signal mask.
 // It returns only when that fails: fail (125, or 127 under POSIXLY_CORRECT)
 // when nohupx itself failed, 126 or 127 when the command could not be run.
-func Run(o Options, fail int) int {
+func run(o Options, fail int) int {
 	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
 	// GNU nohup opens the output file for a terminal stderr even when
 	// stdout is closed, and then gives it to stderr alone. Only a binary
@@ -75,7 +79,7 @@ func Run(o Options, fail int) int {
 			// GNU's notice to a closed stderr fails, and so does nohup.
 			return false
 		}
-		return diag.Printf(os.Stderr, o.Prog, format, a...) == nil
+		return diag.Printf(o.Err, o.Prog, format, a...) == nil
 	}
 
 	if p.stdin {
@@ -163,7 +167,7 @@ func Run(o Options, fail int) int {
 	release()
 	entry.BlockAgain()
 	entry.CloseAgain(p.replaced()...)
-	err := pathsearch.Exec(o.Command[0], o.Command, os.Environ())
+	err := pathsearch.Exec(o.Command[0], o.Command, o.Env)
 
 	if errFd >= 0 {
 		f := os.NewFile(uintptr(errFd), "stderr")
@@ -197,7 +201,7 @@ func openOutput(o Options) (name, rotation string, relayed bool, errs []string) 
 	names := []string{o.Output}
 	if o.Output == "" {
 		names = []string{"nohup.out"}
-		if home, ok := os.LookupEnv("HOME"); ok {
+		if home, ok := o.getenv("HOME"); ok {
 			names = append(names, inHome(home, "nohup.out"))
 		}
 	}

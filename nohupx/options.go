@@ -3,6 +3,8 @@ package nohupx
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/getopt"
@@ -14,6 +16,10 @@ import (
 type Options struct {
 	// Prog is argv[0] as given; every message starts with it, as GNU's do.
 	Prog string
+	// Out and Err are the applet's own streams (applet.Stdio); Env is the
+	// environment, which the command gets.
+	Out, Err io.Writer
+	Env      []string
 	// Command is the command and its arguments.
 	Command []string
 	// Output replaces nohup.out as the file redirected output goes to.
@@ -247,4 +253,14 @@ func actionName(act action) string {
 		}
 	}
 	return "the options"
+}
+
+// getenv is os.LookupEnv over o.Env.
+func (o Options) getenv(key string) (string, bool) {
+	for i := len(o.Env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(o.Env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }

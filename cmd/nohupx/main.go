@@ -45,16 +45,12 @@ type entry struct {
 }
 
 var applets = []entry{
-	{"nohupx", nohupxRun},
-	{"nohup", nohupxRun},
+	{"nohupx", nohupx.Run},
+	{"nohup", nohupx.Run},
 	{"detach", detach.Run},
 	{"setsid", setsid.Run},
 	{"reattach-sock", reattach.Run},
 }
-
-// nohupxRun adapts nohupx.Main, which takes only argv and uses the
-// process's own streams and environment, to the table's shape.
-func nohupxRun(args []string, _ applet.Stdio, _ []string) int { return nohupx.Main(args) }
 
 // Main dispatches argv and returns the exit status.
 func Main(argv []string) int {
