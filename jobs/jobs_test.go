@@ -248,6 +248,8 @@ func TestTableFits(t *testing.T) {
 
 // TestTidy: launches alone keep the record bounded.
 func TestTidy(t *testing.T) {
+	defer func(n int) { tidyEvery = n }(tidyEvery)
+	tidyEvery = 1
 	dir, _ := Dir([]string{"HOME=" + t.TempDir()})
 	s, err := Open(dir, true)
 	if err != nil {
@@ -264,5 +266,24 @@ func TestTidy(t *testing.T) {
 	}
 	if names, _ := s.names(); len(names) > keepFinished+100 {
 		t.Errorf("%d records after Tidy on every launch; want at most %d", len(names), keepFinished+100)
+	}
+}
+
+// BenchmarkLaunchRecord is what a launch spends on its record: open the
+// directory, describe this process, create the file.
+func BenchmarkLaunchRecord(b *testing.B) {
+	dir, _ := Dir([]string{"HOME=" + b.TempDir()})
+	for i := 0; i < b.N; i++ {
+		s, err := Open(dir, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := Record{By: "nohupx", Command: []string{"python3", "train.py"}, Cwd: "/home/u", Started: time.Now()}
+		r.Self()
+		if err := s.Create(&r); err != nil {
+			b.Fatal(err)
+		}
+		s.Tidy()
+		s.Close()
 	}
 }

@@ -308,6 +308,10 @@ const (
 	keepFor      = 30 * 24 * time.Hour
 )
 
+// tidyEvery: one launch in that many looks whether to prune (a variable
+// for the tests, which look on every launch).
+var tidyEvery = 32
+
 // Prune removes the records of finished jobs beyond the retention, and
 // incomplete records older than a day. finished says whether a job has
 // ended. It is called by the reading options and when a job ends, never
@@ -342,10 +346,16 @@ func (s *Store) Prune(jobs []Job, finished func(Job) bool, probs []Problem, now 
 	}
 }
 
-// Tidy prunes when the directory holds well over the retention: it costs a
-// launch one directory read, and a full Prune once per hundred launches at
-// most, so that users who never run --jobs still have a bounded record.
+// Tidy prunes when the directory holds well over the retention, so that
+// users who never run --jobs still have a bounded record. One launch in
+// tidyEvery looks (a directory read), and prunes (reading every record)
+// if there are more than 100 records above the retention: the cost is
+// spread thin, and many jobs still running cannot make every launch read
+// them all.
 func (s *Store) Tidy() {
+	if rand.IntN(tidyEvery) != 0 {
+		return
+	}
 	names, err := s.names()
 	if err != nil || len(names) <= keepFinished+100 {
 		return

@@ -139,7 +139,7 @@ leads the command's session and waits) and records the status. A record
 that cannot be written is one warning line; COMMAND runs all the same.
 The record of an ended job is removed 30 days after its end, or once 200
 newer ended jobs are recorded: whenever --jobs, --log, --wait or --kill
-read the record, and by a launch once it holds more than 300 jobs.
+read the record, and by one launch in 32 when it holds over 300 jobs.
 
 Exit status of --jobs, --log and --kill: 0, or 125 with a message (an
 unknown JOB, an unreadable record directory, a JOB that has ended for
