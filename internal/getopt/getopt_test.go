@@ -3,6 +3,7 @@ package getopt
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -54,7 +55,11 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) error = %v", tt.args, err)
 			continue
 		}
-		if got := fmt.Sprint(opts); got != tt.opts || !slices.Equal(rest, tt.rest) {
+		var nv []string // name and value; Word is TestWordAndUnknown's
+		for _, o := range opts {
+			nv = append(nv, fmt.Sprintf("{%s %s}", o.Name, o.Value))
+		}
+		if got := "[" + strings.Join(nv, " ") + "]"; got != tt.opts || !slices.Equal(rest, tt.rest) {
 			t.Errorf("Parse(%q) = %s, %q; want %s, %q", tt.args, got, rest, tt.opts, tt.rest)
 		}
 	}
@@ -82,5 +87,25 @@ func TestHelpOrVersion(t *testing.T) {
 		if got := HelpOrVersion(tt.opts); got != tt.want {
 			t.Errorf("HelpOrVersion(%v) = %q; want %q", tt.opts, got, tt.want)
 		}
+	}
+}
+
+// TestWordAndUnknown: each option keeps the word it came from, and
+// Unknown words the error getopt gives for an option it does not know.
+func TestWordAndUnknown(t *testing.T) {
+	opts, _, err := Parse([]string{"-fo", "file", "--fo", "--output=a", "x"}, testSpecs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var words, unknown []string
+	for _, o := range opts {
+		words = append(words, o.Word)
+		unknown = append(unknown, Unknown(o).Error())
+	}
+	if want := []string{"-f", "-o", "--fo", "--output=a"}; !slices.Equal(words, want) {
+		t.Errorf("words %q; want %q", words, want)
+	}
+	if want := []string{"invalid option -- 'f'", "invalid option -- 'o'", "unrecognized option '--fo'", "unrecognized option '--output=a'"}; !slices.Equal(unknown, want) {
+		t.Errorf("Unknown %q; want %q", unknown, want)
 	}
 }
