@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
 # Launch cost against GNU nohup, in alternating batches; prints median ratios.
+#   nohupx true / execonly true                       target <= 1.15
+#     (execonly, in bench/execonly, is a minimal static Go program that
+#     only execs: the ratio is what nohupx adds to any Go launcher)
 #   nohupx true / nohup true                          target <= 1.10
 #   nohupx --all-stdio --output f true / nohup true   target <= 3.00
 #     (the second starts the rotating relay; --all-stdio makes nohupx
@@ -13,6 +16,9 @@ out="$BENCH_BIN/launch.out"
 # The records of thousands of launches go to a directory of the bench's.
 export XDG_STATE_HOME="$BENCH_BIN/state"
 rm -rf "$XDG_STATE_HOME"
+(cd "$(dirname "$0")/.." && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o "$BENCH_BIN/execonly" ./bench/execonly)
+read -r r a b < <(ratio "${ROUNDS:-21}" "${RUNS:-200}" -- "$BENCH_BIN/nohupx" true -- "$BENCH_BIN/execonly" true)
+printf 'launch: nohupx true %s us, execonly true %s us, ratio %s (target <= 1.15)\n' "$a" "$b" "$r"
 read -r r a b < <(ratio "${ROUNDS:-21}" "${RUNS:-200}" -- "$BENCH_BIN/nohupx" true -- nohup true)
 printf 'launch: nohupx true %s us, nohup true %s us, ratio %s (target <= 1.10)\n' "$a" "$b" "$r"
 read -r r a b < <(ratio "${ROUNDS:-21}" "${RUNS:-100}" -- "$BENCH_BIN/nohupx" -q --all-stdio --output "$out" true -- nohup true)

@@ -22,10 +22,12 @@ type attributor interface {
 
 // cleaners are the commands (as /proc/PID/comm truncates them, 15 bytes)
 // that delete old files in temporary directories, or that people use to.
-var cleaners = map[string]bool{
-	"rm": true, "rmdir": true, "unlink": true, "find": true,
-	"systemd-tmpfile": true, "tmpreaper": true, "tmpwatch": true,
-	"dirhelper": true, "tmp_cleaner": true, "periodic": true,
+// A slice, not a map: the linker lays it out, where a map would be built
+// at start-up by every applet of the binary.
+var cleaners = []string{
+	"rm", "rmdir", "unlink", "find",
+	"systemd-tmpfile", "tmpreaper", "tmpwatch",
+	"dirhelper", "tmp_cleaner", "periodic",
 }
 
 // unitRun is one run of a cleaning service: when it started and ended.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,7 +80,7 @@ func (a *linuxWho) suspects() []string {
 			continue
 		}
 		comm, err := os.ReadFile(filepath.Join(a.proc, e.Name(), "comm"))
-		if err != nil || !cleaners[strings.TrimSpace(string(comm))] {
+		if err != nil || !slices.Contains(cleaners, strings.TrimSpace(string(comm))) {
 			continue
 		}
 		out = append(out, fmt.Sprintf("%s (pid %s)", cmdline(a.proc, e.Name()), e.Name()))

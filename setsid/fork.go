@@ -9,6 +9,7 @@ import (
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/reexec"
 )
 
 // forkChild is util-linux's forking path. Go cannot fork without exec, so
@@ -80,20 +81,12 @@ func (c *cmd) forkChild(o options) int {
 }
 
 // startSelf starts this binary with argv and env, with fds 0–2 and every
-// other inheritable fd, and returns its pid once it has been exec'd.
+// other inheritable fd, and returns its pid once it has been exec'd. The
+// binary is found as every re-exec finds it (reexec.Exe), but the child is
+// the applet again, under the name it was run as, not a stage: it must
+// print util-linux's messages with that name.
 func startSelf(argv, env []string) (int, error) {
-	var err error = syscall.ENOENT
-	for _, path := range selfPaths() {
-		var pid int
-		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: childFiles()})
-		if err == nil {
-			return pid, nil
-		}
-		if !errors.Is(err, syscall.ENOENT) {
-			break // /proc not mounted is the only reason to try the next
-		}
-	}
-	return 0, err
+	return syscall.ForkExec(reexec.Exe(), argv, &syscall.ProcAttr{Env: env, Files: childFiles()})
 }
 
 // localeCategories are the categories glibc's setlocale(LC_ALL, "") loads.

@@ -1,24 +1,12 @@
 package setsid
 
 import (
-	"os"
 	"syscall"
 	"unsafe"
 
 	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/sigs"
 )
-
-// selfPaths are where to re-execute this binary from: /proc/self/exe
-// still works after a package upgrade replaced the file; os.Executable is
-// the fallback when /proc is not mounted.
-func selfPaths() []string {
-	paths := []string{"/proc/self/exe"}
-	if exe, err := os.Executable(); err == nil {
-		paths = append(paths, exe)
-	}
-	return paths
-}
 
 // defaultSignals gives the waiting parent the dispositions util-linux's
 // has for the signals a user sends by hand and that the Go runtime would

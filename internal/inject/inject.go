@@ -184,19 +184,29 @@ type kindError struct {
 	cause error
 }
 
-var leads = map[error]string{
-	ErrNoProcess:   "no such process",
-	ErrTraced:      "already traced",
-	ErrUnsupported: "not supported",
-	ErrFailed:      "failed",
-	ErrNotUndone:   "failed and not undone",
+// lead is the start of a kindError's text. A switch, not a map: a map
+// variable would be built at start-up by every applet of the binary.
+func lead(kind error) string {
+	switch kind {
+	case ErrNoProcess:
+		return "no such process"
+	case ErrTraced:
+		return "already traced"
+	case ErrUnsupported:
+		return "not supported"
+	case ErrFailed:
+		return "failed"
+	case ErrNotUndone:
+		return "failed and not undone"
+	}
+	return ""
 }
 
 func (e *kindError) Error() string {
 	if e.msg == "" {
-		return leads[e.kind]
+		return lead(e.kind)
 	}
-	return leads[e.kind] + ": " + e.msg
+	return lead(e.kind) + ": " + e.msg
 }
 func (e *kindError) Is(target error) bool { return target == e.kind }
 func (e *kindError) Unwrap() error        { return e.cause }

@@ -36,8 +36,13 @@ func utf8Locale() bool {
 	return false
 }
 
-// controlEscapes are the control characters that get a letter escape.
-var controlEscapes = map[byte]byte{'\a': 'a', '\b': 'b', '\f': 'f', '\n': 'n', '\r': 'r', '\t': 't', '\v': 'v'}
+// controlChars are the control characters that get a letter escape, and
+// controlLetters the letters, in the same order. Constants, not a map: a
+// map variable would be built at start-up by every applet of the binary.
+const (
+	controlChars   = "\a\b\f\n\r\t\v"
+	controlLetters = "abfnrtv"
+)
 
 func shell(s string, utf8ok bool) string {
 	var b strings.Builder
@@ -64,8 +69,8 @@ func shell(s string, utf8ok bool) string {
 	}
 	for i := 0; i < len(s); {
 		c := s[i]
-		if l, ok := controlEscapes[c]; ok {
-			escape(`\` + string(l))
+		if k := strings.IndexByte(controlChars, c); k >= 0 {
+			escape(`\` + controlLetters[k:k+1])
 			doubleOK = false
 			i++
 			continue
