@@ -49,6 +49,9 @@ type Options struct {
 	Targets  []int
 	Always   bool // -a: replace a handler the program installed itself
 	Continue bool // --continue: resume a stopped target afterwards
+	// NoScope keeps the job in the login session's scope even where
+	// logind kills it at logout; Linger asks logind for linger (scope.go).
+	NoScope, Linger bool
 }
 
 // survivePreset is what --survive ignores. SIGTERM because bash sends it
@@ -69,6 +72,8 @@ var specs = append([]getopt.Spec{
 	{Long: "relays"},
 	{Long: "install-links", Arg: true},
 	{Long: "drop-in"},
+	{Long: "no-scope"},
+	{Long: "linger"},
 	{Long: "help"},
 	{Long: "version"},
 }, logrot.Options...)
@@ -161,6 +166,10 @@ func parse(prog string, args []string) (Options, action, error) {
 			act = actLinks
 		case "drop-in":
 			o.DropIn = true
+		case "no-scope":
+			o.NoScope = true
+		case "linger":
+			o.Linger = true
 		case "pid", "pgid", "always", "continue":
 			if err := o.setAttach(opt.Name); err != nil {
 				return o, actRun, err
