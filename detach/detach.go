@@ -53,6 +53,7 @@ func Main(argv []string) int {
 // print.
 func Run(o Options) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
+	keepScope(o) // first: what starts after it (relay, stage, command) inherits the scope
 
 	// The command's standard descriptors (steps 6 and 7), opened here, as
 	// the invoking user, before anything runs.

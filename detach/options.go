@@ -32,6 +32,10 @@ type Options struct {
 	Timeout  time.Duration // bounds --ready; 0 waits for ever
 
 	User *Credential // --user; nil keeps the caller's identity
+
+	// NoScope keeps the job in the login session's scope even where
+	// logind kills it at logout; Linger asks logind for linger (scope.go).
+	NoScope, Linger bool
 }
 
 // Credential is the identity the command runs as.
@@ -56,6 +60,8 @@ var specs = append([]getopt.Spec{
 	{Long: "ready"},
 	{Long: "timeout", Arg: true},
 	{Long: "user", Short: 'u', Arg: true},
+	{Long: "no-scope"},
+	{Long: "linger"},
 	{Long: "help"},
 	{Long: "version"},
 }, logrot.Options...)
@@ -125,6 +131,10 @@ func parse(prog string, args []string) (Options, action, error) {
 			}
 		case "user":
 			o.User, err = lookupUser(v)
+		case "no-scope":
+			o.NoScope = true
+		case "linger":
+			o.Linger = true
 		}
 		if err != nil {
 			return o, actRun, err
