@@ -95,7 +95,13 @@ func (l *logindBus) User(uid int) (name string, linger bool, err error) {
 // SetLinger turns linger on for uid, not interactively: polkit decides
 // from its rules alone, and logind says no for it when it refuses.
 func (l *logindBus) SetLinger(uid int) error {
-	return l.obj.CallWithContext(l.ctx, "org.freedesktop.login1.Manager.SetUserLinger", 0, uint32(uid), true, false).Err
+	err := l.obj.CallWithContext(l.ctx, "org.freedesktop.login1.Manager.SetUserLinger", 0, uint32(uid), true, false).Err
+	var derr dbus.Error
+	if errors.As(err, &derr) && derr.Error() != derr.Name {
+		// "Permission denied" alone does not say who denied it.
+		return fmt.Errorf("%w (%s)", err, derr.Name)
+	}
+	return err
 }
 
 // userManager is a connection to the user's systemd manager.
