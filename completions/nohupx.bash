@@ -120,14 +120,14 @@ _nohupx_complete()
 _nohupx()
 {
     _nohupx_complete '-o --output --ignore --max-size --keep --max-age --rotate --install-links' \
-        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in -p --pid -g --pgid -a --always --continue --help --version'
+        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --help --version'
 } &&
     complete -F _nohupx nohupx
 
 _detach()
 {
     _nohupx_complete '-C --chdir --umask -o --output --stderr --max-size --keep --max-age --pidfile --timeout -u --user' \
-        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --help --version'
+        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --no-scope --linger --help --version'
 } &&
     complete -F _detach detach
 
