@@ -111,14 +111,12 @@ type userManager struct {
 }
 
 // dialManager connects as systemd-run --user does: to the manager's
-// private socket in $XDG_RUNTIME_DIR (there whenever the manager runs,
-// with or without a session bus), else to the session bus.
+// private socket in the user's runtime directory (there whenever the
+// manager runs, with or without a session bus), else to the session bus.
+// The directory is logind's /run/user/UID rather than $XDG_RUNTIME_DIR,
+// which after sudo can still be the invoking user's.
 func dialManager(ctx context.Context) (manager, error) {
-	dir := os.Getenv("XDG_RUNTIME_DIR")
-	if dir == "" {
-		dir = "/run/user/" + strconv.Itoa(os.Getuid())
-	}
-	private := dir + "/systemd/private"
+	private := "/run/user/" + strconv.Itoa(os.Getuid()) + "/systemd/private"
 	conn, err := sd.NewConnection(func() (*dbus.Conn, error) {
 		// A direct connection to systemd: no bus daemon, so no Hello,
 		// and systemd sends its signals (JobRemoved) to every such peer.
