@@ -71,12 +71,21 @@ func (l *logindBus) get(obj dbus.BusObject, iface, name string, v any) error {
 	return obj.CallWithContext(l.ctx, "org.freedesktop.DBus.Properties.Get", 0, iface, name).Store(v)
 }
 
+// Settings asks for the three properties at once, without waiting for
+// each answer before sending the next question: one round trip, not three,
+// on every launch from a login session.
 func (l *logindBus) Settings() (s Settings, err error) {
 	const m = "org.freedesktop.login1.Manager"
-	err = errors.Join(
-		l.get(l.obj, m, "KillUserProcesses", &s.KillUserProcesses),
-		l.get(l.obj, m, "KillOnlyUsers", &s.KillOnlyUsers),
-		l.get(l.obj, m, "KillExcludeUsers", &s.KillExcludeUsers))
+	done := make(chan *dbus.Call, 3)
+	calls := []*dbus.Call{
+		l.obj.GoWithContext(l.ctx, "org.freedesktop.DBus.Properties.Get", 0, done, m, "KillUserProcesses"),
+		l.obj.GoWithContext(l.ctx, "org.freedesktop.DBus.Properties.Get", 0, done, m, "KillOnlyUsers"),
+		l.obj.GoWithContext(l.ctx, "org.freedesktop.DBus.Properties.Get", 0, done, m, "KillExcludeUsers"),
+	}
+	for range calls {
+		<-done
+	}
+	err = errors.Join(calls[0].Store(&s.KillUserProcesses), calls[1].Store(&s.KillOnlyUsers), calls[2].Store(&s.KillExcludeUsers))
 	return s, err
 }
 

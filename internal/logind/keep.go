@@ -48,6 +48,11 @@ func (k keeper) keep(req Request) (res Result) {
 		return res
 	}
 	defer lg.Close()
+	s, err := lg.Settings()
+	doomed := err == nil && len(pids) > 0 && s.MayKill()
+	if !doomed && !req.Linger {
+		return res // the common case, KillUserProcesses=no: one question asked
+	}
 	name, linger, err := lg.User(k.uid)
 	if err != nil {
 		return res
@@ -57,8 +62,7 @@ func (k keeper) keep(req Request) (res Result) {
 		res.Lines = append(res.Lines, line)
 		linger = ok
 	}
-	s, err := lg.Settings()
-	if len(pids) == 0 || err != nil || !s.ShallKill(name) {
+	if !doomed || !s.ShallKill(name) {
 		return res
 	}
 	// Moved even with linger off: the job then lives until the user's

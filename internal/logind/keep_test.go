@@ -15,10 +15,12 @@ type fakeLogin struct {
 	s         Settings
 	linger    bool
 	lingerErr error // SetLinger's answer
+	asked     bool  // User was called
 }
 
 func (f *fakeLogin) Settings() (Settings, error) { return f.s, nil }
 func (f *fakeLogin) User(uid int) (string, bool, error) {
+	f.asked = true
 	return "u", f.linger, nil
 }
 func (f *fakeLogin) SetLinger(uid int) error {
@@ -85,10 +87,13 @@ func TestKeep(t *testing.T) {
 		wantUnit   string
 		wantMoved  []int
 		wantLines  []string // prefixes
+		// oneQuestion: logind is asked for its settings and nothing else
+		oneQuestion bool
 	}{
 		{name: "not in a session: logind is not asked", pids: []int{10}},
 		{name: "no logind", session: []int{5}, pids: []int{5}, loginErr: errors.New("no bus")},
-		{name: "KillUserProcesses=no", session: []int{5}, pids: []int{5}, login: &fakeLogin{}},
+		{name: "KillUserProcesses=no", session: []int{5}, pids: []int{5}, login: &fakeLogin{}, oneQuestion: true},
+		{name: "only other users", session: []int{5}, pids: []int{5}, login: &fakeLogin{s: Settings{KillOnlyUsers: []string{"bob"}}}},
 		{name: "KillUserProcesses=yes, linger on", session: []int{5}, pids: []int{5},
 			login: &fakeLogin{s: kup, linger: true}, wantUnit: "nohupx-5.scope", wantMoved: []int{5}},
 		{name: "KillUserProcesses=yes, linger off", session: []int{5}, pids: []int{5},
@@ -142,6 +147,9 @@ func TestKeep(t *testing.T) {
 			res := k.keep(Request{Prefix: "nohupx", Command: []string{"sleep", "9"}, Pids: tt.pids, Linger: tt.linger})
 			if len(tt.session) == 0 && !tt.linger && dialed {
 				t.Errorf("keep dialed logind for pids %v in no session; want no D-Bus at all", tt.pids)
+			}
+			if tt.oneQuestion && tt.login.asked {
+				t.Errorf("keep asked logind for the user where nobody's processes are killed; want one question")
 			}
 			if res.Unit != tt.wantUnit {
 				t.Errorf("keep().Unit = %q; want %q", res.Unit, tt.wantUnit)

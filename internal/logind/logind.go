@@ -64,6 +64,12 @@ type Settings struct {
 	KillExcludeUsers  []string
 }
 
+// MayKill tells whether logind kills anyone's session processes: if not,
+// nobody's name needs to be asked for.
+func (s Settings) MayKill() bool {
+	return s.KillUserProcesses || len(s.KillOnlyUsers) > 0
+}
+
 // ShallKill tells whether logind kills the session processes of user when
 // a session ends, by logind's own rule: the excluded users never (root
 // when the list is empty), else only the listed users if there is a list,
