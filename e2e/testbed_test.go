@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -204,18 +205,7 @@ func childNamed(parent int, name string) int {
 		if err != nil {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid ...
-		s := string(stat)
-		open, close := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || close < open {
-			continue
-		}
-		fields := strings.Fields(s[close+1:])
-		if s[open+1:close] == name && len(fields) > 1 && fields[1] == strconv.Itoa(parent) {
+		if st, err := procfs.ReadStat(pid); err == nil && st.PPID == parent && st.Comm == name {
 			return pid
 		}
 	}
