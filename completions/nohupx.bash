@@ -106,8 +106,12 @@ _nohupx_complete()
     -o | --output | --stderr | --rotate | --pidfile) _nohupx_filedir; return ;;
     -C | --chdir | --install-links) _nohupx_filedir -d; return ;;
     -u | --user) COMPREPLY=($(compgen -u -- "$cur")); return ;;
-    --ignore) COMPREPLY=($(compgen -W 'HUP INT QUIT TERM CONT TSTP TTIN TTOU USR1 USR2 PIPE ALRM WINCH' -- "$cur")); return ;;
-    --max-size | --keep | --max-age | --umask | --timeout) return ;;
+    --ignore | --signal) COMPREPLY=($(compgen -W 'HUP INT QUIT TERM CONT TSTP TTIN TTOU USR1 USR2 PIPE ALRM WINCH KILL STOP' -- "$cur")); return ;;
+    --log | --wait | --kill)
+        # The ids of the recorded jobs: the first column of --jobs.
+        COMPREPLY=($(compgen -W "$(nohupx --jobs 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/ { print $1 }')" -- "$cur"))
+        return ;;
+    --max-size | --keep | --max-age | --umask | --timeout | --on-exit | -n | --lines) return ;;
     esac
     if [[ $cur == -* ]]; then
         COMPREPLY=($(compgen -W "$2" -- "$cur"))
@@ -119,15 +123,15 @@ _nohupx_complete()
 
 _nohupx()
 {
-    _nohupx_complete '-o --output --ignore --max-size --keep --max-age --rotate --install-links' \
-        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --help --version'
+    _nohupx_complete '-o --output --ignore --max-size --keep --max-age --rotate --install-links --on-exit --log -n --lines --wait --kill --signal' \
+        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --on-exit= --no-record --jobs --json --log= -f --follow -n --lines= --wait= --kill= --signal= --help --version'
 } &&
     complete -F _nohupx nohupx
 
 _detach()
 {
-    _nohupx_complete '-C --chdir --umask -o --output --stderr --max-size --keep --max-age --pidfile --timeout -u --user' \
-        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --no-scope --linger --help --version'
+    _nohupx_complete '-C --chdir --umask -o --output --stderr --max-size --keep --max-age --pidfile --timeout -u --user --on-exit' \
+        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --on-exit= --no-record --no-scope --linger --help --version'
 } &&
     complete -F _detach detach
 

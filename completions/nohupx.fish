@@ -1,5 +1,10 @@
 # fish completion for nohupx and detach: options, then a command line.
 
+function __nohupx_jobs
+    # the ids of the recorded jobs: the first column of nohupx --jobs
+    nohupx --jobs 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/ { print $1 }'
+end
+
 function __nohupx_no_command
     # true while no command word has been typed yet
     set -l words (commandline -opc)
@@ -13,7 +18,7 @@ function __nohupx_no_command
         switch $w
             case -- '--'
                 return 1
-            case '-o' '--output' '--ignore' '--max-size' '--keep' '--max-age' '--rotate' '--install-links' '-C' '--chdir' '--umask' '--stderr' '--pidfile' '--timeout' '-u' '--user'
+            case '-o' '--output' '--ignore' '--max-size' '--keep' '--max-age' '--rotate' '--install-links' '-C' '--chdir' '--umask' '--stderr' '--pidfile' '--timeout' '-u' '--user' '--on-exit' '--log' '-n' '--lines' '--wait' '--kill' '--signal'
                 set skip 1
             case '-*'
             case '*'
@@ -37,6 +42,16 @@ complete -c nohupx -n __nohupx_no_command -l compress -d 'Gzip rotated files'
 complete -c nohupx -n __nohupx_no_command -l no-rotate -d 'Append to the file directly'
 complete -c nohupx -n __nohupx_no_command -l rotate -r -F -d 'Rotate FILE now'
 complete -c nohupx -n __nohupx_no_command -l relays -d 'List the running relays'
+complete -c nohupx -n __nohupx_no_command -l on-exit -x -d 'Run CMD once the job has ended'
+complete -c nohupx -n __nohupx_no_command -l no-record -d 'Do not record the job'
+complete -c nohupx -n __nohupx_no_command -l jobs -d 'List the recorded jobs'
+complete -c nohupx -n __nohupx_no_command -l json -d 'With --jobs, one JSON object per line'
+complete -c nohupx -n __nohupx_no_command -l log -x -a '(__nohupx_jobs)' -d 'Print the output of JOB'
+complete -c nohupx -n __nohupx_no_command -s f -l follow -d 'With --log, follow new output'
+complete -c nohupx -n __nohupx_no_command -s n -l lines -x -d 'With --log, the last N lines'
+complete -c nohupx -n __nohupx_no_command -l wait -x -a '(__nohupx_jobs)' -d 'Wait for JOB, exit with its status'
+complete -c nohupx -n __nohupx_no_command -l kill -x -a '(__nohupx_jobs)' -d 'Send SIGTERM to JOB'
+complete -c nohupx -n __nohupx_no_command -l signal -x -a 'HUP INT QUIT TERM KILL STOP CONT USR1 USR2' -d 'With --kill, the signal'
 complete -c nohupx -n __nohupx_no_command -l install-links -x -a '(__fish_complete_directories)' -d 'Create the applet links in DIR'
 complete -c nohupx -n __nohupx_no_command -l drop-in -d 'Also link nohup and setsid'
 complete -c nohupx -n __nohupx_no_command -l no-scope -d 'Stay in the login session even where logind kills it'
@@ -68,6 +83,8 @@ complete -c detach -n __nohupx_no_command -l timeout -x -d 'With --ready, give u
 complete -c detach -n __nohupx_no_command -s u -l user -x -a '(__fish_complete_users)' -d 'Run as USER'
 complete -c detach -n __nohupx_no_command -l no-scope -d 'Stay in the login session even where logind kills it'
 complete -c detach -n __nohupx_no_command -l linger -d 'Ask logind to turn linger on'
+complete -c detach -n __nohupx_no_command -l on-exit -x -d 'Run CMD once the command has ended'
+complete -c detach -n __nohupx_no_command -l no-record -d 'Do not record the job'
 complete -c detach -n __nohupx_no_command -l help -d 'Display help'
 complete -c detach -n __nohupx_no_command -l version -d 'Display version'
 complete -c detach -n __nohupx_no_command -x -a '(__fish_complete_command)'

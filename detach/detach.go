@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pidfile"
@@ -24,36 +26,38 @@ import (
 // timeout(1).
 const TimedOut = 124
 
-// Main is the applet's entry point: argv is the whole command line.
-func Main(argv []string) int {
-	prog := argv[0]
-	o, act, err := parse(prog, argv[1:])
+// Run is the applet: args is the whole command line, args[0] included;
+// stdio takes --help, --version, -p's pid and the messages; env is the
+// command's environment. The command's own descriptors are /dev/null or
+// the output file, never stdio. It returns detach's exit status: 0 once
+// the command has been exec'd (or, with --ready, once it reported
+// READY=1; with --wait, its own status), 125 for detach's own failures (a
+// session stage it cannot wait for included, although the command may be
+// running then), 126 or 127 when the command could not be run.
+func Run(args []string, stdio applet.Stdio, env []string) int {
+	prog := args[0]
+	o, act, err := parse(prog, args[1:])
 	switch act {
 	case actHelp:
-		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), exitcode.Canceled)
+		return diag.WriteStatusTo(stdio.Err, prog, writeHelp(stdio.Out, prog), exitcode.Canceled)
 	case actVersion:
-		return diag.WriteStatus(prog, writeVersion(os.Stdout), exitcode.Canceled)
+		return diag.WriteStatusTo(stdio.Err, prog, writeVersion(stdio.Out), exitcode.Canceled)
 	}
 	if err != nil {
-		diag.Usage(os.Stderr, prog, "%s", err)
+		diag.Usage(stdio.Err, prog, "%s", err)
 		return exitcode.Canceled
 	}
-	code, err := Run(o)
+	code, err := run(o, stdio, env)
 	if err != nil {
-		_ = diag.Printf(os.Stderr, prog, "%s", err)
+		_ = diag.Printf(stdio.Err, prog, "%s", err)
 	}
 	return code
 }
 
-// Run detaches o.Command and returns detach's exit status: 0 once the
-// command has been exec'd (or, with --ready, once it reported READY=1;
-// with --wait, its own status), 125 for detach's own failures (a session
-// stage it cannot wait for included, although the command may be running
-// then), 126 or 127 when the command could not be run, and an error to
-// print.
-func Run(o Options) (int, error) {
+// run detaches o.Command and returns Run's status and an error to print.
+func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
-	keepScope(o) // first: what starts after it (relay, stage, command) inherits the scope
+	keepScope(o, stdio.Err) // first: what starts after it (relay, stage, command) inherits the scope
 
 	// The command's standard descriptors (steps 6 and 7), opened here, as
 	// the invoking user, before anything runs.
@@ -63,18 +67,24 @@ func Run(o Options) (int, error) {
 	}
 	defer null.Close()
 	stdout, stderr := null, null
+	var outs []*logrot.Output // for the job record
 	if o.Output != "" {
-		if stdout, err = output(o.Output, o); err != nil {
+		out, err := output(o.Output, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stdout.Close()
-		stderr = stdout
+		defer out.Close() // the session stage has its own copy by then
+		stdout, stderr = out.W, out.W
+		outs = append(outs, out)
 	}
 	if o.Stderr != "" {
-		if stderr, err = output(o.Stderr, o); err != nil {
+		out, err := output(o.Stderr, o, stdio.Err)
+		if err != nil {
 			return fail(err)
 		}
-		defer stderr.Close()
+		defer out.Close()
+		stderr = out.W
+		outs = append(outs, out)
 	}
 
 	var pending *pidfile.Pending
@@ -90,7 +100,6 @@ func Run(o Options) (int, error) {
 		}()
 	}
 
-	env := os.Environ()
 	if o.User != nil {
 		env = setEnv(env, "HOME", o.User.Home)
 		env = setEnv(env, "USER", o.User.Name)
@@ -105,7 +114,11 @@ func Run(o Options) (int, error) {
 		env = setEnv(env, "NOTIFY_SOCKET", notify.Path)
 	}
 
-	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending)
+	recDir, warn := recordDir(o, env)
+	if warn != "" {
+		_ = diag.Printf(stdio.Err, o.Prog, "warning: %s", warn)
+	}
+	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending, recDir)
 	if err != nil {
 		return fail(err)
 	}
@@ -133,8 +146,14 @@ func Run(o Options) (int, error) {
 			return fail(fmt.Errorf("pidfile %s: %w (stopped the command, pid %d)", quote.Shell(o.Pidfile), err, pid))
 		}
 	}
+	if recDir != "" {
+		// The job runs whatever happens to its record.
+		if _, err := record(o, recDir, st, pid, outs); err != nil {
+			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
+		}
+	}
 	if o.PrintPid {
-		if _, err := fmt.Fprintln(os.Stdout, pid); err != nil {
+		if _, err := fmt.Fprintln(stdio.Out, pid); err != nil {
 			return fail(fmt.Errorf("write error: %s", diag.Strerror(err)))
 		}
 	}
@@ -160,20 +179,16 @@ func detached(st *stage, pid int, code int, err error) (int, error) {
 }
 
 // output opens FILE for the command's output as the invoking user: a
-// rotating relay unless --no-rotate.
-func output(name string, o Options) (*os.File, error) {
-	f, err := logrot.OpenAppend(name)
+// rotating relay unless --no-rotate. Why it is not rotated goes to msgs.
+func output(name string, o Options, msgs io.Writer) (*logrot.Output, error) {
+	out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %s", quote.Shell(name), diag.Strerror(err))
 	}
-	w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
-	if w != f {
-		f.Close()
+	if out.Note != "" {
+		_ = diag.Printf(msgs, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), out.Note)
 	}
-	if note != "" {
-		_ = diag.Printf(os.Stderr, o.Prog, "warning: not rotating %s: %s; appending to it", quote.Shell(name), note)
-	}
-	return w, nil
+	return out, nil
 }
 
 // waitExit is --wait: the command's status, 128+n for a signal.
@@ -277,7 +292,7 @@ type stage struct {
 // >= 3 follow at their own numbers with --keep-fds (and are otherwise made
 // close-on-exec); then the request, status and control pipes and the
 // pidfile lock.
-func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending) (*stage, error) {
+func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending, recDir string) (*stage, error) {
 	files := []*os.File{stdio[0], stdio[1], stdio[2]}
 	if o.KeepFds {
 		files = append(files, inheritedFiles()...)
@@ -313,7 +328,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
 	req := request{
 		Argv: o.Command, File: execFile(o.Command[0]), Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
-		Stay: o.Wait || o.Ready,
+		Stay: o.Wait || o.Ready, Record: recDir, OnExit: o.OnExit,
 	}
 	reqFd := at(reqR)
 	req.Status = at(statusW)
@@ -347,7 +362,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		return nil, fmt.Errorf("cannot talk to the session stage: %w", err)
 	}
 	unlessKept = nil // the stage value owns them now
-	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil}, nil
+	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil || recDir != ""}, nil
 }
 
 // closers are files to close together when a function returns, whatever

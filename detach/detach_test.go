@@ -128,9 +128,11 @@ func TestDaemonState(t *testing.T) {
 	pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
 	t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
 
+	// Its parent is the stage that waits to record its status, which
+	// leads its session and was itself left to init.
 	st := procStat(t, pid)
-	if st.PPID != 1 || st.TTYNr != 0 || st.Session == pid || st.Session == os.Getpid() {
-		t.Errorf("daemon stat: ppid %d, session %d, tty_nr %d; want ppid 1, a session it does not lead, no terminal", st.PPID, st.Session, st.TTYNr)
+	if st.PPID != st.Session || procStat(t, st.PPID).PPID != 1 || st.TTYNr != 0 || st.Session == pid || st.Session == os.Getpid() {
+		t.Errorf("daemon stat: ppid %d, session %d, tty_nr %d; want the session's leader as parent, a session it does not lead, no terminal", st.PPID, st.Session, st.TTYNr)
 	}
 	if mySid, _ := unix.Getsid(0); st.Session == mySid {
 		t.Errorf("daemon is in the caller's session %d", mySid)
@@ -337,12 +339,21 @@ func TestReady(t *testing.T) {
 	bin := testbin.Program(t, "./testdata/notify", "notify")
 	t.Run("ready", func(t *testing.T) {
 		start := time.Now()
-		pid := daemon(t, "--ready", bin, "-delay", "400ms")
+		pid := daemon(t, "--no-record", "--ready", bin, "-delay", "400ms")
 		if took := time.Since(start); took < 400*time.Millisecond {
 			t.Errorf("detach --ready returned after %v, before READY=1", took)
 		}
 		if st := procStat(t, pid); st.PPID != 1 {
 			t.Errorf("after READY=1 the daemon's ppid is %d; want 1 (the stage let go)", st.PPID)
+		}
+	})
+	t.Run("ready, recorded", func(t *testing.T) {
+		// The stage stays the daemon's parent to record its status: the
+		// leader of the daemon's session, itself left to init.
+		pid := daemon(t, "--ready", bin, "-delay", "100ms")
+		st := procStat(t, pid)
+		if stage := procStat(t, st.PPID); st.PPID != st.Session || stage.PPID != 1 {
+			t.Errorf("after READY=1 the daemon's ppid is %d (ppid %d), its session %d; want the session's leader, a child of 1", st.PPID, stage.PPID, st.Session)
 		}
 	})
 	t.Run("exits first", func(t *testing.T) {

@@ -37,6 +37,13 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         it exits first
       --timeout=D     with --ready, give up after D (30s, 2m); COMMAND keeps
                         running
+      --on-exit=CMD   once COMMAND has ended and its output is on disk, run
+                        CMD with /bin/sh, with NOHUPX_JOB_ID, _PID, _STATE,
+                        _STATUS, _SIGNAL, _RUNTIME, _COMMAND and _OUTPUT in
+                        its environment; how it went is recorded
+      --no-record     do not record COMMAND in the job record; the small
+                        process then exits at once (NOHUPX_NO_RECORD=1 does
+                        the same)
   -u, --user=USER[:GROUP]
                       run COMMAND as USER (root only), with USER's groups;
                         the pidfile and log are still created by the caller
@@ -47,6 +54,13 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         last logout; says so plainly if polkit refuses
       --help          display this help and exit
       --version       output version information and exit
+
+COMMAND is recorded in $XDG_STATE_HOME/nohupx/jobs (~/.local/state/...),
+where 'nohupx --jobs', --log, --wait and --kill find it. To record its exit
+status, a small process (nohupx:detach) stays COMMAND's parent until it
+exits: the leader of COMMAND's session and process group, which catches
+the signals sent to the group. Neither that process nor a failure to
+record stops COMMAND: a record that cannot be written is a warning.
 
 Unlike nohup, a command run by %[1]s survives even if it resets its signal
 handlers (Go, Java, Node.js programs): it is no longer in the shell's

@@ -33,6 +33,11 @@ type Options struct {
 
 	User *Credential // --user; nil keeps the caller's identity
 
+	// The job record (package jobs): the session stage stays to record
+	// the exit status unless NoRecord; OnExit runs after the end.
+	OnExit   string
+	NoRecord bool
+
 	// NoScope keeps the job in the login session's scope even where
 	// logind kills it at logout; Linger asks logind for linger (scope.go).
 	NoScope, Linger bool
@@ -47,24 +52,91 @@ type Credential struct {
 	Home   string
 }
 
-var specs = append([]getopt.Spec{
-	{Long: "chdir", Short: 'C', Arg: true},
-	{Long: "umask", Arg: true},
-	{Long: "keep-fds"},
-	{Long: "output", Short: 'o', Arg: true},
-	{Long: "stderr", Arg: true},
-	{Long: "no-rotate"},
-	{Long: "print-pid", Short: 'p'},
-	{Long: "wait", Short: 'w'},
-	{Long: "pidfile", Arg: true},
-	{Long: "ready"},
-	{Long: "timeout", Arg: true},
-	{Long: "user", Short: 'u', Arg: true},
-	{Long: "no-scope"},
-	{Long: "linger"},
-	{Long: "help"},
-	{Long: "version"},
-}, logrot.Options...)
+// option is one entry of the option table: its getopt spec, and what it
+// sets (nil for --help and --version, which parse handles first).
+type option struct {
+	getopt.Spec
+	set func(o *Options, value string) error
+}
+
+// options is detach's option table; the rotation options (logrot.Options)
+// are set through Policy.Set.
+var options = []option{
+	{Spec: getopt.Spec{Long: "chdir", Short: 'C', Arg: true}, set: func(o *Options, v string) (err error) {
+		o.Chdir, err = nonEmpty("--chdir", v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "umask", Arg: true}, set: func(o *Options, v string) error {
+		m, err := strconv.ParseUint(v, 8, 32)
+		if err != nil || m > 0o777 {
+			return fmt.Errorf("--umask: invalid mode %q: want octal, 0 to 777", v)
+		}
+		o.Umask = int(m)
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "keep-fds"}, set: func(o *Options, _ string) error { o.KeepFds = true; return nil }},
+	{Spec: getopt.Spec{Long: "output", Short: 'o', Arg: true}, set: func(o *Options, v string) (err error) {
+		o.Output, err = nonEmpty("--output", v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "stderr", Arg: true}, set: func(o *Options, v string) (err error) {
+		o.Stderr, err = nonEmpty("--stderr", v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "no-rotate"}, set: func(o *Options, _ string) error { o.NoRotate = true; return nil }},
+	{Spec: getopt.Spec{Long: "print-pid", Short: 'p'}, set: func(o *Options, _ string) error { o.PrintPid = true; return nil }},
+	{Spec: getopt.Spec{Long: "wait", Short: 'w'}, set: func(o *Options, _ string) error { o.Wait = true; return nil }},
+	{Spec: getopt.Spec{Long: "pidfile", Arg: true}, set: func(o *Options, v string) (err error) {
+		o.Pidfile, err = nonEmpty("--pidfile", v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "ready"}, set: func(o *Options, _ string) error { o.Ready = true; return nil }},
+	{Spec: getopt.Spec{Long: "timeout", Arg: true}, set: func(o *Options, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--timeout: invalid duration %q: want e.g. 30s or 2m", v)
+		}
+		o.Timeout = d
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "user", Short: 'u', Arg: true}, set: func(o *Options, v string) (err error) {
+		o.User, err = lookupUser(v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "on-exit", Arg: true}, set: func(o *Options, v string) error {
+		if v == "" {
+			return fmt.Errorf("--on-exit needs a command")
+		}
+		o.OnExit = v
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "no-record"}, set: func(o *Options, _ string) error { o.NoRecord = true; return nil }},
+	{Spec: getopt.Spec{Long: "no-scope"}, set: func(o *Options, _ string) error { o.NoScope = true; return nil }},
+	{Spec: getopt.Spec{Long: "linger"}, set: func(o *Options, _ string) error { o.Linger = true; return nil }},
+	{Spec: getopt.Spec{Long: "help"}},
+	{Spec: getopt.Spec{Long: "version"}},
+}
+
+// specs is what getopt is given: the table's and the rotation options.
+// Built when parsing, not at start-up: package initialisation runs for
+// every applet of the binary, nohupx's fast exec path included.
+func specs() []getopt.Spec {
+	s := make([]getopt.Spec, 0, len(options)+len(logrot.Options))
+	for _, opt := range options {
+		s = append(s, opt.Spec)
+	}
+	return append(s, logrot.Options...)
+}
+
+// lookup is the table's entry for an option getopt returned.
+func lookup(name string) option {
+	for _, opt := range options {
+		if opt.Long == name {
+			return opt
+		}
+	}
+	panic("detach: getopt returned an option not in the table: " + name)
+}
 
 type action int
 
@@ -79,7 +151,7 @@ var errMissingOperand = errors.New("missing operand")
 // parse reads the command line (argv without argv[0]).
 func parse(prog string, args []string) (Options, action, error) {
 	o := Options{Prog: prog, Chdir: "/", Umask: -1, Policy: logrot.DefaultPolicy}
-	opts, rest, perr := getopt.Parse(args, specs)
+	opts, rest, perr := getopt.Parse(args, specs())
 	switch getopt.HelpOrVersion(opts) {
 	case "help":
 		return o, actHelp, nil
@@ -90,53 +162,13 @@ func parse(prog string, args []string) (Options, action, error) {
 		return o, actRun, perr
 	}
 	for _, opt := range opts {
-		v := opt.Value
-		var err error
-		if ok, err := o.Policy.Set(opt.Name, v); ok {
+		if ok, err := o.Policy.Set(opt.Name, opt.Value); ok {
 			if err != nil {
 				return o, actRun, err
 			}
 			continue
 		}
-		switch opt.Name {
-		case "chdir":
-			o.Chdir, err = nonEmpty("--chdir", v)
-		case "umask":
-			var m uint64
-			m, err = strconv.ParseUint(v, 8, 32)
-			if err != nil || m > 0o777 {
-				err = fmt.Errorf("--umask: invalid mode %q: want octal, 0 to 777", v)
-			}
-			o.Umask = int(m)
-		case "keep-fds":
-			o.KeepFds = true
-		case "output":
-			o.Output, err = nonEmpty("--output", v)
-		case "stderr":
-			o.Stderr, err = nonEmpty("--stderr", v)
-		case "no-rotate":
-			o.NoRotate = true
-		case "print-pid":
-			o.PrintPid = true
-		case "wait":
-			o.Wait = true
-		case "pidfile":
-			o.Pidfile, err = nonEmpty("--pidfile", v)
-		case "ready":
-			o.Ready = true
-		case "timeout":
-			o.Timeout, err = time.ParseDuration(v)
-			if err != nil || o.Timeout <= 0 {
-				err = fmt.Errorf("--timeout: invalid duration %q: want e.g. 30s or 2m", v)
-			}
-		case "user":
-			o.User, err = lookupUser(v)
-		case "no-scope":
-			o.NoScope = true
-		case "linger":
-			o.Linger = true
-		}
-		if err != nil {
+		if err := lookup(opt.Name).set(&o, opt.Value); err != nil {
 			return o, actRun, err
 		}
 	}

@@ -23,6 +23,11 @@ type request struct {
 	// Pidfile, if set: the stage holds the pidfile's lock, stays the
 	// command's parent until it exits, and then removes the pidfile.
 	Pidfile *pidfileFds
+	// Record, if set, is the job record directory: the stage stays the
+	// command's parent until it exits, reads the job's id from the
+	// control pipe, and appends the exit status (then runs OnExit).
+	Record string
+	OnExit string
 }
 
 // pidfileFds are the stage's descriptors of the pidfile.

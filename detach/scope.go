@@ -1,6 +1,7 @@
 package detach
 
 import (
+	"io"
 	"os"
 
 	"github.com/nohupx/nohupx/internal/diag"
@@ -11,14 +12,14 @@ import (
 // logout, into a scope of the user's systemd manager, unless --no-scope
 // (see package logind): the relay, the session stage and the command all
 // start afterwards and inherit it. A command run as another user (--user)
-// stays: the scope would be ours, not theirs. Whatever it fails to do,
-// the command runs all the same.
-func keepScope(o Options) {
+// stays: the scope would be ours, not theirs. It says what it must on w;
+// whatever it fails to do, the command runs all the same.
+func keepScope(o Options, w io.Writer) {
 	req := logind.Request{Prefix: "detach", Command: o.Command, Linger: o.Linger}
 	if !o.NoScope && o.User == nil {
 		req.Pids = []int{os.Getpid()}
 	}
 	for _, line := range logind.Keep(req).Lines {
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", line)
+		_ = diag.Printf(w, o.Prog, "%s", line)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -72,44 +73,55 @@ func StageMain() int {
 		return 1
 	}
 	io.WriteString(status, reexec.OK(pid))
-	if !req.Stay && req.Pidfile == nil {
+	holds := req.Pidfile != nil || req.Record != ""
+	if !req.Stay && !holds {
 		return 0
 	}
-	callerDone := make(chan struct{})
+	callerDone := make(chan string, 1)
 	go func() {
 		// EOF: the caller has what it wanted (READY=1), has committed
-		// the pidfile, or is gone. Without a pidfile to hold, the
-		// command goes on as init's child.
-		io.Copy(io.Discard, os.NewFile(uintptr(req.Control), "control"))
-		if req.Pidfile == nil {
+		// the pidfile and written the record, or is gone. With nothing
+		// to hold, the command goes on as init's child. Before EOF the
+		// caller sends the job's id, if it recorded one.
+		id, _ := io.ReadAll(io.LimitReader(os.NewFile(uintptr(req.Control), "control"), 256))
+		if !holds {
 			os.Exit(0)
 		}
-		close(callerDone)
+		callerDone <- strings.TrimSpace(string(id))
 	}()
-	var ws syscall.WaitStatus
-	for {
-		_, err := syscall.Wait4(pid, &ws, 0, nil)
-		if !errors.Is(err, syscall.EINTR) {
-			break
-		}
-	}
+	ws := waitChild(pid)
 	if req.Stay {
 		io.WriteString(status, reexec.Exit(int(ws))) // EPIPE if the caller let go: no matter
 	}
+	// The caller renames the pidfile into place and writes the record
+	// after our "ok": wait until it is done, or a command that exits at
+	// once would leave a pidfile put there after we looked.
+	id := <-callerDone
 	if pf := req.Pidfile; pf != nil {
-		// The caller renames the pidfile into place after our "ok": wait
-		// until it is done, or a command that exits at once would leave
-		// a pidfile put there after we looked.
-		<-callerDone
 		dir := os.NewFile(uintptr(pf.Dir), "pidfile directory")
 		pidfile.RemoveIfSame(dir, pf.Name, os.NewFile(uintptr(pf.Lock), "pidfile"))
+	}
+	if req.Record != "" && id != "" {
+		recordEnd(req.Record, id, ws, req.OnExit)
 	}
 	return 0
 }
 
+// waitChild waits for the command and returns its wait status.
+func waitChild(pid int) syscall.WaitStatus {
+	var ws syscall.WaitStatus
+	for {
+		_, err := syscall.Wait4(pid, &ws, 0, nil)
+		if !errors.Is(err, syscall.EINTR) {
+			return ws
+		}
+	}
+}
+
 // holdOn makes the stage outlive the signals that may reach the command's
-// process group, which it leads (kill -TERM -PGID): the pidfile's lock
-// must not be let go while the command lives. It catches them, rather than
+// process group, which it leads (kill -TERM -PGID, and nohupx --kill):
+// the pidfile's lock must not be let go while the command lives, and the
+// command's status must reach the job record. It catches them, rather than
 // ignoring them, so that the command, which the stage forks next, starts
 // with them at their default: execve(2) resets a caught signal, but keeps
 // an ignored one ignored. SIGKILL cannot be caught.
@@ -144,7 +156,7 @@ func start(req request) (pid int, err error) {
 			signal.Notify(make(chan os.Signal, 1), sig)
 		}
 	}
-	if req.Pidfile != nil {
+	if req.Pidfile != nil || req.Record != "" {
 		holdOn()
 	}
 	signal.Ignore(syscall.SIGHUP)

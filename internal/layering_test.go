@@ -8,14 +8,15 @@ import (
 
 // TestNoAppletImports: the ground floor never imports the house. No
 // package under internal/ may depend on an applet (nohupx, detach,
-// reattach) or on the relay (logrot), directly or not.
+// setsid, reattach), the relay (logrot) or the job record (jobs),
+// directly or not.
 func TestNoAppletImports(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "-test", "-f", "{{.ImportPath}} {{join .Imports \" \"}}", "./...").Output()
 	if err != nil {
 		t.Fatalf("go list: %v", err)
 	}
 	const mod = "github.com/nohupx/nohupx/"
-	upper := []string{"nohupx", "detach", "reattach", "logrot"}
+	upper := []string{"nohupx", "detach", "setsid", "reattach", "logrot", "jobs"}
 	checked := 0
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, imports, _ := strings.Cut(line, " ")

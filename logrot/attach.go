@@ -44,3 +44,46 @@ func Writer(f *os.File, name string, p Policy, rotate bool) (w *os.File, note st
 	}
 	return w, ""
 }
+
+// Output is a file opened for a command's output by OpenOutput.
+type Output struct {
+	Name string   // as the caller gave it
+	File *os.File // the file itself, opened by OpenAppend
+	// W is what the command's output goes to: the write end of the relay's
+	// pipe, or File when the file is not rotated.
+	W *os.File
+	// Note says why the file is not rotated although rotation was asked
+	// for, in words that follow "not rotating NAME: " (see Writer).
+	Note string
+}
+
+// OpenOutput is the one way a launcher opens a command's output file, as
+// the invoking user: appended to, created 0600 (OpenAppend), and behind a
+// relay that rotates it by p when rotate is set and the file may be
+// rotated (Writer). The error is OpenAppend's.
+//
+// The caller holds W and File until the command has its own copy of W
+// (after dup2 onto the fds it will exec with, or once the process it was
+// passed to has started, or the processes given it have reopened it), and
+// then closes both with Close.
+func OpenOutput(name string, p Policy, rotate bool) (*Output, error) {
+	f, err := OpenAppend(name)
+	if err != nil {
+		return nil, err
+	}
+	w, note := Writer(f, name, p, rotate)
+	return &Output{Name: name, File: f, W: w, Note: note}, nil
+}
+
+// Rotated reports whether the output goes through a relay.
+func (o *Output) Rotated() bool { return o.W != o.File }
+
+// Close closes the caller's copies of the file and of the relay's pipe;
+// the relay lives on for as long as anyone else holds the pipe.
+func (o *Output) Close() error {
+	err := o.File.Close()
+	if o.Rotated() {
+		err = errors.Join(o.W.Close(), err)
+	}
+	return err
+}

@@ -3,64 +3,10 @@ package logrot
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
-
-// Backup names: NAME-TIMESTAMP.EXT beside the live file NAME.EXT, where
-// TIMESTAMP is the time of the rotation in UTC, marked with Z whatever TZ
-// says (nohup-2026-11-21T11-23-32.418Z.out), so that names sort in time
-// order on every machine. Gzipped backups add .gz.
-const (
-	backupTimeFormat = "2006-01-02T15-04-05.000Z"
-	compressSuffix   = ".gz"
-)
-
-// backupNamer picks backup names that never replace a file.
-//   - The name's time is max(now, previous backup + 1 ms), so this relay's
-//     backup names strictly increase and name order is the order the data
-//     was written in, whatever the clock does.
-//   - The rename is renameat2(RENAME_NOREPLACE): it fails with EEXIST
-//     instead of replacing a file (a backup of another relay on the same
-//     log, of an earlier run, or anything planted), and the next
-//     millisecond is tried. A name whose .gz exists is skipped too.
-type backupNamer struct {
-	dirfd       int
-	prefix, ext string
-	last        time.Time // the newest backup time used or seen
-}
-
-func newBackupNamer(dirfd int, base string) *backupNamer {
-	ext := filepath.Ext(base)
-	return &backupNamer{dirfd: dirfd, prefix: base[:len(base)-len(ext)] + "-", ext: ext}
-}
-
-func (b *backupNamer) name(t time.Time) string {
-	return b.prefix + t.UTC().Format(backupTimeFormat) + b.ext
-}
-
-// parse is the time in a backup name of ours, gzipped or not.
-func (b *backupNamer) parse(name string) (time.Time, bool) {
-	ts, ok := strings.CutPrefix(name, b.prefix)
-	if !ok {
-		return time.Time{}, false
-	}
-	ts = strings.TrimSuffix(ts, compressSuffix)
-	ts, ok = strings.CutSuffix(ts, b.ext)
-	if !ok {
-		return time.Time{}, false
-	}
-	t, err := time.Parse(backupTimeFormat, ts)
-	// time.Parse is lenient ("T0-00" for "T00-00", "," for "."): a name
-	// is one of ours only if it is exactly the name its time gives.
-	if err != nil || t.Format(backupTimeFormat) != ts {
-		return time.Time{}, false
-	}
-	return t, true
-}
 
 // scan raises last to the newest backup already in the directory, so that
 // a relay started after the clock was stepped back still names its backups

@@ -2,9 +2,8 @@
 //
 // Synopsis:
 //
-//	f, _ := logrot.OpenAppend("nohup.out")
-//	w, note := logrot.Writer(f, "nohup.out", logrot.DefaultPolicy, true)
-//	// dup2 w onto 1 and 2, close w and f, exec the command
+//	out, _ := logrot.OpenOutput("nohup.out", logrot.DefaultPolicy, true)
+//	// dup2 out.W onto 1 and 2, out.Close(), exec the command
 //
 //	ps -o pid,args -C nohupx-relay   # nohupx:relay /home/u/nohup.out
 //	                                 # nohupx:relay-hold /home/u/nohup.out

@@ -33,7 +33,6 @@ import (
 
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
-	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/inject"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
@@ -62,39 +61,12 @@ const (
 	attachGroup            // -g PGID...
 )
 
-// attachSpecs are the options with -p or -g.
-var attachSpecs = append(append([]getopt.Spec(nil), specs...),
-	getopt.Spec{Long: "pid", Short: 'p'},
-	getopt.Spec{Long: "pgid", Short: 'g'},
-	getopt.Spec{Long: "always", Short: 'a'},
-	getopt.Spec{Long: "continue"},
-)
-
-func wantsAttach(opts []getopt.Opt) bool {
-	for _, o := range opts {
-		if o.Name == "pid" || o.Name == "pgid" {
-			return true
-		}
+// setAttach is -p or -g.
+func (o *Options) setAttach(mode attachMode) error {
+	if o.Attach != attachNone && o.Attach != mode {
+		return fmt.Errorf("-p and -g cannot be combined: give either process IDs or process group IDs")
 	}
-	return false
-}
-
-func (o *Options) setAttach(name string) error {
-	switch name {
-	case "pid", "pgid":
-		mode := attachPID
-		if name == "pgid" {
-			mode = attachGroup
-		}
-		if o.Attach != attachNone && o.Attach != mode {
-			return fmt.Errorf("-p and -g cannot be combined: give either process IDs or process group IDs")
-		}
-		o.Attach = mode
-	case "always":
-		o.Always = true
-	case "continue":
-		o.Continue = true
-	}
+	o.Attach = mode
 	return nil
 }
 
@@ -131,12 +103,12 @@ func attach(o Options, fail int) int {
 	defer out.close()
 	defer func() {
 		if out.note != "" && !o.Quiet {
-			_ = diag.Printf(os.Stderr, o.Prog, "%s", out.note)
+			_ = diag.Printf(o.Err, o.Prog, "%s", out.note)
 		}
 	}()
 	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
 		IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}
-	say := func(format string, a ...any) { _ = diag.Printf(os.Stderr, o.Prog, format, a...) }
+	say := func(format string, a ...any) { _ = diag.Printf(o.Err, o.Prog, format, a...) }
 	for _, line := range keepScope(o, attachPids(o)...) {
 		say("%s", line)
 	}
@@ -161,7 +133,10 @@ func attach(o Options, fail int) int {
 		res, err := inject.Apply(pid, req)
 		if err == nil {
 			if !o.Quiet {
-				say("%s", describe(res, out.name))
+				say("%s", describe(res, out.name()))
+			}
+			if w := recordAdopted(o, res, out); w != "" {
+				say("warning: %s", w)
 			}
 			if len(res.KeptHandler) > 0 {
 				kept = true

@@ -27,8 +27,7 @@ func (e *outputError) Error() string { return e.msg }
 type attachOutput struct {
 	o    Options
 	once sync.Once
-	name string // as the user knows it
-	f, w *os.File
+	file *logrot.Output // nil until opened
 	out  inject.Output
 	err  error
 	// granted: the file was given to a target's owner (grant).
@@ -46,7 +45,7 @@ func (a *attachOutput) open() {
 	names := []string{a.o.Output}
 	if a.o.Output == "" {
 		names = []string{"nohup.out"}
-		if home, ok := os.LookupEnv("HOME"); ok {
+		if home, ok := a.o.getenv("HOME"); ok {
 			names = append(names, inHome(home, "nohup.out"))
 		}
 	}
@@ -59,23 +58,21 @@ func (a *attachOutput) open() {
 		}
 		_, lerr := os.Lstat(name)
 		created := errors.Is(lerr, fs.ErrNotExist)
-		f, err := logrot.OpenAppend(name)
-		if err != nil {
-			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
-			continue
-		}
 		abs, err := filepath.Abs(name)
 		if err != nil {
-			f.Close()
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
 			continue
 		}
-		w, note := logrot.Writer(f, name, a.o.Policy, !a.o.NoRotate)
-		a.name, a.f, a.w = name, f, w
-		if w == f && note != "" { // the line per process says the rest
-			a.note = rotationNotice(name, false, note, a.o)
+		out, err := logrot.OpenOutput(name, a.o.Policy, !a.o.NoRotate)
+		if err != nil {
+			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
+			continue
 		}
-		a.out = inject.Output{Fd: int(w.Fd()), Path: abs, Rotated: w != f}
+		a.file = out
+		if !out.Rotated() && out.Note != "" { // the line per process says the rest
+			a.note = rotationNotice(name, false, out.Note, a.o)
+		}
+		a.out = inject.Output{Fd: int(out.W.Fd()), Path: abs, Rotated: out.Rotated()}
 		if created {
 			a.out.Grant = a.grant
 		}
@@ -92,16 +89,21 @@ func (a *attachOutput) grant(uid, gid int) error {
 		return nil
 	}
 	a.granted = true
-	return a.f.Chown(uid, gid)
+	return a.file.File.Chown(uid, gid)
 }
 
 // close drops our copies: the relay then lives as long as the targets
 // write to it.
 func (a *attachOutput) close() {
-	if a.w != nil && a.w != a.f {
-		a.w.Close()
+	if a.file != nil {
+		a.file.Close()
 	}
-	if a.f != nil {
-		a.f.Close()
+}
+
+// name is the output file as the user knows it, or "" if none was opened.
+func (a *attachOutput) name() string {
+	if a.file == nil {
+		return ""
 	}
+	return a.file.Name
 }

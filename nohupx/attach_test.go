@@ -43,12 +43,15 @@ func TestParseAttach(t *testing.T) {
 		{args: []string{"-p", "--relays"}, wantErr: "-p and -g do not go with --rotate, --relays, --install-links or --drop-in"},
 		{args: []string{"-p", "--ignore=KILL", "1"}, wantErr: "--ignore: SIGKILL cannot be caught or ignored"},
 		{args: []string{"-p", "--ignore=CHLD", "1"}, wantErr: "--ignore: ignoring SIGCHLD would break the command's wait() for its children"},
-		{args: []string{"-p", "--co", "1"}, wantErr: "option '--co' is ambiguous; possibilities: '--compress' '--continue'"},
-		// Without -p or -g nothing changes: GNU nohup's errors, and the
-		// prefixes nohupx always accepted.
+		{args: []string{"-p", "--co", "1"}, wantErr: "option '--co' is ambiguous; possibilities: '--continue' '--compress'"},
+		// Without -p or -g, -a and --continue do not exist: GNU nohup's
+		// errors, where getopt would have stopped. One option table, so
+		// --co is ambiguous with or without -p.
 		{args: []string{"-ab"}, wantErr: "invalid option -- 'a'"},
+		{args: []string{"-qa", "cmd"}, wantErr: "invalid option -- 'a'"},
 		{args: []string{"--always", "cmd"}, wantErr: "unrecognized option '--always'"},
-		{args: []string{"--co", "cmd"}, act: actRun, rotation: true},
+		{args: []string{"--co", "cmd"}, wantErr: "option '--co' is ambiguous; possibilities: '--continue' '--compress'"},
+		{args: []string{"--com", "cmd"}, act: actRun, rotation: true},
 	}
 	for _, tt := range tests {
 		o, act, err := parse("nohupx", tt.args)

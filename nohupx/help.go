@@ -12,6 +12,7 @@ import (
 const helpText = `Usage: %[1]s [OPTION]... COMMAND [ARG]...
   or:  %[1]s -p [OPTION]... PID...
   or:  %[1]s -g [OPTION]... PGID...
+  or:  %[1]s --jobs [--json] | --log=JOB [-f] [-n N] | --wait=JOB | --kill=JOB
   or:  %[1]s OPTION
 Run COMMAND, ignoring hangup signals, so that it outlives the terminal
 and the login shell it was started from.
@@ -44,6 +45,29 @@ output file and rotate it):
       --no-rotate     append to the file directly, as GNU nohup does
       --rotate=FILE   rotate FILE now (its relay gets SIGUSR1), then exit
       --relays        list the running relay processes and the file of each
+
+Jobs (every command %[1]s and detach start, and every process -p and -g
+change, is recorded in $XDG_STATE_HOME/nohupx/jobs, ~/.local/state/...):
+      --on-exit=CMD   once COMMAND has ended and its output is on disk, run
+                        CMD with /bin/sh, detached, with NOHUPX_JOB_ID, _PID,
+                        _STATE, _STATUS, _SIGNAL, _RUNTIME (seconds),
+                        _COMMAND and _OUTPUT in its environment
+      --no-record     do not record this job (NOHUPX_NO_RECORD=1 does the
+                        same for every job)
+      --jobs          list the recorded jobs, newest last, then exit
+      --json          with --jobs, one JSON object per job and line
+      --log=JOB       print JOB's output from its start, rotated and
+                        compressed files included, then exit
+  -f, --follow        with --log, go on printing new output until JOB has
+                        ended and its output is all on disk
+  -n, --lines=N       with --log, start with the last N lines
+      --wait=JOB      wait until JOB has ended and its output is on disk;
+                        exit with JOB's status (128+N for signal N)
+      --kill=JOB      send SIGTERM to JOB's process group if JOB leads it (or
+                        detach made it), else to JOB, then SIGCONT if JOB is
+                        stopped; refuse if JOB has ended
+      --signal=SIG    with --kill, send SIG instead (a name or a number)
+JOB is an id that --jobs shows, or a process ID.
 
 Logout under systemd-logind (Linux):
       --no-scope      leave COMMAND in the login session, even where logind
@@ -125,6 +149,20 @@ Exit status:
   126  if COMMAND is found but cannot be invoked
   127  if COMMAND cannot be found
   -    the exit status of COMMAND otherwise
+
+COMMAND becomes the process %[1]s was, as with GNU nohup, so only the shell
+that started it learns its exit status: --jobs shows it as unknown, and
+says so. detach stays the parent of its command (a small process that
+leads the command's session and waits) and records the status. A record
+that cannot be written is one warning line; COMMAND runs all the same.
+The record of an ended job is removed 30 days after its end, or once 200
+newer ended jobs are recorded: whenever --jobs, --log, --wait or --kill
+read the record, and by one launch in 32 when it holds over 300 jobs.
+
+Exit status of --jobs, --log and --kill: 0, or 125 with a message (an
+unknown JOB, an unreadable record directory, a JOB that has ended for
+--kill). --wait exits with JOB's status, or 125 with a message when it
+cannot be known.
 
 -p and -g stop each target for a moment with ptrace(2) and make it run the
 system calls itself; every register is put back, and on a failure every

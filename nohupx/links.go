@@ -32,7 +32,7 @@ func installLinks(o Options, fail int) int {
 		exe, err = filepath.EvalSymlinks(exe)
 	}
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "cannot find this binary: %s", err)
+		_ = diag.Printf(o.Err, o.Prog, "cannot find this binary: %s", err)
 		return fail
 	}
 	names := LinkNames
@@ -44,12 +44,12 @@ func installLinks(o Options, fail int) int {
 		link := filepath.Join(o.LinksDir, name)
 		msg, err := installLink(exe, link)
 		if err != nil {
-			_ = diag.Printf(os.Stderr, o.Prog, "%s", err)
+			_ = diag.Printf(o.Err, o.Prog, "%s", err)
 			status = fail
 			continue
 		}
 		if !o.Quiet {
-			_ = diag.Printf(os.Stderr, o.Prog, "%s", msg)
+			_ = diag.Printf(o.Err, o.Prog, "%s", msg)
 		}
 	}
 	return status

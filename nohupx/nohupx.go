@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
@@ -16,22 +17,25 @@ import (
 	"github.com/nohupx/nohupx/logrot"
 )
 
-// Main is the applet's entry point: argv is the whole command line.
-func Main(argv []string) int {
-	prog := argv[0]
+// Run is the applet (internal/applet's shape): args is the whole command
+// line, args[0] included; stdio takes the messages, --help and the listings;
+// env is the command's environment.
+func Run(args []string, stdio applet.Stdio, env []string) int {
+	prog := args[0]
+	o, act, err := parse(prog, args[1:])
+	o.Out, o.Err, o.Env = stdio.Out, stdio.Err, env
 	// POSIX wants nohup's own failures to be 127; GNU uses 125 so that
 	// they differ from "command not found", unless POSIXLY_CORRECT is set
 	// (to any value, even empty).
 	fail := exitcode.Canceled
-	if _, ok := os.LookupEnv("POSIXLY_CORRECT"); ok {
+	if _, ok := o.getenv("POSIXLY_CORRECT"); ok {
 		fail = exitcode.PosixFailure
 	}
-	o, act, err := parse(prog, argv[1:])
 	switch act {
 	case actHelp:
-		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), fail)
+		return diag.WriteStatusTo(o.Err, prog, writeHelp(o.Out, prog), fail)
 	case actVersion:
-		return diag.WriteStatus(prog, writeVersion(os.Stdout), fail)
+		return diag.WriteStatusTo(o.Err, prog, writeVersion(o.Out), fail)
 	case actRotate:
 		return rotateNow(o, fail)
 	case actRelays:
@@ -40,20 +44,28 @@ func Main(argv []string) int {
 		return installLinks(o, fail)
 	case actAttach:
 		return attach(o, fail)
+	case actJobs:
+		return listJobs(o, fail)
+	case actLog:
+		return showLog(o, fail)
+	case actWait:
+		return waitJob(o, fail)
+	case actKill:
+		return killJob(o, fail)
 	}
 	if err != nil {
-		diag.Usage(os.Stderr, prog, "%s", err)
+		diag.Usage(o.Err, prog, "%s", err)
 		return fail
 	}
-	return Run(o, fail)
+	return run(o, fail)
 }
 
-// Run does what o asks in this process: it replaces the terminal fds,
+// run does what o asks in this process: it replaces the terminal fds,
 // ignores the signals, and execs the command in place, so that the command
 // keeps this process's pid, group, session, environment and signal mask.
 // It returns only when that fails: fail (125, or 127 under POSIXLY_CORRECT)
 // when nohupx itself failed, 126 or 127 when the command could not be run.
-func Run(o Options, fail int) int {
+func run(o Options, fail int) int {
 	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
 	// GNU nohup opens the output file for a terminal stderr even when
 	// stdout is closed, and then gives it to stderr alone. Only a binary
@@ -67,7 +79,7 @@ func Run(o Options, fail int) int {
 			// GNU's notice to a closed stderr fails, and so does nohup.
 			return false
 		}
-		return diag.Printf(os.Stderr, o.Prog, format, a...) == nil
+		return diag.Printf(o.Err, o.Prog, format, a...) == nil
 	}
 
 	// Before the output's relay starts, so that it inherits the scope.
@@ -83,22 +95,32 @@ func Run(o Options, fail int) int {
 			return fail
 		}
 	}
-	file, rotation := "", ""
+	file, rotation, relayed := "", "", ""
 	if p.stdout || errOnly {
 		var errs []string
-		file, rotation, errs = openOutput(o)
+		var viaRelay bool
+		file, rotation, viaRelay, errs = openOutput(o)
 		if file == "" {
 			for _, e := range errs {
 				say("%s", e)
 			}
 			return fail
 		}
+		if viaRelay {
+			relayed = file
+		}
 	} else if o.PolicySet && !o.NoRotate {
-		rotation = rotateRedirected(o)
+		rotation, relayed = rotateRedirected(o)
+	}
+	job, jobWarn := record(o, relayed)
+	if !tty.IsTerminal(2) {
+		// The id is for the person at the terminal; a script has $!,
+		// which --log, --wait and --kill take too.
+		job = ""
 	}
 	if filepath.Base(o.Prog) == "nohup" {
 		// Under the drop-in's name, GNU's notices and nothing else.
-		rotation = ""
+		rotation, job, jobWarn = "", "", ""
 	}
 	notices := []string{p.notice(file)}
 	if errOnly {
@@ -106,7 +128,7 @@ func Run(o Options, fail int) int {
 		notices = []string{plan{stdin: p.stdin, stdout: true}.notice(file), p.notice(file)}
 	}
 	if !o.Quiet {
-		for _, n := range append(notices, rotation) {
+		for _, n := range append(notices, rotation, job) {
 			if n != "" && !say("%s", n) {
 				// A notice nobody can read means stderr is broken; GNU
 				// refuses to run the command rather than go on blind.
@@ -114,8 +136,8 @@ func Run(o Options, fail int) int {
 			}
 		}
 	}
-	for _, w := range warnings(o) {
-		if !say("warning: %s", w) {
+	for _, w := range append(warnings(o), jobWarn) {
+		if w != "" && !say("warning: %s", w) {
 			return fail
 		}
 	}
@@ -149,7 +171,7 @@ func Run(o Options, fail int) int {
 	release()
 	entry.BlockAgain()
 	entry.CloseAgain(p.replaced()...)
-	err := pathsearch.Exec(o.Command[0], o.Command, os.Environ())
+	err := pathsearch.Exec(o.Command[0], o.Command, o.Env)
 
 	if errFd >= 0 {
 		f := os.NewFile(uintptr(errFd), "stderr")
@@ -179,31 +201,27 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 // --output file (through a rotating relay unless --no-rotate), and returns
 // the name it used and the line that says how it is rotated; on failure it
 // returns "" and GNU's messages, one per file tried.
-func openOutput(o Options) (name, rotation string, errs []string) {
+func openOutput(o Options) (name, rotation string, relayed bool, errs []string) {
 	names := []string{o.Output}
 	if o.Output == "" {
 		names = []string{"nohup.out"}
-		if home, ok := os.LookupEnv("HOME"); ok {
+		if home, ok := o.getenv("HOME"); ok {
 			names = append(names, inHome(home, "nohup.out"))
 		}
 	}
 	for _, name := range names {
-		f, err := logrot.OpenAppend(name)
+		out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 		if err != nil {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
 			continue
 		}
-		defer f.Close()
-		w, note := logrot.Writer(f, name, o.Policy, !o.NoRotate)
-		if w != f {
-			defer w.Close()
+		defer out.Close() // fd 1 holds what the command needs
+		if err := dup2(int(out.W.Fd()), 1); err != nil {
+			return "", "", false, []string{"failed to redirect standard output: " + diag.Strerror(err)}
 		}
-		if err := dup2(int(w.Fd()), 1); err != nil {
-			return "", "", []string{"failed to redirect standard output: " + diag.Strerror(err)}
-		}
-		return name, rotationNotice(name, w != f, note, o), nil
+		return name, rotationNotice(name, out.Rotated(), out.Note, o), out.Rotated(), nil
 	}
-	return "", "", errs
+	return "", "", false, errs
 }
 
 // rotationNotice is the line that follows GNU's notice: how the file is

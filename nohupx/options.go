@@ -3,6 +3,8 @@ package nohupx
 import (
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/getopt"
@@ -14,6 +16,10 @@ import (
 type Options struct {
 	// Prog is argv[0] as given; every message starts with it, as GNU's do.
 	Prog string
+	// Out and Err are the applet's own streams (applet.Stdio); Env is the
+	// environment, which the command gets.
+	Out, Err io.Writer
+	Env      []string
 	// Command is the command and its arguments.
 	Command []string
 	// Output replaces nohup.out as the file redirected output goes to.
@@ -49,6 +55,17 @@ type Options struct {
 	Targets  []int
 	Always   bool // -a: replace a handler the program installed itself
 	Continue bool // --continue: resume a stopped target afterwards
+
+	// The job record (package jobs): Job is the JOB of --log, --wait and
+	// --kill; Lines is --lines (-1: all).
+	Job      string
+	JSON     bool
+	Follow   bool
+	Lines    int
+	Signal   syscall.Signal
+	OnExit   string
+	NoRecord bool
+
 	// NoScope keeps the job in the login session's scope even where
 	// logind kills it at logout; Linger asks logind for linger (scope.go).
 	NoScope, Linger bool
@@ -61,22 +78,90 @@ type Options struct {
 // bg and fg still work.
 var survivePreset = []syscall.Signal{syscall.SIGHUP, syscall.SIGTERM, syscall.SIGTTIN, syscall.SIGTTOU}
 
-var specs = append([]getopt.Spec{
-	{Long: "output", Short: 'o', Arg: true},
-	{Long: "quiet", Short: 'q'},
-	{Long: "ignore", Arg: true},
-	{Long: "survive", Short: 's'},
-	{Long: "all-stdio"},
-	{Long: "no-rotate"},
-	{Long: "rotate", Arg: true},
-	{Long: "relays"},
-	{Long: "install-links", Arg: true},
-	{Long: "drop-in"},
-	{Long: "no-scope"},
-	{Long: "linger"},
-	{Long: "help"},
-	{Long: "version"},
-}, logrot.Options...)
+// option is one entry of the option table: the getopt spec, and what it
+// does. set changes the options; act, when not actRun, is the action the
+// option asks for instead of running a command.
+type option struct {
+	getopt.Spec
+	set func(o *Options, value string) error
+	act action
+}
+
+// nonEmpty is a setter for an option whose value names something.
+func nonEmpty(what string, dst func(*Options) *string) func(*Options, string) error {
+	return func(o *Options, v string) error {
+		if v == "" {
+			return errors.New(what)
+		}
+		*dst(o) = v
+		return nil
+	}
+}
+
+func flag(dst func(*Options) *bool) func(*Options, string) error {
+	return func(o *Options, _ string) error { *dst(o) = true; return nil }
+}
+
+// options is the one option table, -p/-g's included: the command line is
+// parsed once. -a and --continue exist only with -p or -g; parse says so
+// in getopt's words otherwise, as GNU nohup would.
+var options = append([]option{
+	{Spec: getopt.Spec{Long: "output", Short: 'o', Arg: true}, set: nonEmpty("--output needs a file name", func(o *Options) *string { return &o.Output })},
+	{Spec: getopt.Spec{Long: "quiet", Short: 'q'}, set: flag(func(o *Options) *bool { return &o.Quiet })},
+	{Spec: getopt.Spec{Long: "ignore", Arg: true}, set: (*Options).addIgnore},
+	{Spec: getopt.Spec{Long: "survive", Short: 's'}, set: func(o *Options, _ string) error {
+		o.Survive = true
+		o.Ignore = o.Ignore.Add(survivePreset...)
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "all-stdio"}, set: flag(func(o *Options) *bool { return &o.AllStdio })},
+	{Spec: getopt.Spec{Long: "no-rotate"}, set: flag(func(o *Options) *bool { return &o.NoRotate })},
+	{Spec: getopt.Spec{Long: "rotate", Arg: true}, act: actRotate, set: nonEmpty("--rotate needs a file name", func(o *Options) *string { return &o.RotateFile })},
+	{Spec: getopt.Spec{Long: "relays"}, act: actRelays},
+	{Spec: getopt.Spec{Long: "install-links", Arg: true}, act: actLinks, set: nonEmpty("--install-links needs a directory", func(o *Options) *string { return &o.LinksDir })},
+	{Spec: getopt.Spec{Long: "drop-in"}, set: flag(func(o *Options) *bool { return &o.DropIn })},
+	{Spec: getopt.Spec{Long: "no-scope"}, set: flag(func(o *Options) *bool { return &o.NoScope })},
+	{Spec: getopt.Spec{Long: "linger"}, set: flag(func(o *Options) *bool { return &o.Linger })},
+	{Spec: getopt.Spec{Long: "pid", Short: 'p'}, set: func(o *Options, _ string) error { return o.setAttach(attachPID) }},
+	{Spec: getopt.Spec{Long: "pgid", Short: 'g'}, set: func(o *Options, _ string) error { return o.setAttach(attachGroup) }},
+	{Spec: getopt.Spec{Long: "always", Short: 'a'}, set: flag(func(o *Options) *bool { return &o.Always })},
+	{Spec: getopt.Spec{Long: "continue"}, set: flag(func(o *Options) *bool { return &o.Continue })},
+	{Spec: getopt.Spec{Long: "help"}, act: actHelp},
+	{Spec: getopt.Spec{Long: "version"}, act: actVersion},
+}, jobOptions...)
+
+// specs is what getopt is given: the table's specs and the rotation
+// options (logrot.Options, set through Policy.Set).
+var specs = func() []getopt.Spec {
+	var s []getopt.Spec
+	for _, opt := range options {
+		s = append(s, opt.Spec)
+	}
+	return append(s, logrot.Options...)
+}()
+
+func lookupOption(name string) option {
+	for _, opt := range options {
+		if opt.Long == name {
+			return opt
+		}
+	}
+	return option{}
+}
+
+func (o *Options) addIgnore(v string) error {
+	set, err := sigs.ParseList(v)
+	if err != nil {
+		return fmt.Errorf("--ignore: %w", err)
+	}
+	for _, sig := range set {
+		if err := sigs.CheckIgnorable(sig); err != nil {
+			return fmt.Errorf("--ignore: %w", err)
+		}
+	}
+	o.Ignore = o.Ignore.Add(set...)
+	return nil
+}
 
 // action is what the command line asks for besides running a command.
 type action int
@@ -89,6 +174,10 @@ const (
 	actRelays // --relays: list the running relays
 	actLinks  // --install-links DIR
 	actAttach // -p PID... or -g PGID...: change running processes
+	actJobs   // --jobs: list the recorded jobs
+	actLog    // --log=JOB: print a job's output
+	actWait   // --wait=JOB: wait for a job to end
+	actKill   // --kill=JOB: signal a job
 )
 
 // errMissingOperand is GNU's "missing operand": no COMMAND was given.
@@ -97,20 +186,24 @@ var errMissingOperand = errors.New("missing operand")
 // parse reads the command line (argv without argv[0]). --help and
 // --version win over anything that follows them, as in GNU nohup.
 func parse(prog string, args []string) (Options, action, error) {
-	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}, Policy: logrot.DefaultPolicy}
-	// -p, -g, -a and --continue exist only when -p or -g is given, so
-	// that without them nohupx parses exactly as before (and as GNU
-	// nohup does: "-a" is an invalid option, --co means --compress).
-	table := specs
-	if attachOpts, _, _ := getopt.Parse(args, attachSpecs); wantsAttach(attachOpts) {
-		table = attachSpecs
-	}
-	opts, rest, perr := getopt.Parse(args, table)
+	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}, Policy: logrot.DefaultPolicy, Lines: -1}
+	opts, rest, perr := getopt.Parse(args, specs)
 	switch getopt.HelpOrVersion(opts) {
 	case "help":
 		return o, actHelp, nil
 	case "version":
 		return o, actVersion, nil
+	}
+	given := map[string]bool{}
+	for _, opt := range opts {
+		given[opt.Name] = true
+	}
+	for _, opt := range opts {
+		if (opt.Name == "always" || opt.Name == "continue") && !given["pid"] && !given["pgid"] {
+			// They exist only with -p or -g, as far as GNU nohup's
+			// users can tell; and getopt would have stopped there.
+			return o, actRun, getopt.Unknown(opt)
+		}
 	}
 	if perr != nil {
 		return o, actRun, perr
@@ -124,59 +217,20 @@ func parse(prog string, args []string) (Options, action, error) {
 			o.PolicySet = true
 			continue
 		}
-		switch opt.Name {
-		case "output":
-			if opt.Value == "" {
-				return o, actRun, fmt.Errorf("--output needs a file name")
-			}
-			o.Output = opt.Value
-		case "quiet":
-			o.Quiet = true
-		case "ignore":
-			set, err := sigs.ParseList(opt.Value)
-			if err != nil {
-				return o, actRun, fmt.Errorf("--ignore: %w", err)
-			}
-			for _, sig := range set {
-				if err := sigs.CheckIgnorable(sig); err != nil {
-					return o, actRun, fmt.Errorf("--ignore: %w", err)
-				}
-			}
-			o.Ignore = o.Ignore.Add(set...)
-		case "survive":
-			o.Survive = true
-			o.Ignore = o.Ignore.Add(survivePreset...)
-		case "all-stdio":
-			o.AllStdio = true
-		case "no-rotate":
-			o.NoRotate = true
-		case "rotate":
-			if opt.Value == "" {
-				return o, actRun, fmt.Errorf("--rotate needs a file name")
-			}
-			o.RotateFile = opt.Value
-			act = actRotate
-		case "relays":
-			act = actRelays
-		case "install-links":
-			if opt.Value == "" {
-				return o, actRun, fmt.Errorf("--install-links needs a directory")
-			}
-			o.LinksDir = opt.Value
-			act = actLinks
-		case "drop-in":
-			o.DropIn = true
-		case "no-scope":
-			o.NoScope = true
-		case "linger":
-			o.Linger = true
-		case "pid", "pgid", "always", "continue":
-			if err := o.setAttach(opt.Name); err != nil {
+		t := lookupOption(opt.Name)
+		if t.set != nil {
+			if err := t.set(&o, opt.Value); err != nil {
 				return o, actRun, err
 			}
 		}
+		if t.act != actRun {
+			act = t.act
+		}
 	}
 	if err := o.Policy.Validate(); err != nil {
+		return o, actRun, err
+	}
+	if err := jobOptionsFit(act, given, o); err != nil {
 		return o, actRun, err
 	}
 	if o.Attach != attachNone {
@@ -187,7 +241,7 @@ func parse(prog string, args []string) (Options, action, error) {
 	}
 	if act != actRun {
 		if len(rest) > 0 {
-			return o, actRun, fmt.Errorf("extra operand %q after --rotate, --relays or --install-links", rest[0])
+			return o, actRun, fmt.Errorf("extra operand %q after %s", rest[0], actionName(act))
 		}
 		return o, act, nil
 	}
@@ -196,4 +250,23 @@ func parse(prog string, args []string) (Options, action, error) {
 	}
 	o.Command = rest
 	return o, actRun, nil
+}
+
+func actionName(act action) string {
+	for _, opt := range options {
+		if opt.act == act {
+			return "--" + opt.Long
+		}
+	}
+	return "the options"
+}
+
+// getenv is os.LookupEnv over o.Env.
+func (o Options) getenv(key string) (string, bool) {
+	for i := len(o.Env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(o.Env[i], key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
 }

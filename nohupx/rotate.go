@@ -3,7 +3,6 @@ package nohupx
 import (
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
@@ -18,12 +17,12 @@ func rotateNow(o Options, fail int) int {
 		if errors.Is(err, logrot.ErrNoRelay) {
 			err = fmt.Errorf("no relay is writing %s", quote.Shell(o.RotateFile))
 		}
-		_ = diag.Printf(os.Stderr, o.Prog, "%s", err)
+		_ = diag.Printf(o.Err, o.Prog, "%s", err)
 		return fail
 	}
 	for _, pid := range pids {
 		if !o.Quiet {
-			_ = diag.Printf(os.Stderr, o.Prog, "asked relay %d to rotate %s", pid, quote.Shell(o.RotateFile))
+			_ = diag.Printf(o.Err, o.Prog, "asked relay %d to rotate %s", pid, quote.Shell(o.RotateFile))
 		}
 	}
 	return exitcode.OK
@@ -37,12 +36,12 @@ const noRelay = "no relay is running"
 func listRelays(o Options, fail int) int {
 	relays, err := logrot.ListRelays()
 	if err != nil {
-		_ = diag.Printf(os.Stderr, o.Prog, "cannot list relays: %s", err)
+		_ = diag.Printf(o.Err, o.Prog, "cannot list relays: %s", err)
 		return fail
 	}
 	if len(relays) == 0 {
 		// An empty listing looks like a failure to a reader; say it.
-		if _, err := fmt.Fprintln(os.Stdout, noRelay); err != nil {
+		if _, err := fmt.Fprintln(o.Out, noRelay); err != nil {
 			return diag.WriteStatus(o.Prog, err, fail)
 		}
 	}
@@ -51,7 +50,7 @@ func listRelays(o Options, fail int) int {
 		if r.Holder {
 			role = "holder"
 		}
-		if _, err := fmt.Fprintf(os.Stdout, "%d\t%s\t%s\n", r.Pid, role, r.Path); err != nil {
+		if _, err := fmt.Fprintf(o.Out, "%d\t%s\t%s\n", r.Pid, role, r.Path); err != nil {
 			return diag.WriteStatus(o.Prog, err, fail)
 		}
 	}

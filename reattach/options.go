@@ -13,9 +13,8 @@ import (
 	"github.com/nohupx/nohupx/internal/getopt"
 )
 
-// Options is what one reattach-sock invocation asks for. Stdout, Stderr,
-// Env and UID/Root stand for the process's own, so that tests can run Run
-// directly.
+// Options is what one reattach-sock invocation asks for. Stdout, Stderr
+// and Env are Run's stdio and env; UID is the caller's unless --user.
 type Options struct {
 	Prog  string
 	Kinds []Kind // operands tmux, screen, abduco, emacs
@@ -39,19 +38,59 @@ type Options struct {
 // wantUID selects the users whose servers are examined.
 func (o Options) wantUID(uid int) bool { return o.AllUsers || uid == o.UID }
 
-var specs = []getopt.Spec{
-	{Long: "list", Short: 'l'},
-	{Long: "json"},
-	{Long: "dry-run", Short: 'n'},
-	{Long: "watch", Short: 'w'},
-	{Long: "no-protect"},
-	{Long: "emacs-signal"},
-	{Long: "all-users", Short: 'a'},
-	{Long: "user", Short: 'u', Arg: true},
-	{Long: "under", Arg: true},
-	{Long: "timeout", Arg: true},
-	{Long: "help"},
-	{Long: "version"},
+// option is one entry of the option table: its getopt spec, and what it
+// sets (nil for --help and --version, which parse handles first).
+type option struct {
+	getopt.Spec
+	set func(o *Options, value string) error
+}
+
+// options is reattach-sock's option table. Its setters are plain
+// functions, so that the table is laid out by the linker, not built at
+// start-up (package initialisation runs for every applet of the binary).
+var options = []option{
+	{Spec: getopt.Spec{Long: "list", Short: 'l'}, set: func(o *Options, _ string) error { o.List = true; return nil }},
+	{Spec: getopt.Spec{Long: "json"}, set: func(o *Options, _ string) error { o.JSON = true; return nil }},
+	{Spec: getopt.Spec{Long: "dry-run", Short: 'n'}, set: func(o *Options, _ string) error { o.DryRun = true; return nil }},
+	{Spec: getopt.Spec{Long: "watch", Short: 'w'}, set: func(o *Options, _ string) error { o.Watch = true; return nil }},
+	{Spec: getopt.Spec{Long: "no-protect"}, set: func(o *Options, _ string) error { o.NoProtect = true; return nil }},
+	{Spec: getopt.Spec{Long: "emacs-signal"}, set: func(o *Options, _ string) error { o.EmacsSignal = true; return nil }},
+	{Spec: getopt.Spec{Long: "all-users", Short: 'a'}, set: func(o *Options, _ string) error { o.AllUsers = true; return nil }},
+	{Spec: getopt.Spec{Long: "user", Short: 'u', Arg: true}, set: func(o *Options, v string) (err error) {
+		o.UID, err = lookupUID(v)
+		return err
+	}},
+	{Spec: getopt.Spec{Long: "under", Arg: true}, set: func(o *Options, v string) error {
+		if v == "" || v[0] != '/' {
+			return fmt.Errorf("--under: %q is not an absolute directory", v)
+		}
+		// Servers report real paths (macOS's /tmp is /private/tmp).
+		o.Under = filepath.Clean(v)
+		if real, err := filepath.EvalSymlinks(o.Under); err == nil {
+			o.Under = real
+		}
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "timeout", Arg: true}, set: func(o *Options, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("--timeout: invalid duration %q: want e.g. 2s or 500ms", v)
+		}
+		o.Timeout = d
+		return nil
+	}},
+	{Spec: getopt.Spec{Long: "help"}},
+	{Spec: getopt.Spec{Long: "version"}},
+}
+
+// lookup is the table's entry for an option getopt returned.
+func lookup(name string) option {
+	for _, opt := range options {
+		if opt.Long == name {
+			return opt
+		}
+	}
+	panic("reattach: getopt returned an option not in the table: " + name)
 }
 
 type action int
@@ -67,6 +106,10 @@ const (
 // caller's real uid.
 func parse(prog string, args []string, uid int) (Options, action, error) {
 	o := Options{Prog: prog, UID: uid, Timeout: 2 * time.Second}
+	specs := make([]getopt.Spec, len(options))
+	for i, opt := range options {
+		specs[i] = opt.Spec
+	}
 	var opts []getopt.Opt
 	var operands []string
 	for len(args) > 0 {
@@ -89,40 +132,7 @@ func parse(prog string, args []string, uid int) (Options, action, error) {
 		return o, act, nil
 	}
 	for _, opt := range opts {
-		var err error
-		switch opt.Name {
-		case "list":
-			o.List = true
-		case "json":
-			o.JSON = true
-		case "dry-run":
-			o.DryRun = true
-		case "watch":
-			o.Watch = true
-		case "no-protect":
-			o.NoProtect = true
-		case "emacs-signal":
-			o.EmacsSignal = true
-		case "all-users":
-			o.AllUsers = true
-		case "user":
-			o.UID, err = lookupUID(opt.Value)
-		case "under":
-			if opt.Value == "" || opt.Value[0] != '/' {
-				err = fmt.Errorf("--under: %q is not an absolute directory", opt.Value)
-			}
-			// Servers report real paths (macOS's /tmp is /private/tmp).
-			o.Under = filepath.Clean(opt.Value)
-			if real, rerr := filepath.EvalSymlinks(o.Under); rerr == nil {
-				o.Under = real
-			}
-		case "timeout":
-			o.Timeout, err = time.ParseDuration(opt.Value)
-			if err != nil || o.Timeout <= 0 {
-				err = fmt.Errorf("--timeout: invalid duration %q: want e.g. 2s or 500ms", opt.Value)
-			}
-		}
-		if err != nil {
+		if err := lookup(opt.Name).set(&o, opt.Value); err != nil {
 			return o, actRun, err
 		}
 	}

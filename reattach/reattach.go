@@ -7,6 +7,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 )
 
@@ -18,32 +19,35 @@ const (
 	ExitUsage    = 2 // bad option or operand
 )
 
-// Main is the applet's entry point: argv is the whole command line.
-func Main(argv []string) int {
-	prog := argv[0]
-	o, act, err := parse(prog, argv[1:], os.Getuid())
+// Run is the applet: args is the whole command line, args[0] included;
+// stdio takes the report and the messages; env is the environment the
+// servers' socket directories are computed from, as each server computes
+// them ($TMUX_TMPDIR, $SCREENDIR, $TMPDIR...). It returns the exit status.
+func Run(args []string, stdio applet.Stdio, env []string) int {
+	prog := args[0]
+	o, act, err := parse(prog, args[1:], os.Getuid())
 	switch act {
 	case actHelp:
-		return diag.WriteStatus(prog, writeHelp(os.Stdout, prog), ExitNotFixed)
+		return diag.WriteStatusTo(stdio.Err, prog, writeHelp(stdio.Out, prog), ExitNotFixed)
 	case actVersion:
-		return diag.WriteStatus(prog, writeVersion(os.Stdout), ExitNotFixed)
+		return diag.WriteStatusTo(stdio.Err, prog, writeVersion(stdio.Out), ExitNotFixed)
 	}
 	if err != nil {
-		diag.Usage(os.Stderr, prog, "%s", err)
+		diag.Usage(stdio.Err, prog, "%s", err)
 		return ExitUsage
 	}
-	o.Stdout, o.Stderr, o.Env = os.Stdout, os.Stderr, os.Environ()
+	o.Stdout, o.Stderr, o.Env = stdio.Out, stdio.Err, env
 	if o.Watch {
 		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 		defer stop()
-		return RunWatch(ctx, o)
+		return watch(ctx, o)
 	}
-	return Run(o)
+	return run(o)
 }
 
-// Run examines the servers o selects and, unless o.List or o.DryRun,
+// run examines the servers o selects and, unless o.List or o.DryRun,
 // recovers those a signal can bring back. It returns the exit status.
-func Run(o Options) int {
+func run(o Options) int {
 	sys := newSystem()
 	all, warn, err := sys.Discover(o.wantUID)
 	for _, w := range warn {
@@ -99,8 +103,8 @@ func Run(o Options) int {
 	return code
 }
 
-// RunWatch is --watch: it runs until ctx ends, and returns 0 then.
-func RunWatch(ctx context.Context, o Options) int {
+// watch is --watch: it runs until ctx ends, and returns 0 then.
+func watch(ctx context.Context, o Options) int {
 	if err := runWatch(ctx, o, newSystem()); err != nil {
 		_ = diag.Printf(o.Stderr, o.Prog, "%s", err)
 		return ExitNotFixed

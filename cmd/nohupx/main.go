@@ -25,28 +25,31 @@ import (
 	"strings"
 
 	"github.com/nohupx/nohupx/detach"
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/reexec"
 	_ "github.com/nohupx/nohupx/logrot" // registers the relay's stages
 	"github.com/nohupx/nohupx/nohupx"
 	"github.com/nohupx/nohupx/reattach"
+	"github.com/nohupx/nohupx/setsid"
 )
 
 func main() { os.Exit(Main(os.Args)) }
 
-// An applet is a user-facing command. Run gets the whole argv, argv[0]
-// included, and returns the exit status.
-type applet struct {
+// An entry is a user-facing command: its name and its entry point, which
+// gets the whole argv, argv[0] included, this process's streams and
+// environment, and returns the exit status.
+type entry struct {
 	name string
-	run  func(argv []string) int
+	run  applet.Func
 }
 
-var applets = []applet{
-	{"nohupx", nohupx.Main},
-	{"nohup", nohupx.Main},
-	{"detach", detach.Main},
-	{"setsid", detach.SetsidMain},
-	{"reattach-sock", reattach.Main},
+var applets = []entry{
+	{"nohupx", nohupx.Run},
+	{"nohup", nohupx.Run},
+	{"detach", detach.Run},
+	{"setsid", setsid.Run},
+	{"reattach-sock", reattach.Run},
 }
 
 // Main dispatches argv and returns the exit status.
@@ -61,12 +64,12 @@ func Main(argv []string) int {
 		return stage()
 	}
 	if a, ok := lookup(filepath.Base(argv[0])); ok {
-		return a.run(argv)
+		return a.run(argv, applet.OS(), os.Environ())
 	}
 	if len(argv) > 1 {
 		if name, ok := strings.CutPrefix(argv[1], "--applet="); ok {
 			if a, ok := lookup(name); ok {
-				return a.run(append([]string{name}, argv[2:]...))
+				return a.run(append([]string{name}, argv[2:]...), applet.OS(), os.Environ())
 			}
 			fmt.Fprintf(os.Stderr, "%s: unknown applet %q; applets: %s\n", argv[0], name, names())
 			return exitcode.Canceled
@@ -77,13 +80,13 @@ func Main(argv []string) int {
 	return exitcode.Canceled
 }
 
-func lookup(name string) (applet, bool) {
+func lookup(name string) (entry, bool) {
 	for _, a := range applets {
 		if a.name == name {
 			return a, true
 		}
 	}
-	return applet{}, false
+	return entry{}, false
 }
 
 func names() string {

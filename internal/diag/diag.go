@@ -44,13 +44,18 @@ func Usage(w io.Writer, prog, format string, a ...any) {
 	_, _ = fmt.Fprintf(w, "%s: %s\nTry '%s --help' for more information.\n", prog, fmt.Sprintf(format, a...), prog)
 }
 
-// WriteStatus is the exit status after --help or --version was written to
-// stdout with error err: 0, or fail after GNU's "write error" line, as
-// coreutils' close_stdout does when stdout is full or closed.
+// WriteStatus is WriteStatusTo with this process's stderr.
 func WriteStatus(prog string, err error, fail int) int {
+	return WriteStatusTo(os.Stderr, prog, err, fail)
+}
+
+// WriteStatusTo is the exit status after --help or --version was written
+// to stdout with error err: 0, or fail after GNU's "write error" line on
+// stderr, as coreutils' close_stdout does when stdout is full or closed.
+func WriteStatusTo(stderr io.Writer, prog string, err error, fail int) int {
 	if err == nil {
 		return 0
 	}
-	_ = Printf(os.Stderr, prog, "write error: %s", Strerror(err))
+	_ = Printf(stderr, prog, "write error: %s", Strerror(err))
 	return fail
 }

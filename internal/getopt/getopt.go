@@ -27,6 +27,18 @@ type Spec struct {
 type Opt struct {
 	Name  string
 	Value string
+	// Word is how it was written: the whole "--name[=value]" word, or
+	// "-c" for a short option, for messages about it.
+	Word string
+}
+
+// Unknown is the error getopt would have given for o had its option not
+// been in the table: for an option that exists only in some modes.
+func Unknown(o Opt) error {
+	if strings.HasPrefix(o.Word, "--") {
+		return usage("unrecognized option '%s'", o.Word)
+	}
+	return usage("invalid option -- '%s'", strings.TrimPrefix(o.Word, "-"))
 }
 
 // Error is a usage error with glibc's wording, without the program prefix.
@@ -82,7 +94,7 @@ func long(word string, next []string, specs []Spec) (o Opt, used int, err error)
 		}
 		value, used = next[0], 1
 	}
-	return Opt{Name: s.Long, Value: value}, used, nil
+	return Opt{Name: s.Long, Value: value, Word: word}, used, nil
 }
 
 // match finds the option that name names exactly, or else the only option
@@ -127,17 +139,18 @@ func short(cluster string, next []string, specs []Spec) (opts []Opt, used int, e
 		if name == "" {
 			name = string(c)
 		}
+		word := "-" + string(c)
 		if !s.Arg {
-			opts = append(opts, Opt{Name: name})
+			opts = append(opts, Opt{Name: name, Word: word})
 			continue
 		}
 		if j+1 < len(cluster) {
-			return append(opts, Opt{Name: name, Value: cluster[j+1:]}), 0, nil
+			return append(opts, Opt{Name: name, Value: cluster[j+1:], Word: word}), 0, nil
 		}
 		if len(next) == 0 {
 			return opts, 0, usage("option requires an argument -- '%c'", c)
 		}
-		return append(opts, Opt{Name: name, Value: next[0]}), 1, nil
+		return append(opts, Opt{Name: name, Value: next[0], Word: word}), 1, nil
 	}
 	return opts, 0, nil
 }

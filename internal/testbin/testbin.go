@@ -46,8 +46,19 @@ func Main(m *testing.M) int {
 		return 2
 	}
 	Dir = dir
+	// The job record of every binary the tests run goes here, not into
+	// the home of whoever runs the tests.
+	StateDir = filepath.Join(dir, "state")
+	if err := os.Mkdir(StateDir, 0o700); err != nil {
+		fmt.Fprintln(os.Stderr, "testbin:", err)
+		return 2
+	}
+	os.Setenv("XDG_STATE_HOME", StateDir)
 	return m.Run()
 }
+
+// StateDir is $XDG_STATE_HOME for the tests and the binaries they run.
+var StateDir string
 
 // Path is the absolute path of the applet link name.
 func Path(name string) string { return filepath.Join(Dir, name) }

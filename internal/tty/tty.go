@@ -9,3 +9,13 @@ func IsTerminal(fd int) bool {
 	_, err := unix.IoctlGetTermios(fd, getTermios)
 	return err == nil
 }
+
+// Width is the number of columns of the terminal on fd, or def when fd is
+// not a terminal (or says 0).
+func Width(fd, def int) int {
+	ws, err := unix.IoctlGetWinsize(fd, unix.TIOCGWINSZ)
+	if err != nil || ws.Col == 0 {
+		return def
+	}
+	return int(ws.Col)
+}

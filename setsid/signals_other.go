@@ -1,11 +1,11 @@
 //go:build !linux
 
-package detach
+package setsid
 
 import "os"
 
-// setsidSelfPaths is where to re-execute this binary from.
-func setsidSelfPaths() []string {
+// selfPaths is where to re-execute this binary from.
+func selfPaths() []string {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil
@@ -13,7 +13,7 @@ func setsidSelfPaths() []string {
 	return []string{exe}
 }
 
-// setsidDefaultSignals does nothing here: without a raw sigaction the
+// defaultSignals does nothing here: without a raw sigaction the
 // waiting parent keeps the Go runtime's handlers, so SIGQUIT and SIGABRT
 // make it print a goroutine dump and exit 2 instead of dying by the signal.
-func setsidDefaultSignals() {}
+func defaultSignals() {}

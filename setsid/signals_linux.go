@@ -1,4 +1,4 @@
-package detach
+package setsid
 
 import (
 	"os"
@@ -9,10 +9,10 @@ import (
 	"github.com/nohupx/nohupx/internal/sigs"
 )
 
-// setsidSelfPaths are where to re-execute this binary from: /proc/self/exe
+// selfPaths are where to re-execute this binary from: /proc/self/exe
 // still works after a package upgrade replaced the file; os.Executable is
 // the fallback when /proc is not mounted.
-func setsidSelfPaths() []string {
+func selfPaths() []string {
 	paths := []string{"/proc/self/exe"}
 	if exe, err := os.Executable(); err == nil {
 		paths = append(paths, exe)
@@ -20,13 +20,13 @@ func setsidSelfPaths() []string {
 	return paths
 }
 
-// setsidDefaultSignals gives the waiting parent the dispositions util-linux's
+// defaultSignals gives the waiting parent the dispositions util-linux's
 // has for the signals a user sends by hand and that the Go runtime would
 // turn into a goroutine dump and exit status 2: with SIG_DFL, ^\ (SIGQUIT)
 // and SIGABRT kill setsid -w with that signal, as they kill the C program.
 // The runtime's handlers are replaced behind its back with a raw
 // rt_sigaction; nothing in the wait that follows needs them.
-func setsidDefaultSignals() {
+func defaultSignals() {
 	// struct sigaction all zero: sa_handler SIG_DFL, no flags, empty mask.
 	// 32 bytes cover every Linux layout.
 	var act [4]uint64

@@ -1,4 +1,4 @@
-package detach_test
+package setsid_test
 
 // Where the command ends up: its session, its group, whether it was forked,
 // its controlling terminal; and how the waiting parent dies of a signal.
@@ -20,22 +20,22 @@ import (
 	"github.com/nohupx/nohupx/internal/procfs"
 )
 
-// parseSetsidStat parses a /proc/PID/stat line a command printed.
-func parseSetsidStat(s string) (procfs.Stat, error) { return procfs.ParseStat([]byte(s)) }
+// parseStat parses a /proc/PID/stat line a command printed.
+func parseStat(s string) (procfs.Stat, error) { return procfs.ParseStat([]byte(s)) }
 
-// TestSetsidSession: the command is the leader of a new session and of its
+// TestSession: the command is the leader of a new session and of its
 // group, and it was forked exactly when util-linux forks: when setsid was
 // a process-group leader, or with -f.
-func TestSetsidSession(t *testing.T) {
-	for _, impl := range setsidImpls(t) {
+func TestSession(t *testing.T) {
+	for _, impl := range implementations(t) {
 		for _, leader := range []bool{false, true} {
 			for _, flags := range [][]string{nil, {"-f"}, {"-w"}, {"-fw"}, {"--fork", "--wait"}} {
 				name := fmt.Sprintf("%s/leader=%v/%s", impl.name, leader, strings.Join(flags, " "))
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
-					c := setsidCall{leader: leader, args: append(append([]string{}, flags...), "cat", "/proc/self/stat")}
+					c := call{leader: leader, args: append(append([]string{}, flags...), "cat", "/proc/self/stat")}
 					r := c.run(t, impl.path)
-					st, err := parseSetsidStat(r.stdout)
+					st, err := parseStat(r.stdout)
 					if err != nil || r.status != "exit 0" {
 						t.Fatalf("%s: %s, %v, stderr %q", name, r.status, err, r.stderr)
 					}
@@ -60,8 +60,8 @@ func TestSetsidSession(t *testing.T) {
 	}
 }
 
-// setsidTTYNr is how /proc/PID/stat encodes the terminal f (new_encode_dev).
-func setsidTTYNr(t *testing.T, f *os.File) int {
+// ttyNr is how /proc/PID/stat encodes the terminal f (new_encode_dev).
+func ttyNr(t *testing.T, f *os.File) int {
 	t.Helper()
 	var st unix.Stat_t
 	if err := unix.Fstat(int(f.Fd()), &st); err != nil {
@@ -71,7 +71,7 @@ func setsidTTYNr(t *testing.T, f *os.File) int {
 	return int(minor&0xff | major<<8 | (minor&^0xff)<<12)
 }
 
-func setsidPty(t *testing.T) (master, tty *os.File) {
+func openPty(t *testing.T) (master, tty *os.File) {
 	t.Helper()
 	master, tty, err := pty.Open()
 	if err != nil {
@@ -81,10 +81,10 @@ func setsidPty(t *testing.T) (master, tty *os.File) {
 	return master, tty
 }
 
-// TestSetsidControllingTerminal: with -c the command's controlling terminal
+// TestControllingTerminal: with -c the command's controlling terminal
 // is its stdin, in place and forked; without -c it has none.
-func TestSetsidControllingTerminal(t *testing.T) {
-	for _, impl := range setsidImpls(t) {
+func TestControllingTerminal(t *testing.T) {
+	for _, impl := range implementations(t) {
 		for _, tc := range []struct {
 			args   []string
 			leader bool
@@ -100,16 +100,16 @@ func TestSetsidControllingTerminal(t *testing.T) {
 			name := fmt.Sprintf("%s/leader=%v/%s", impl.name, tc.leader, strings.Join(tc.args, " "))
 			t.Run(name, func(t *testing.T) {
 				t.Parallel()
-				_, tty := setsidPty(t)
-				c := setsidCall{leader: tc.leader, stdin: tty, args: append(append([]string{}, tc.args...), "cat", "/proc/self/stat")}
+				_, tty := openPty(t)
+				c := call{leader: tc.leader, stdin: tty, args: append(append([]string{}, tc.args...), "cat", "/proc/self/stat")}
 				r := c.run(t, impl.path)
-				st, err := parseSetsidStat(r.stdout)
+				st, err := parseStat(r.stdout)
 				if err != nil || r.status != "exit 0" || r.stderr != "" {
 					t.Fatalf("%s: %s, %v, stderr %q", name, r.status, err, r.stderr)
 				}
 				want := 0
 				if tc.ctty {
-					want = setsidTTYNr(t, tty)
+					want = ttyNr(t, tty)
 				}
 				if st.TTYNr != want || st.Session != st.Pid {
 					t.Errorf("%s: command tty_nr %d, sid %d, pid %d; want tty_nr %d and sid == pid", name, st.TTYNr, st.Session, st.Pid, want)
@@ -119,18 +119,18 @@ func TestSetsidControllingTerminal(t *testing.T) {
 	}
 }
 
-// TestSetsidStealTerminal: util-linux asks TIOCSCTTY to steal (arg 1), so as
+// TestStealTerminal: util-linux asks TIOCSCTTY to steal (arg 1), so as
 // root -c takes a terminal that is another session's, and that session
 // loses it; without the privilege both fail alike.
-func TestSetsidStealTerminal(t *testing.T) {
-	impls := setsidImpls(t)
+func TestStealTerminal(t *testing.T) {
+	impls := implementations(t)
 	type outcome struct {
 		status, stderr   string
 		cmdTTY, holderTT int
 	}
 	results := map[string]outcome{}
 	for _, impl := range impls {
-		_, tty := setsidPty(t)
+		_, tty := openPty(t)
 		holder := exec.Command("sleep", "30")
 		holder.Stdin = tty
 		holder.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
@@ -143,18 +143,18 @@ func TestSetsidStealTerminal(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			st, err := parseSetsidStat(string(b))
+			st, err := parseStat(string(b))
 			if err != nil {
 				t.Fatal(err)
 			}
 			return st
 		}
-		if got, want := holderStat().TTYNr, setsidTTYNr(t, tty); got != want {
+		if got, want := holderStat().TTYNr, ttyNr(t, tty); got != want {
 			t.Fatalf("holder tty_nr = %d; want %d", got, want)
 		}
-		r := setsidCall{stdin: tty, args: []string{"-c", "cat", "/proc/self/stat"}}.run(t, impl.path)
+		r := call{stdin: tty, args: []string{"-c", "cat", "/proc/self/stat"}}.run(t, impl.path)
 		o := outcome{status: r.status, stderr: r.stderr, holderTT: holderStat().TTYNr}
-		if st, err := parseSetsidStat(r.stdout); err == nil {
+		if st, err := parseStat(r.stdout); err == nil {
 			o.cmdTTY = st.TTYNr
 			if o.cmdTTY != 0 {
 				o.cmdTTY = 1 // the numbers differ between the two ptys
@@ -174,10 +174,10 @@ func TestSetsidStealTerminal(t *testing.T) {
 	}
 }
 
-// TestSetsidParentSignals: the parent waiting with -w dies of SIGQUIT,
+// TestParentSignals: the parent waiting with -w dies of SIGQUIT,
 // SIGABRT and SIGTERM as the C program does, without a goroutine dump.
-func TestSetsidParentSignals(t *testing.T) {
-	for _, impl := range setsidImpls(t) {
+func TestParentSignals(t *testing.T) {
+	for _, impl := range implementations(t) {
 		for _, sig := range []syscall.Signal{syscall.SIGQUIT, syscall.SIGABRT, syscall.SIGTERM, syscall.SIGINT} {
 			name := impl.name + "/" + unix.SignalName(sig)
 			t.Run(name, func(t *testing.T) {
@@ -186,7 +186,7 @@ func TestSetsidParentSignals(t *testing.T) {
 				pidfile := filepath.Join(dir, "pid")
 				cmd := exec.Command(impl.path, "-fw", "sh", "-c", `echo $$ >"$0.tmp" && mv "$0.tmp" "$0" && exec sleep 30`, pidfile)
 				cmd.Dir = dir
-				cmd.Env = setsidEnv
+				cmd.Env = baseEnv
 				// A file, not a pipe: the command keeps its stderr open.
 				stderr, err := os.CreateTemp(dir, "stderr")
 				if err != nil {
@@ -224,7 +224,7 @@ func TestSetsidParentSignals(t *testing.T) {
 				ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
 				msg, _ := os.ReadFile(stderr.Name())
 				if !ws.Signaled() || ws.Signal() != sig || len(msg) != 0 {
-					t.Errorf("%s: setsid -w sent %v = %s, stderr %q; want killed by that signal, silent", name, sig, setsidStatus(ws), setsidHead(msg))
+					t.Errorf("%s: setsid -w sent %v = %s, stderr %q; want killed by that signal, silent", name, sig, statusOf(ws), head(msg))
 				}
 				if err := syscall.Kill(child, 0); err != nil {
 					t.Errorf("%s: the command %d died with its parent: %v", name, child, err)
@@ -234,8 +234,8 @@ func TestSetsidParentSignals(t *testing.T) {
 	}
 }
 
-// setsidHead shortens a goroutine dump for an error message.
-func setsidHead(b []byte) string {
+// head shortens a goroutine dump for an error message.
+func head(b []byte) string {
 	if len(b) > 200 {
 		return string(b[:200]) + "..."
 	}

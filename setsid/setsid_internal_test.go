@@ -1,4 +1,4 @@
-package detach
+package setsid
 
 import (
 	"bytes"
@@ -7,12 +7,13 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/version"
 )
 
-// TestSetsidStaleErrno: the errno util-linux setsid prints after "did not
-// exit normally", as measured with glibc 2.36 (see setsidStaleErrno).
-func TestSetsidStaleErrno(t *testing.T) {
+// TestStaleErrno: the errno util-linux setsid prints after "did not
+// exit normally", as measured with glibc 2.36 (see staleErrno).
+func TestStaleErrno(t *testing.T) {
 	tests := []struct {
 		env  []string
 		want string
@@ -35,31 +36,31 @@ func TestSetsidStaleErrno(t *testing.T) {
 		{[]string{"LC_MESSAGES=POSIX"}, "Success"},
 	}
 	for _, tt := range tests {
-		if got := setsidStaleErrno(tt.env); got != tt.want {
-			t.Errorf("setsidStaleErrno(%q) = %q; want %q", tt.env, got, tt.want)
+		if got := staleErrno(tt.env); got != tt.want {
+			t.Errorf("staleErrno(%q) = %q; want %q", tt.env, got, tt.want)
 		}
 	}
 }
 
-func TestSetsidShortName(t *testing.T) {
+func TestShortName(t *testing.T) {
 	for in, want := range map[string]string{
 		"setsid": "setsid", "/usr/bin/setsid": "setsid", "./x/setsid": "setsid",
 		"/x/setsid/": "", "": "",
 	} {
-		if got := setsidShortName(in); got != want {
-			t.Errorf("setsidShortName(%q) = %q; want %q", in, got, want)
+		if got := shortName(in); got != want {
+			t.Errorf("shortName(%q) = %q; want %q", in, got, want)
 		}
 	}
 }
 
-type setsidFailWriter struct{ err error }
+type failWriter struct{ err error }
 
-func (w setsidFailWriter) Write([]byte) (int, error) { return 0, w.err }
+func (w failWriter) Write([]byte) (int, error) { return 0, w.err }
 
-// TestSetsidRunNoExec calls Run directly for every path that returns before
+// TestRunNoExec calls Run directly for every path that returns before
 // setsid(2), fork or exec.
-func TestSetsidRunNoExec(t *testing.T) {
-	help := fmt.Sprintf(setsidHelp, "setsid")
+func TestRunNoExec(t *testing.T) {
+	help := fmt.Sprintf(helpText, "setsid")
 	tests := []struct {
 		argv           []string
 		stdoutErr      error
@@ -83,11 +84,11 @@ func TestSetsidRunNoExec(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var stdout, stderr bytes.Buffer
-		s := &SetsidApplet{Stdout: &stdout, Stderr: &stderr}
+		stdio := applet.Stdio{Out: &stdout, Err: &stderr}
 		if tt.stdoutErr != nil {
-			s.Stdout = setsidFailWriter{tt.stdoutErr}
+			stdio.Out = failWriter{tt.stdoutErr}
 		}
-		code := s.Run(tt.argv)
+		code := Run(tt.argv, stdio, nil)
 		if code != tt.code || stdout.String() != tt.stdout || stderr.String() != tt.stderr {
 			t.Errorf("Run(%q) = %d, stdout %q, stderr %q; want %d, %q, %q",
 				tt.argv, code, stdout.String(), stderr.String(), tt.code, tt.stdout, tt.stderr)

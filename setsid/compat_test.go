@@ -1,4 +1,4 @@
-package detach_test
+package setsid_test
 
 // Side-by-side tests of the setsid applet: each command line runs through
 // util-linux's /usr/bin/setsid and through ours, both started the same way,
@@ -27,26 +27,26 @@ import (
 
 const utilLinuxSetsid = "/usr/bin/setsid"
 
-// setsidImpls returns the two implementations to compare, by name, after
+// implementations returns the two implementations to compare, by name, after
 // checking that the reference is util-linux 2.38. Without it the test is
 // skipped, except under CI=true where it must be there.
-func setsidImpls(t *testing.T) []setsidImpl {
+func implementations(t *testing.T) []implementation {
 	t.Helper()
 	out, err := exec.Command(utilLinuxSetsid, "--version").Output()
 	if err != nil || !strings.Contains(string(out), "util-linux 2.38") {
 		testbin.Missing(t, "no util-linux 2.38 setsid to compare with: %s --version = %q, %v", utilLinuxSetsid, out, err)
 	}
-	return []setsidImpl{{"util-linux", utilLinuxSetsid}, {"nohupx", testbin.Path("setsid")}}
+	return []implementation{{"util-linux", utilLinuxSetsid}, {"nohupx", testbin.Path("setsid")}}
 }
 
-type setsidImpl struct{ name, path string }
+type implementation struct{ name, path string }
 
-// setsidCall is one invocation. In args and via, "{tmp}" is replaced by a
+// call is one invocation. In args and via, "{tmp}" is replaced by a
 // directory of the run's own, which is also its working directory.
-type setsidCall struct {
+type call struct {
 	argv0  string   // default: the implementation's path
 	args   []string // after argv[0]
-	env    []string // default: setsidEnv
+	env    []string // default: baseEnv
 	via    []string // run as via... SETSID args..., e.g. through a shell
 	leader bool     // start setsid as a process-group leader
 	stdin  *os.File // default: /dev/null
@@ -55,20 +55,20 @@ type setsidCall struct {
 	prep   func(t *testing.T, dir string)
 }
 
-var setsidEnv = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
+var baseEnv = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
 
-type setsidResult struct {
+type result struct {
 	stdout, stderr string
 	status         string // "exit N" or "signal NAME", from the raw status
 	ws             syscall.WaitStatus
 	pid            int // setsid's own pid
 }
 
-var setsidPIDs = regexp.MustCompile(`child [0-9]+ did`)
+var childPIDs = regexp.MustCompile(`child [0-9]+ did`)
 
 // run runs c through the implementation at path. The implementation's path
 // is replaced by SETSID and child pids by PID in what it printed.
-func (c setsidCall) run(t *testing.T, path string) setsidResult {
+func (c call) run(t *testing.T, path string) result {
 	t.Helper()
 	dir := t.TempDir()
 	if c.prep != nil {
@@ -96,7 +96,7 @@ func (c setsidCall) run(t *testing.T, path string) setsidResult {
 	}
 	cmd.Args = args
 	cmd.Dir = dir
-	cmd.Env = setsidEnv
+	cmd.Env = baseEnv
 	if c.env != nil {
 		cmd.Env = c.env
 	}
@@ -131,24 +131,24 @@ func (c setsidCall) run(t *testing.T, path string) setsidResult {
 		}
 	})
 	norm := func(s string) string {
-		return setsidPIDs.ReplaceAllString(strings.ReplaceAll(s, path, "SETSID"), "child PID did")
+		return childPIDs.ReplaceAllString(strings.ReplaceAll(s, path, "SETSID"), "child PID did")
 	}
 	ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
-	return setsidResult{stdout: norm(stdout.String()), stderr: norm(stderr.String()),
-		status: setsidStatus(ws), ws: ws, pid: cmd.Process.Pid}
+	return result{stdout: norm(stdout.String()), stderr: norm(stderr.String()),
+		status: statusOf(ws), ws: ws, pid: cmd.Process.Pid}
 }
 
-func setsidStatus(ws syscall.WaitStatus) string {
+func statusOf(ws syscall.WaitStatus) string {
 	if ws.Signaled() {
 		return "signal " + unix.SignalName(ws.Signal())
 	}
 	return "exit " + strconv.Itoa(ws.ExitStatus())
 }
 
-// TestSetsidCompat: same stdout, stderr and status as util-linux, and the
+// TestCompat: same stdout, stderr and status as util-linux, and the
 // status this table expects, so that a test fails even if both changed.
-func TestSetsidCompat(t *testing.T) {
-	impls := setsidImpls(t)
+func TestCompat(t *testing.T) {
+	impls := implementations(t)
 	script := func(name, body string, mode os.FileMode) func(*testing.T, string) {
 		return func(t *testing.T, dir string) {
 			if err := os.WriteFile(filepath.Join(dir, name), []byte(body), mode); err != nil {
@@ -164,90 +164,90 @@ func TestSetsidCompat(t *testing.T) {
 	cLocale := []string{"PATH=/usr/bin:/bin"}
 	tests := []struct {
 		name string
-		c    setsidCall
+		c    call
 		want string // status
 	}{
 		// Usage and parsing.
-		{name: "no command", c: setsidCall{}, want: "exit 1"},
-		{name: "only options", c: setsidCall{args: []string{"-fw"}}, want: "exit 1"},
-		{name: "double dash", c: setsidCall{args: []string{"--"}}, want: "exit 1"},
-		{name: "invalid short", c: setsidCall{args: []string{"-x", "true"}}, want: "exit 1"},
-		{name: "invalid in bundle", c: setsidCall{args: []string{"-fx", "true"}}, want: "exit 1"},
-		{name: "short argv0", c: setsidCall{argv0: "setsid", args: []string{"-q"}}, want: "exit 1"},
-		{name: "odd argv0", c: setsidCall{argv0: "/opt/x/setsid", args: []string{"--nope"}}, want: "exit 1"},
-		{name: "unrecognized long", c: setsidCall{args: []string{"--bogus", "--help"}}, want: "exit 1"},
-		{name: "help wins when first", c: setsidCall{args: []string{"--he", "--bogus"}}, want: "exit 0"},
-		{name: "help in bundle", c: setsidCall{args: []string{"-fh"}}, want: "exit 0"},
-		{name: "help then version", c: setsidCall{args: []string{"-hV"}}, want: "exit 0"},
-		{name: "long with value", c: setsidCall{args: []string{"--wait=1", "true"}}, want: "exit 1"},
-		{name: "ambiguous empty name", c: setsidCall{args: []string{"--=x"}}, want: "exit 1"},
-		{name: "help to full disk", c: setsidCall{args: []string{"--help"}, full: true}, want: "exit 1"},
-		{name: "command after options", c: setsidCall{args: []string{"-f", "-w", "echo", "-w", "--x"}}, want: "exit 0"},
-		{name: "prefixes", c: setsidCall{args: []string{"--fo", "--wa", "sh", "-c", "exit 4"}}, want: "exit 4"},
-		{name: "bundle", c: setsidCall{args: []string{"-fw", "sh", "-c", "exit 5"}}, want: "exit 5"},
-		{name: "dash command", c: setsidCall{args: []string{"-"}}, want: "exit 127"},
-		{name: "option-like command", c: setsidCall{args: []string{"--", "-fw"}}, want: "exit 127"},
+		{name: "no command", c: call{}, want: "exit 1"},
+		{name: "only options", c: call{args: []string{"-fw"}}, want: "exit 1"},
+		{name: "double dash", c: call{args: []string{"--"}}, want: "exit 1"},
+		{name: "invalid short", c: call{args: []string{"-x", "true"}}, want: "exit 1"},
+		{name: "invalid in bundle", c: call{args: []string{"-fx", "true"}}, want: "exit 1"},
+		{name: "short argv0", c: call{argv0: "setsid", args: []string{"-q"}}, want: "exit 1"},
+		{name: "odd argv0", c: call{argv0: "/opt/x/setsid", args: []string{"--nope"}}, want: "exit 1"},
+		{name: "unrecognized long", c: call{args: []string{"--bogus", "--help"}}, want: "exit 1"},
+		{name: "help wins when first", c: call{args: []string{"--he", "--bogus"}}, want: "exit 0"},
+		{name: "help in bundle", c: call{args: []string{"-fh"}}, want: "exit 0"},
+		{name: "help then version", c: call{args: []string{"-hV"}}, want: "exit 0"},
+		{name: "long with value", c: call{args: []string{"--wait=1", "true"}}, want: "exit 1"},
+		{name: "ambiguous empty name", c: call{args: []string{"--=x"}}, want: "exit 1"},
+		{name: "help to full disk", c: call{args: []string{"--help"}, full: true}, want: "exit 1"},
+		{name: "command after options", c: call{args: []string{"-f", "-w", "echo", "-w", "--x"}}, want: "exit 0"},
+		{name: "prefixes", c: call{args: []string{"--fo", "--wa", "sh", "-c", "exit 4"}}, want: "exit 4"},
+		{name: "bundle", c: call{args: []string{"-fw", "sh", "-c", "exit 5"}}, want: "exit 5"},
+		{name: "dash command", c: call{args: []string{"-"}}, want: "exit 127"},
+		{name: "option-like command", c: call{args: []string{"--", "-fw"}}, want: "exit 127"},
 
 		// Exec failures, in place and forked.
-		{name: "not found", c: setsidCall{args: []string{"no-such-command-x"}}, want: "exit 127"},
-		{name: "not found forked", c: setsidCall{args: []string{"-f", "/nonexistent"}}, want: "exit 0"},
-		{name: "not found leader", c: setsidCall{leader: true, args: []string{"/nonexistent"}}, want: "exit 0"},
-		{name: "not found waited", c: setsidCall{args: []string{"-fw", "/nonexistent"}}, want: "exit 127"},
-		{name: "not found leader waited", c: setsidCall{leader: true, args: []string{"-w", "nope"}}, want: "exit 127"},
-		{name: "not executable", c: setsidCall{args: []string{"./data"}, prep: script("data", "x\n", 0o644)}, want: "exit 126"},
-		{name: "not executable waited", c: setsidCall{args: []string{"-fw", "./data"}, prep: script("data", "x\n", 0o644)}, want: "exit 126"},
-		{name: "directory", c: setsidCall{args: []string{"-fw", "/"}}, want: "exit 126"},
-		{name: "empty PATH element is cwd", c: setsidCall{args: []string{"-fw", "hello", "a b"},
+		{name: "not found", c: call{args: []string{"no-such-command-x"}}, want: "exit 127"},
+		{name: "not found forked", c: call{args: []string{"-f", "/nonexistent"}}, want: "exit 0"},
+		{name: "not found leader", c: call{leader: true, args: []string{"/nonexistent"}}, want: "exit 0"},
+		{name: "not found waited", c: call{args: []string{"-fw", "/nonexistent"}}, want: "exit 127"},
+		{name: "not found leader waited", c: call{leader: true, args: []string{"-w", "nope"}}, want: "exit 127"},
+		{name: "not executable", c: call{args: []string{"./data"}, prep: script("data", "x\n", 0o644)}, want: "exit 126"},
+		{name: "not executable waited", c: call{args: []string{"-fw", "./data"}, prep: script("data", "x\n", 0o644)}, want: "exit 126"},
+		{name: "directory", c: call{args: []string{"-fw", "/"}}, want: "exit 126"},
+		{name: "empty PATH element is cwd", c: call{args: []string{"-fw", "hello", "a b"},
 			env: []string{"PATH=:/usr/bin:/bin"}, prep: script("hello", "#!/bin/sh\necho hello \"$1\"\n", 0o755)}, want: "exit 0"},
-		{name: "no #! runs sh", c: setsidCall{args: []string{"./plain", "x"},
+		{name: "no #! runs sh", c: call{args: []string{"./plain", "x"},
 			prep: script("plain", "echo plain \"$0\" \"$1\"; exit 6\n", 0o755)}, want: "exit 6"},
 
 		// Statuses with and without -w.
-		{name: "in place status", c: setsidCall{args: []string{"-w", "sh", "-c", "exit 3"}}, want: "exit 3"},
-		{name: "forked no wait", c: setsidCall{args: []string{"-f", "sh", "-c", "exit 3"}}, want: "exit 0"},
-		{name: "forked wait 0", c: setsidCall{args: []string{"-fw", "true"}}, want: "exit 0"},
-		{name: "forked wait 3", c: setsidCall{args: []string{"-fw", "sh", "-c", "exit 3"}}, want: "exit 3"},
-		{name: "leader wait 3", c: setsidCall{leader: true, args: []string{"-w", "sh", "-c", "exit 3"}}, want: "exit 3"},
-		{name: "leader no wait", c: setsidCall{leader: true, args: []string{"sh", "-c", "exit 3"}}, want: "exit 0"},
-		{name: "waited SIGTERM", c: setsidCall{args: []string{"-fw", "sh", "-c", "kill -TERM $$"}}, want: "exit 15"},
-		{name: "waited SIGTERM C locale", c: setsidCall{env: cLocale, args: []string{"-fw", "sh", "-c", "kill -TERM $$"}}, want: "exit 15"},
-		{name: "waited SIGKILL LC_ALL", c: setsidCall{env: []string{"PATH=/bin", "LANG=C.UTF-8", "LC_ALL=C"},
+		{name: "in place status", c: call{args: []string{"-w", "sh", "-c", "exit 3"}}, want: "exit 3"},
+		{name: "forked no wait", c: call{args: []string{"-f", "sh", "-c", "exit 3"}}, want: "exit 0"},
+		{name: "forked wait 0", c: call{args: []string{"-fw", "true"}}, want: "exit 0"},
+		{name: "forked wait 3", c: call{args: []string{"-fw", "sh", "-c", "exit 3"}}, want: "exit 3"},
+		{name: "leader wait 3", c: call{leader: true, args: []string{"-w", "sh", "-c", "exit 3"}}, want: "exit 3"},
+		{name: "leader no wait", c: call{leader: true, args: []string{"sh", "-c", "exit 3"}}, want: "exit 0"},
+		{name: "waited SIGTERM", c: call{args: []string{"-fw", "sh", "-c", "kill -TERM $$"}}, want: "exit 15"},
+		{name: "waited SIGTERM C locale", c: call{env: cLocale, args: []string{"-fw", "sh", "-c", "kill -TERM $$"}}, want: "exit 15"},
+		{name: "waited SIGKILL LC_ALL", c: call{env: []string{"PATH=/bin", "LANG=C.UTF-8", "LC_ALL=C"},
 			args: []string{"--fork", "--wait", "sh", "-c", "kill -KILL $$"}}, want: "exit 9"},
-		{name: "waited SIGINT de_DE", c: setsidCall{env: []string{"PATH=/bin", "LC_MESSAGES=de_DE.UTF-8"},
+		{name: "waited SIGINT de_DE", c: call{env: []string{"PATH=/bin", "LC_MESSAGES=de_DE.UTF-8"},
 			leader: true, args: []string{"-w", "sh", "-c", "kill -INT $$"}}, want: "exit 2"},
-		{name: "in place SIGTERM", c: setsidCall{args: []string{"-w", "sh", "-c", "kill -TERM $$"}}, want: "signal SIGTERM"},
-		{name: "wait reaps another child", c: setsidCall{
+		{name: "in place SIGTERM", c: call{args: []string{"-w", "sh", "-c", "kill -TERM $$"}}, want: "signal SIGTERM"},
+		{name: "wait reaps another child", c: call{
 			via:  []string{"sh", "-c", `sleep 0.2 & exec "$@"`, "sh"},
 			args: []string{"-fw", "sh", "-c", `echo $$ >"$0"; exec sleep 2 >/dev/null 2>&1`, "{tmp}/pid"}}, want: "exit 1"},
 
 		// The controlling terminal on a stdin that is not one.
-		{name: "ctty not a tty", c: setsidCall{args: []string{"-c", "true"}}, want: "exit 1"},
-		{name: "ctty forked", c: setsidCall{args: []string{"-fc", "true"}}, want: "exit 0"},
-		{name: "ctty waited", c: setsidCall{args: []string{"--ctty", "-fw", "true"}}, want: "exit 1"},
+		{name: "ctty not a tty", c: call{args: []string{"-c", "true"}}, want: "exit 1"},
+		{name: "ctty forked", c: call{args: []string{"-fc", "true"}}, want: "exit 0"},
+		{name: "ctty waited", c: call{args: []string{"--ctty", "-fw", "true"}}, want: "exit 1"},
 
 		// What the command inherits.
-		{name: "fds in place", c: setsidCall{extra: []*os.File{extra}, args: []string{"ls", "/proc/self/fd"}}, want: "exit 0"},
-		{name: "fds forked", c: setsidCall{extra: []*os.File{extra, extra}, args: []string{"-fw", "ls", "/proc/self/fd"}}, want: "exit 0"},
-		{name: "env", c: setsidCall{env: []string{"PATH=/usr/bin:/bin", "A=1", "B=", "LANG=C.UTF-8"},
+		{name: "fds in place", c: call{extra: []*os.File{extra}, args: []string{"ls", "/proc/self/fd"}}, want: "exit 0"},
+		{name: "fds forked", c: call{extra: []*os.File{extra, extra}, args: []string{"-fw", "ls", "/proc/self/fd"}}, want: "exit 0"},
+		{name: "env", c: call{env: []string{"PATH=/usr/bin:/bin", "A=1", "B=", "LANG=C.UTF-8"},
 			args: []string{"-fw", "env"}}, want: "exit 0"},
-		{name: "limits and umask", c: setsidCall{args: []string{"-f", "-w", "sh", "-c", "ulimit -Sn; ulimit -Hn; umask"}}, want: "exit 0"},
-		{name: "signal mask forked", c: setsidCall{via: perl("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1))"),
+		{name: "limits and umask", c: call{args: []string{"-f", "-w", "sh", "-c", "ulimit -Sn; ulimit -Hn; umask"}}, want: "exit 0"},
+		{name: "signal mask forked", c: call{via: perl("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR1))"),
 			args: []string{"-fw", "grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
-		{name: "signal mask in place", c: setsidCall{via: perl("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2))"),
+		{name: "signal mask in place", c: call{via: perl("sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGUSR2))"),
 			args: []string{"grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
-		{name: "ignored HUP INT forked", c: setsidCall{via: perl(`$SIG{HUP}="IGNORE"; $SIG{INT}="IGNORE"`),
+		{name: "ignored HUP INT forked", c: call{via: perl(`$SIG{HUP}="IGNORE"; $SIG{INT}="IGNORE"`),
 			args: []string{"-fw", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
 
 		// What the Go runtime changes before main, put back (internal/entry).
-		{name: "ignored TERM QUIT PIPE USR1 in place", c: setsidCall{via: perl(ignoreMany),
+		{name: "ignored TERM QUIT PIPE USR1 in place", c: call{via: perl(ignoreMany),
 			args: []string{"grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
-		{name: "ignored TERM QUIT PIPE USR1 forked", c: setsidCall{via: perl(ignoreMany),
+		{name: "ignored TERM QUIT PIPE USR1 forked", c: call{via: perl(ignoreMany),
 			args: []string{"-fw", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
-		{name: "ignored TERM QUIT PIPE USR1 as a group leader", c: setsidCall{via: perl(ignoreMany), leader: true,
+		{name: "ignored TERM QUIT PIPE USR1 as a group leader", c: call{via: perl(ignoreMany), leader: true,
 			args: []string{"-w", "grep", "SigIgn", "/proc/self/status"}}, want: "exit 0"},
-		{name: "blocked TERM HUP PROF in place", c: setsidCall{via: perl(blockMany),
+		{name: "blocked TERM HUP PROF in place", c: call{via: perl(blockMany),
 			args: []string{"grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
-		{name: "blocked TERM HUP PROF forked", c: setsidCall{via: perl(blockMany),
+		{name: "blocked TERM HUP PROF forked", c: call{via: perl(blockMany),
 			args: []string{"-fw", "grep", "SigBlk", "/proc/self/status"}}, want: "exit 0"},
 		{name: "closed stdin in place", c: closedFds("0<&-"), want: "exit 0"},
 		{name: "closed stdout in place", c: closedFds("1>&-"), want: "exit 0"},
@@ -274,31 +274,31 @@ func TestSetsidCompat(t *testing.T) {
 	}
 }
 
-// TestSetsidHelpGolden: --help is util-linux's text, kept in testdata.
-func TestSetsidHelpGolden(t *testing.T) {
-	want, err := os.ReadFile("testdata/setsid-help.golden")
+// TestHelpGolden: --help is util-linux's text, kept in testdata.
+func TestHelpGolden(t *testing.T) {
+	want, err := os.ReadFile("testdata/help.golden")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"--help"}, {"-h"}, {"--he"}, {"-w", "--help", "x"}} {
-		got := setsidCall{args: args}.run(t, testbin.Path("setsid"))
+		got := call{args: args}.run(t, testbin.Path("setsid"))
 		if got.stdout != string(want) || got.stderr != "" || got.status != "exit 0" {
 			t.Errorf("setsid %q = %s, stdout %q, stderr %q; want exit 0 and the golden help", args, got.status, got.stdout, got.stderr)
 		}
 	}
 	// The golden file is util-linux's own output (regenerate it with
-	// /usr/bin/setsid --help > testdata/setsid-help.golden).
-	ref := setsidImpls(t)[0]
-	if got := (setsidCall{args: []string{"--help"}}).run(t, ref.path); got.stdout != string(want) {
+	// /usr/bin/setsid --help > testdata/help.golden).
+	ref := implementations(t)[0]
+	if got := (call{args: []string{"--help"}}).run(t, ref.path); got.stdout != string(want) {
 		t.Errorf("util-linux setsid --help = %q; want the golden file %q", got.stdout, want)
 	}
 }
 
-// TestSetsidVersion: our own version line, keeping util-linux's shape.
-func TestSetsidVersion(t *testing.T) {
+// TestVersion: our own version line, keeping util-linux's shape.
+func TestVersion(t *testing.T) {
 	want := "setsid from nohupx " + version.Version + " (util-linux 2.38.1 compatible)\n"
 	for _, args := range [][]string{{"-V"}, {"--version"}, {"--vers", "--bogus"}, {"-fV"}} {
-		got := setsidCall{args: args}.run(t, testbin.Path("setsid"))
+		got := call{args: args}.run(t, testbin.Path("setsid"))
 		if got.stdout != want || got.stderr != "" || got.status != "exit 0" {
 			t.Errorf("setsid %q = %s, stdout %q, stderr %q; want exit 0, %q", args, got.status, got.stdout, got.stderr, want)
 		}
@@ -320,21 +320,21 @@ const (
 
 // closedFds runs setsid with redirs (closing some of fds 0–2) and a
 // command that says on fd 3 which of its fds 0–2 are open.
-func closedFds(redirs string, opts ...string) setsidCall {
+func closedFds(redirs string, opts ...string) call {
 	probe := `for f in 0 1 2; do if test -L /proc/$$/fd/$f; then echo $f open >&3; else echo $f closed >&3; fi; done`
-	return setsidCall{via: []string{"bash", "-c", `exec 3>&1 ` + redirs + `; exec "$0" "$@"`},
+	return call{via: []string{"bash", "-c", `exec 3>&1 ` + redirs + `; exec "$0" "$@"`},
 		args: append(opts, "sh", "-c", probe)}
 }
 
-// TestSetsidForkLosesFaultIgnores pins the one difference left on Linux:
+// TestForkLosesFaultIgnores pins the one difference left on Linux:
 // when setsid forks, Go's forked child resets to SIG_DFL the signals the
 // runtime keeps a handler for whatever was inherited (the faults, PROF),
 // so an inherited ignore of those reaches the program only in place.
-func TestSetsidForkLosesFaultIgnores(t *testing.T) {
-	impls := setsidImpls(t)
+func TestForkLosesFaultIgnores(t *testing.T) {
+	impls := implementations(t)
 	prof := "SigIgn:\t0000000004000000\n"
 	for _, args := range [][]string{{"-w"}, {"-fw"}} {
-		c := setsidCall{via: perl(`$SIG{PROF}="IGNORE"`), args: append(args, "grep", "SigIgn", "/proc/self/status")}
+		c := call{via: perl(`$SIG{PROF}="IGNORE"`), args: append(args, "grep", "SigIgn", "/proc/self/status")}
 		ref, got := c.run(t, impls[0].path), c.run(t, impls[1].path)
 		want := prof
 		if args[0] == "-fw" {
@@ -346,18 +346,18 @@ func TestSetsidForkLosesFaultIgnores(t *testing.T) {
 	}
 }
 
-// TestSetsidWithoutEntryPoint pins what a build without the entry point (a
+// TestWithoutEntryPoint pins what a build without the entry point (a
 // plain go build or go install, or a system that has none) still does: an
 // inherited SIG_IGN on TERM (or QUIT, PIPE) does not reach the program, and
 // a closed stdout reaches it as /dev/null.
-func TestSetsidWithoutEntryPoint(t *testing.T) {
-	impls := setsidImpls(t)
+func TestWithoutEntryPoint(t *testing.T) {
+	impls := implementations(t)
 	// Run through a link named setsid, as the package installs it.
 	plain := filepath.Join(t.TempDir(), "setsid")
 	if err := os.Symlink(testbin.Program(t, "github.com/nohupx/nohupx/cmd/nohupx", "nohupx-plain"), plain); err != nil {
 		t.Fatal(err)
 	}
-	c := setsidCall{via: perl(`$SIG{TERM}="IGNORE"`), args: []string{"grep", "SigIgn", "/proc/self/status"}}
+	c := call{via: perl(`$SIG{TERM}="IGNORE"`), args: []string{"grep", "SigIgn", "/proc/self/status"}}
 	ref, got := c.run(t, impls[0].path), c.run(t, plain)
 	if ref.stdout != "SigIgn:\t0000000000004000\n" || got.stdout != "SigIgn:\t0000000000000000\n" {
 		t.Errorf("SigIgn: util-linux %q, plain build %q; want TERM ignored only under util-linux", ref.stdout, got.stdout)

@@ -1,4 +1,4 @@
-package detach
+package setsid
 
 import (
 	"errors"
@@ -18,7 +18,7 @@ import (
 // child does after fork, and the program ends up with the child's pid. The
 // child inherits every fd this process has without FD_CLOEXEC, as with fork
 // (Go opens all of its own fds close-on-exec), and the same environment.
-func (s *SetsidApplet) forkChild(o setsidOpts) int {
+func (c *cmd) forkChild(o options) int {
 	argv := []string{o.argv0}
 	if o.ctty {
 		argv = append(argv, "-c")
@@ -32,25 +32,25 @@ func (s *SetsidApplet) forkChild(o setsidOpts) int {
 	runtime.LockOSThread()
 	entry.IgnoreAgain()
 	entry.BlockAgain()
-	pid, err := setsidStartSelf(argv, s.Env)
+	pid, err := startSelf(argv, c.env)
 	switch {
 	case errors.Is(err, syscall.E2BIG):
 		// Too long for our exec is too long for the program's: util-linux's
 		// child would fail its execvp the same way, and say so.
-		_ = diag.Printf(s.Stderr, o.prog, "failed to execute %s: %s", o.command[0], diag.Strerror(err))
+		_ = diag.Printf(c.stdio.Err, o.prog, "failed to execute %s: %s", o.command[0], diag.Strerror(err))
 		if !o.wait {
 			return 0
 		}
 		return exitcode.FromExec(err)
 	case err != nil:
-		_ = diag.Printf(s.Stderr, o.prog, "fork: %s", diag.Strerror(err))
+		_ = diag.Printf(c.stdio.Err, o.prog, "fork: %s", diag.Strerror(err))
 		return 1
 	case !o.wait:
 		// Bug for bug: the caller sees 0 even if the program cannot run.
 		// detach under its own name is the truthful one.
 		return 0
 	}
-	setsidDefaultSignals()
+	defaultSignals()
 	var ws syscall.WaitStatus
 	var wpid int
 	for {
@@ -62,30 +62,30 @@ func (s *SetsidApplet) forkChild(o setsidOpts) int {
 		}
 	}
 	if err != nil || wpid != pid {
-		why := setsidStaleErrno(s.Env)
+		why := staleErrno(c.env)
 		if err != nil {
 			why = diag.Strerror(err)
 		}
-		_ = diag.Printf(s.Stderr, o.prog, "wait: %s", why)
+		_ = diag.Printf(c.stdio.Err, o.prog, "wait: %s", why)
 		return 1
 	}
 	if ws.Exited() {
 		return ws.ExitStatus()
 	}
 	// util-linux does err(status, ...): the message ends with strerror of
-	// an errno nothing set (see setsidStaleErrno), and exit() keeps the low
+	// an errno nothing set (see staleErrno), and exit() keeps the low
 	// byte of the raw wait status: the signal number, plus 0x80 for a core.
-	_ = diag.Printf(s.Stderr, o.prog, "child %d did not exit normally: %s", pid, setsidStaleErrno(s.Env))
+	_ = diag.Printf(c.stdio.Err, o.prog, "child %d did not exit normally: %s", pid, staleErrno(c.env))
 	return int(ws) & 0xff
 }
 
-// setsidStartSelf starts this binary with argv and env, with fds 0–2 and every
+// startSelf starts this binary with argv and env, with fds 0–2 and every
 // other inheritable fd, and returns its pid once it has been exec'd.
-func setsidStartSelf(argv, env []string) (int, error) {
+func startSelf(argv, env []string) (int, error) {
 	var err error = syscall.ENOENT
-	for _, path := range setsidSelfPaths() {
+	for _, path := range selfPaths() {
 		var pid int
-		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: setsidChildFiles()})
+		pid, err = syscall.ForkExec(path, argv, &syscall.ProcAttr{Env: env, Files: childFiles()})
 		if err == nil {
 			return pid, nil
 		}
@@ -96,13 +96,13 @@ func setsidStartSelf(argv, env []string) (int, error) {
 	return 0, err
 }
 
-// setsidLocaleCategories are the categories glibc's setlocale(LC_ALL, "") loads.
-var setsidLocaleCategories = []string{
+// localeCategories are the categories glibc's setlocale(LC_ALL, "") loads.
+var localeCategories = []string{
 	"LC_CTYPE", "LC_NUMERIC", "LC_TIME", "LC_COLLATE", "LC_MONETARY", "LC_MESSAGES",
 	"LC_PAPER", "LC_NAME", "LC_ADDRESS", "LC_TELEPHONE", "LC_MEASUREMENT", "LC_IDENTIFICATION",
 }
 
-// setsidStaleErrno is the strerror text util-linux setsid prints after
+// staleErrno is the strerror text util-linux setsid prints after
 // "child PID did not exit normally" and "wait" when wait() succeeded: errno
 // then still holds what setlocale(LC_ALL, "") left at start-up, since fork
 // and wait do not touch it on success. Measured on Debian 12 (glibc 2.36,
@@ -111,7 +111,7 @@ var setsidLocaleCategories = []string{
 // C.UTF-8, or one that does not exist), glibc's failed look-up of the
 // locale archive leaves ENOENT. A system with a locale archive that holds
 // the locale may differ; this reproduces the common case.
-func setsidStaleErrno(env []string) string {
+func staleErrno(env []string) string {
 	getenv := func(key string) string { // glibc's getenv: first match wins
 		for _, kv := range env {
 			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
@@ -120,7 +120,7 @@ func setsidStaleErrno(env []string) string {
 		}
 		return ""
 	}
-	for _, cat := range setsidLocaleCategories {
+	for _, cat := range localeCategories {
 		name := getenv("LC_ALL")
 		if name == "" {
 			name = getenv(cat)
@@ -135,10 +135,10 @@ func setsidStaleErrno(env []string) string {
 	return "Success"
 }
 
-// setsidChildFiles are the child's fds 0–2: this process's, except that
+// childFiles are the child's fds 0–2: this process's, except that
 // one that was closed at start-up (internal/entry) is closed in the child
 // too (-1 makes ForkExec close it) instead of the runtime's /dev/null.
-func setsidChildFiles() []uintptr {
+func childFiles() []uintptr {
 	files := []uintptr{0, 1, 2}
 	for fd := range files {
 		if entry.Closed(fd) {

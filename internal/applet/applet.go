@@ -1,0 +1,32 @@
+// Package applet is the one shape of an applet's entry point, which the
+// binary's dispatch table (cmd/nohupx) calls and tests call directly:
+//
+//	func Run(args []string, stdio applet.Stdio, env []string) int
+//
+// as u-root's commands have run(args, stdin, stdout, stderr): args is the
+// whole command line, args[0] included (the name it was run as, which the
+// messages start with); stdio is where the applet itself reads and writes;
+// env is the environment the command gets; the result is the exit status.
+// An applet that execs in place returns only when that failed.
+package applet
+
+import (
+	"io"
+	"os"
+)
+
+// Stdio are an applet's own streams: its messages, --help and --version,
+// a pid it prints. The command an applet starts gets the process's real
+// descriptors 0–2 instead (or what the applet puts there with system
+// calls): a Go io.Writer cannot be passed across exec.
+type Stdio struct {
+	In  io.Reader
+	Out io.Writer
+	Err io.Writer
+}
+
+// OS is this process's own standard streams.
+func OS() Stdio { return Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
+
+// Func is an applet's entry point.
+type Func func(args []string, stdio Stdio, env []string) int

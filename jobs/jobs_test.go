@@ -1,0 +1,289 @@
+package jobs
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
+
+const startLine = `{"v":1,"id":"kq3f","by":"detach","pid":4242,"pgid":4240,"sid":4240,"own_group":true,"command":["sh","-c","exit 7"],"cwd":"/","status_known":true,"started":"2026-12-04T10:00:00Z"}` + "\n"
+
+func TestParse(t *testing.T) {
+	seven := `{"event":"ended","time":"2026-12-04T10:05:00Z","exit_status":7}` + "\n"
+	tests := []struct {
+		name    string
+		data    string
+		status  int
+		signal  string
+		ended   bool
+		wantErr string
+	}{
+		{name: "start only", data: startLine},
+		{name: "exit status", data: startLine + seven, status: 7, ended: true},
+		{name: "signal", data: startLine + `{"event":"ended","time":"2026-12-04T10:05:00Z","signal":"TERM"}` + "\n", signal: "TERM", ended: true},
+		{name: "first end wins", data: startLine + seven + `{"event":"ended","time":"2026-12-04T10:06:00Z","exit_status":1}` + "\n", status: 7, ended: true},
+		{name: "half-written event ignored", data: startLine + `{"event":"end`, status: 0},
+		{name: "unknown event kind ignored", data: startLine + `{"event":"later","time":"2026-12-04T10:05:00Z"}` + "\n"},
+		{name: "empty", data: "", wantErr: "incomplete record"},
+		{name: "half-written start", data: startLine[:40], wantErr: "incomplete record"},
+		{name: "not JSON", data: "hello\n", wantErr: "first line: invalid character"},
+		{name: "unknown field", data: strings.Replace(startLine, `"by"`, `"bx"`, 1), wantErr: `first line: json: unknown field "bx"`},
+		{name: "newer version", data: strings.Replace(startLine, `"v":1`, `"v":2`, 1), wantErr: "record version 2; this nohupx reads version 1"},
+		{name: "no pid", data: strings.Replace(startLine, `"pid":4242`, `"pid":0`, 1), wantErr: "first line: no id, pid or command"},
+		{name: "bad event", data: startLine + "[]\n", wantErr: "line 2: json: cannot unmarshal array"},
+		{name: "two values on a line", data: startLine + seven[:len(seven)-1] + " {}\n", wantErr: "line 2: more than one JSON value on a line"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			j, err := Parse([]byte(tt.data))
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasPrefix(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v; want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if j.ID != "kq3f" || j.Pid != 4242 || (j.Ended != nil) != tt.ended || j.Signal != tt.signal {
+				t.Fatalf("= %+v", j)
+			}
+			if n, ok := j.ShellStatus(); tt.ended && tt.signal == "" && (!ok || n != tt.status) {
+				t.Errorf("ShellStatus = %d, %v; want %d", n, ok, tt.status)
+			}
+			if n, ok := j.ShellStatus(); tt.signal == "TERM" && (!ok || n != 128+15) {
+				t.Errorf("ShellStatus = %d, %v; want 143", n, ok)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(startLine))
+	f.Add([]byte(startLine + `{"event":"ended","time":"2026-12-04T10:05:00Z","exit_status":7}` + "\n"))
+	f.Add([]byte(startLine + `{"event":"kill","time":"2026-12-04T10:05:00Z","signal":"INT"}` + "\n{"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		j, err := Parse(data)
+		if err != nil {
+			return
+		}
+		// What parses is a record a reader can show.
+		if j.ID == "" || j.Pid <= 0 || len(j.Command) == 0 {
+			t.Fatalf("accepted %+v", j)
+		}
+		var b bytes.Buffer
+		if err := WriteTable(&b, []Job{j}, 80, time.Now(), "/root"); err != nil {
+			t.Fatal(err)
+		}
+		if err := WriteJSON(&b, []Job{j}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestIDs(t *testing.T) {
+	for i := 0; i < 1000; i++ {
+		id := newID(4 + i%3)
+		if !IsID(id) {
+			t.Fatalf("newID gave %q, which IsID refuses", id)
+		}
+	}
+	for _, s := range []string{"", "1234", "4abc", "ab-c", "ABCD", "abc1", "o0l1"} {
+		if IsID(s) {
+			t.Errorf("IsID(%q) = true", s)
+		}
+	}
+}
+
+func TestDir(t *testing.T) {
+	tests := []struct {
+		env  []string
+		want string
+	}{
+		{[]string{"HOME=/home/u"}, "/home/u/.local/state/nohupx/jobs"},
+		{[]string{"HOME=/home/u", "XDG_STATE_HOME=/s"}, "/s/nohupx/jobs"},
+		{[]string{"HOME=/home/u", "XDG_STATE_HOME=rel"}, "/home/u/.local/state/nohupx/jobs"},
+		{[]string{"HOME=rel"}, ""},
+		{nil, ""},
+	}
+	for _, tt := range tests {
+		got, err := Dir(tt.env)
+		if got != tt.want || (err == nil) != (tt.want != "") {
+			t.Errorf("Dir(%q) = %q, %v; want %q", tt.env, got, err, tt.want)
+		}
+	}
+	if !Disabled([]string{NoRecordEnv + "=1"}) || Disabled([]string{NoRecordEnv + "=0"}) || Disabled([]string{NoRecordEnv + "="}) || Disabled(nil) {
+		t.Error("Disabled: want only a value other than \"\" and \"0\" to turn recording off")
+	}
+}
+
+func TestStore(t *testing.T) {
+	home := t.TempDir()
+	dir, _ := Dir([]string{"HOME=" + home})
+	if _, err := Open(dir, false); !errors.Is(err, syscall.ENOENT) {
+		t.Fatalf("Open without create of a missing directory: %v; want ENOENT", err)
+	}
+	if _, err := Open(filepath.Join(home, "nohome", ".local", "state", "nohupx", "jobs"), true); err == nil {
+		t.Fatal("Open created a HOME that did not exist")
+	}
+	s, err := Open(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if fi, err := os.Stat(dir); err != nil || fi.Mode().Perm() != 0o700 {
+		t.Fatalf("record directory: %v %v; want mode 0700", fi.Mode(), err)
+	}
+
+	// Concurrent creates never share an id or tear a record.
+	var wg sync.WaitGroup
+	for i := 0; i < 200; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			r := Record{By: "nohupx", Pid: 1000 + i, Command: []string{"job", strings.Repeat("x", i)}, Started: time.Now()}
+			if err := s.Create(&r); err != nil {
+				t.Error(err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	// A corrupt record is reported and hides nothing; an incomplete
+	// young one is a launch in progress; a planted symlink is not read.
+	os.WriteFile(filepath.Join(dir, "zzzz.jsonl"), []byte("garbage\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "yyyy.jsonl"), []byte(`{"v":1`), 0o600)
+	os.Symlink("/etc/passwd", filepath.Join(dir, "xxxx.jsonl"))
+	list, probs, err := s.List()
+	if err != nil || len(list) != 200 {
+		t.Fatalf("List: %d records, %v; want 200", len(list), err)
+	}
+	if len(probs) != 2 || !strings.Contains(probs[0].Error()+probs[1].Error(), "zzzz.jsonl") {
+		t.Errorf("problems %v; want zzzz.jsonl and the symlink reported", probs)
+	}
+	if err := s.Append(list[0].ID, EndedEvent(syscall.WaitStatus(3<<8))); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := s.Get(list[0].ID); err != nil || j.ExitStatus == nil || *j.ExitStatus != 3 {
+		t.Errorf("after Append: %+v %v; want status 3", j, err)
+	}
+	if err := s.Append("xxxx", Event{Event: EvKill}); err == nil {
+		t.Error("Append through a planted symlink succeeded")
+	}
+
+	// Everything here has ended (no such pids at these start times):
+	// Prune keeps the newest 200 finished, and removes older ones.
+	old := Record{By: "nohupx", Pid: 999, StartTicks: 1, Command: []string{"old"}, Started: time.Now().Add(-40 * 24 * time.Hour)}
+	if err := s.Create(&old); err != nil {
+		t.Fatal(err)
+	}
+	list, probs, _ = s.List()
+	s.Prune(list, func(Job) bool { return true }, probs, time.Now())
+	if _, err := s.Get(old.ID); !errors.Is(err, syscall.ENOENT) {
+		t.Errorf("a record 40 days old survived Prune: %v", err)
+	}
+	if after, _, _ := s.List(); len(after) != keepFinished {
+		t.Errorf("%d records after Prune; want %d", len(after), keepFinished)
+	}
+	if _, err := os.Lstat(filepath.Join(dir, "xxxx.jsonl")); err != nil {
+		t.Errorf("Prune removed a name it did not make: %v", err)
+	}
+}
+
+func TestFind(t *testing.T) {
+	list := []Job{{Record: Record{ID: "abcd", Pid: 10}}, {Record: Record{ID: "efgh", Pid: 20}}, {Record: Record{ID: "jkmn", Pid: 10}}}
+	for _, tt := range []struct{ spec, want, err string }{
+		{"efgh", "efgh", ""},
+		{"10", "jkmn", ""}, // the newest record of a pid
+		{"zzzz", "", `no job "zzzz"`},
+		{"30", "", "no job with pid 30"},
+		{"-3", "", `"-3" is neither a job id nor a pid`},
+		{"a-b", "", `"a-b" is neither`},
+	} {
+		j, err := Find(list, tt.spec)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Find(%q) = %v; want %q", tt.spec, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || j.ID != tt.want {
+			t.Errorf("Find(%q) = %q, %v; want %q", tt.spec, j.ID, err, tt.want)
+		}
+	}
+}
+
+// TestTableFits: whatever the command and output, a row fits the width.
+func TestTableFits(t *testing.T) {
+	now := time.Date(2026, 12, 4, 12, 0, 0, 0, time.Local)
+	seven := 7
+	ended := now.Add(-time.Hour)
+	list := []Job{
+		{Record: Record{ID: "abcd", Pid: 4194303, Command: []string{"python3", "train.py", "--epochs=100", strings.Repeat("very-long-argument ", 10)},
+			Output: "/home/someone/projects/a/very/deep/directory/nohup.out", Started: now.Add(-26 * time.Hour), StatusKnown: true},
+			Ended: &ended, ExitStatus: &seven},
+		{Record: Record{ID: "efgh", Pid: 1, StartTicks: 12345, Command: []string{"it's", "a b"}, Started: now.AddDate(-1, 0, 0)}},
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, list, 80, now, "/home/someone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
+		if n := utf8.RuneCountInString(line); n > 80 {
+			t.Errorf("%d columns: %q", n, line)
+		}
+	}
+	for _, want := range []string{" exited ", " 1d01h ", "…", "'it'\\''s' 'a b'", "?: "} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, b.String())
+		}
+	}
+}
+
+// TestTidy: launches alone keep the record bounded.
+func TestTidy(t *testing.T) {
+	defer func(n int) { tidyEvery = n }(tidyEvery)
+	tidyEvery = 1
+	dir, _ := Dir([]string{"HOME=" + t.TempDir()})
+	s, err := Open(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < keepFinished+150; i++ {
+		// Ended: no process has pid 1 with these start ticks.
+		r := Record{By: "nohupx", Pid: 1, StartTicks: 12345, Command: []string{"job"}, Started: time.Now()}
+		if err := s.Create(&r); err != nil {
+			t.Fatal(err)
+		}
+		s.Tidy()
+	}
+	if names, _ := s.names(); len(names) > keepFinished+100 {
+		t.Errorf("%d records after Tidy on every launch; want at most %d", len(names), keepFinished+100)
+	}
+}
+
+// BenchmarkLaunchRecord is what a launch spends on its record: open the
+// directory, describe this process, create the file.
+func BenchmarkLaunchRecord(b *testing.B) {
+	dir, _ := Dir([]string{"HOME=" + b.TempDir()})
+	for i := 0; i < b.N; i++ {
+		s, err := Open(dir, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		r := Record{By: "nohupx", Command: []string{"python3", "train.py"}, Cwd: "/home/u", Started: time.Now()}
+		r.Self()
+		if err := s.Create(&r); err != nil {
+			b.Fatal(err)
+		}
+		s.Tidy()
+		s.Close()
+	}
+}

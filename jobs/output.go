@@ -1,0 +1,308 @@
+package jobs
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"syscall"
+	"time"
+
+	"github.com/nohupx/nohupx/logrot"
+)
+
+// ErrNoOutput is returned for a job whose output went to no file.
+var ErrNoOutput = errors.New("its output went to no file")
+
+// segment is one file of a job's output: a backup the relay rotated out
+// after the job started, or the live file.
+type segment struct {
+	name string
+	f    *os.File // open: the live file, or a backup
+	gzip bool
+	skip int64 // bytes before the job's output (the first segment only)
+}
+
+func (s segment) open() (io.ReadCloser, error) {
+	f := s.f
+	if f == nil {
+		var err error
+		if f, err = os.Open(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
+			// Compressed meanwhile: the .gz is linked before the plain
+			// file goes.
+			s.gzip = true
+			f, err = os.Open(s.name + ".gz")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	var r io.Reader = f
+	if s.gzip {
+		z, err := gzip.NewReader(bufio.NewReader(f))
+		if err != nil {
+			f.Close()
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		r = z
+	}
+	if s.skip > 0 {
+		if _, err := io.CopyN(io.Discard, r, s.skip); err != nil && err != io.EOF {
+			f.Close()
+			return nil, err
+		}
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{r, f}, nil
+}
+
+// Output is a job's output file, opened for reading.
+type Output struct {
+	job  Job
+	segs []segment
+	live *os.File
+	// last is the time of the newest backup that comes before the file
+	// being read (zero: none): the next rotation's backup is that file.
+	last time.Time
+}
+
+// OpenOutput opens the files that hold j's output, in order: the backups
+// rotated out since it started, then the live file.
+func OpenOutput(j Job) (*Output, error) {
+	if j.Output == "" {
+		return nil, ErrNoOutput
+	}
+	// The live file first: a backup that is this very file (rotated
+	// after we opened it) ends the list, so nothing is read twice.
+	live, err := os.Open(j.Output)
+	if err != nil {
+		return nil, err
+	}
+	var liveSt syscall.Stat_t
+	if err := syscall.Fstat(int(live.Fd()), &liveSt); err != nil {
+		live.Close()
+		return nil, err
+	}
+	backups, err := logrot.Backups(j.Output)
+	if err != nil {
+		live.Close()
+		return nil, err
+	}
+	o := &Output{job: j, live: live}
+	for _, b := range backups {
+		if sameFile(b.Name, &liveSt) {
+			break
+		}
+		o.last = b.Time
+		if b.Time.Before(j.Started) {
+			continue // rotated out before the job started
+		}
+		o.segs = append(o.segs, segment{name: b.Name, gzip: b.Gzip})
+	}
+	o.segs = append(o.segs, segment{name: j.Output, f: live})
+	o.segs[0].skip = j.Offset
+	return o, nil
+}
+
+// Close closes the live file.
+func (o *Output) Close() error { return o.live.Close() }
+
+// Copy writes the output to w, from the start or, with lines >= 0, from
+// the start of the last lines lines.
+func (o *Output) Copy(w io.Writer, lines int) error {
+	first, skip := 0, int64(0)
+	if lines >= 0 {
+		var err error
+		if first, skip, err = o.tail(lines); err != nil {
+			return err
+		}
+	}
+	for i := first; i < len(o.segs); i++ {
+		s := o.segs[i]
+		if i == first {
+			s.skip += skip
+		}
+		if err := copySegment(w, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func copySegment(w io.Writer, s segment) error {
+	r, err := s.open()
+	if err != nil {
+		return err
+	}
+	if s.f != nil {
+		// The live file stays open for Follow: read it, do not close it.
+		_, err = io.Copy(w, r)
+		return err
+	}
+	defer r.Close()
+	_, err = io.Copy(w, r)
+	return err
+}
+
+// tail finds where the last n lines start: the segment, and the bytes to
+// skip in it after its own skip. A last line without a newline counts.
+func (o *Output) tail(n int) (int, int64, error) {
+	for i := len(o.segs) - 1; i >= 0; i-- {
+		s := o.segs[i]
+		var r io.ReadCloser
+		if s.f != nil {
+			// Counted through ReadAt: the file's offset is Copy's.
+			r = io.NopCloser(io.NewSectionReader(s.f, s.skip, math.MaxInt64-s.skip))
+		} else {
+			var err error
+			if r, err = s.open(); err != nil {
+				return 0, 0, err
+			}
+		}
+		ends, size, err := lineEnds(r)
+		r.Close()
+		if err != nil {
+			return 0, 0, err
+		}
+		if size > 0 && (len(ends) == 0 || ends[len(ends)-1] != size) {
+			ends = append(ends, size) // an unfinished last line
+		}
+		if len(ends) > n {
+			return i, ends[len(ends)-n-1], nil
+		}
+		n -= len(ends)
+	}
+	return 0, 0, nil
+}
+
+// lineEnds is the offset after each newline in r, and r's length.
+func lineEnds(r io.Reader) (ends []int64, size int64, err error) {
+	buf := make([]byte, 64<<10)
+	for {
+		k, err := r.Read(buf)
+		for off := 0; off < k; {
+			i := bytes.IndexByte(buf[off:k], '\n')
+			if i < 0 {
+				break
+			}
+			off += i + 1
+			ends = append(ends, size+int64(off))
+		}
+		size += int64(k)
+		if err == io.EOF {
+			return ends, size, nil
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+}
+
+// Follow goes on after Copy: it writes what is appended to the output,
+// across rotations, until the job has ended and its output is all on disk.
+// It looks every interval.
+func (o *Output) Follow(w io.Writer, interval time.Duration) error {
+	cur := o.live
+	defer func() {
+		if cur != o.live {
+			cur.Close()
+		}
+	}()
+	for {
+		// done is decided before the last read, so that what was written
+		// before it is read after it.
+		done := o.job.Done() && o.job.OutputDone()
+		if _, err := io.Copy(w, cur); err != nil {
+			return err
+		}
+		moved, err := o.rotated(cur)
+		if err != nil {
+			return err
+		}
+		if moved {
+			// The relay writes one file at a time and renamed cur before
+			// its first write to the next: cur is complete.
+			if _, err := io.Copy(w, cur); err != nil {
+				return err
+			}
+			next, err := o.advance(w)
+			if err != nil {
+				return err
+			}
+			if cur != o.live {
+				cur.Close()
+			}
+			cur = next
+			continue
+		}
+		if done {
+			return nil
+		}
+		time.Sleep(interval)
+	}
+}
+
+// rotated says whether the live name is no longer cur's file.
+func (o *Output) rotated(cur *os.File) (bool, error) {
+	var st syscall.Stat_t
+	if err := syscall.Fstat(int(cur.Fd()), &st); err != nil {
+		return false, err
+	}
+	if _, err := os.Stat(o.job.Output); errors.Is(err, os.ErrNotExist) {
+		return false, nil // removed by hand: nothing more can come
+	}
+	return !sameFile(o.job.Output, &st), nil
+}
+
+// advance opens the new live file after the file just read was rotated
+// out, and first writes the backups rotated out in between (several
+// rotations can happen between two looks). The first backup after last is
+// the file just read; a backup that is the new live file itself (rotated
+// already) ends the list, and is read next.
+func (o *Output) advance(w io.Writer) (*os.File, error) {
+	next, err := os.Open(o.job.Output)
+	if err != nil {
+		return nil, err
+	}
+	var nextSt syscall.Stat_t
+	if err := syscall.Fstat(int(next.Fd()), &nextSt); err != nil {
+		next.Close()
+		return nil, err
+	}
+	backups, err := logrot.Backups(o.job.Output)
+	if err != nil {
+		next.Close()
+		return nil, err
+	}
+	first := true
+	for _, b := range backups {
+		if !b.Time.After(o.last) {
+			continue
+		}
+		if sameFile(b.Name, &nextSt) {
+			break
+		}
+		o.last = b.Time
+		if first {
+			first = false // the file just read
+			continue
+		}
+		if err := copySegment(w, segment{name: b.Name, gzip: b.Gzip}); err != nil {
+			next.Close()
+			return nil, err
+		}
+	}
+	return next, nil
+}
+
+// sameFile says whether name is the file st describes.
+func sameFile(name string, st *syscall.Stat_t) bool {
+	var b syscall.Stat_t
+	return syscall.Stat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
+}

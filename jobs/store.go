@@ -1,0 +1,378 @@
+package jobs
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// NoRecordEnv turns recording off when set to anything but "" or "0", for
+// scripts that start thousands of jobs.
+const NoRecordEnv = "NOHUPX_NO_RECORD"
+
+// Disabled says whether env (KEY=VALUE strings) turns recording off.
+func Disabled(env []string) bool {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, NoRecordEnv+"="); ok {
+			return v != "" && v != "0"
+		}
+	}
+	return false
+}
+
+// Dir is the record directory: $XDG_STATE_HOME/nohupx/jobs, by default
+// $HOME/.local/state/nohupx/jobs.
+func Dir(env []string) (string, error) {
+	get := func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	state := get("XDG_STATE_HOME")
+	if !filepath.IsAbs(state) { // XDG: a relative value is to be ignored
+		home := get("HOME")
+		if !filepath.IsAbs(home) {
+			return "", errors.New("neither XDG_STATE_HOME nor HOME is an absolute path")
+		}
+		state = filepath.Join(home, ".local", "state")
+	}
+	return filepath.Join(state, "nohupx", "jobs"), nil
+}
+
+// Store is an open record directory.
+type Store struct {
+	Path string
+	fd   int
+}
+
+// Open opens the record directory at path (made by Dir), creating it and
+// the directories above it (mode 0700) if create is set, $XDG_STATE_HOME
+// included as XDG asks, but never HOME or the directory that holds
+// $XDG_STATE_HOME: a home that does not exist is not made. It refuses a directory that is not the caller's own or that
+// others may write: records decide which processes --kill signals.
+func Open(path string, create bool) (*Store, error) {
+	if create {
+		// The common case costs one open: the directory is there.
+		if s, err := Open(path, false); !errors.Is(err, unix.ENOENT) {
+			return s, err
+		}
+		base := filepath.Dir(filepath.Dir(filepath.Dir(path))) // above $XDG_STATE_HOME
+		if state := filepath.Dir(filepath.Dir(path)); filepath.Base(state) == "state" && filepath.Base(filepath.Dir(state)) == ".local" {
+			base = filepath.Dir(filepath.Dir(state)) // $HOME
+		}
+		if _, err := os.Stat(base); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(path, 0o700); err != nil {
+			return nil, err
+		}
+	}
+	// O_NOFOLLOW: the last component must be the directory itself.
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: path, Err: err}
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		unix.Close(fd)
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	if int(st.Uid) != unix.Geteuid() || st.Mode&0o022 != 0 {
+		unix.Close(fd)
+		return nil, fmt.Errorf("%s: not a directory of this user that only this user can write", path)
+	}
+	return &Store{Path: path, fd: fd}, nil
+}
+
+// Close closes the directory.
+func (s *Store) Close() error { return unix.Close(s.fd) }
+
+const suffix = ".jsonl"
+
+// idChars: no digits first, so that an id is never taken for a pid, and
+// no look-alikes (0/o, 1/l/i).
+const (
+	idFirst = "abcdefghjkmnpqrstuvwxyz"
+	idRest  = "abcdefghjkmnpqrstuvwxyz23456789"
+)
+
+func newID(n int) string {
+	b := []byte{idFirst[rand.IntN(len(idFirst))]}
+	for len(b) < n {
+		b = append(b, idRest[rand.IntN(len(idRest))])
+	}
+	return string(b)
+}
+
+// IsID says whether s has the form of an id (rather than of a pid).
+func IsID(s string) bool {
+	if s == "" || !strings.ContainsRune(idFirst, rune(s[0])) {
+		return false
+	}
+	for _, c := range s {
+		if !strings.ContainsRune(idRest, c) {
+			return false
+		}
+	}
+	return true
+}
+
+// Create gives r a fresh id and writes it as a new record: one O_EXCL
+// create, one write. Ids are 4 characters while they are free, longer
+// after a run of collisions.
+func (s *Store) Create(r *Record) error {
+	r.V = Version
+	for try := 0; try < 40; try++ {
+		r.ID = newID(4 + try/8)
+		data, err := line(r)
+		if err != nil {
+			return err
+		}
+		fd, err := unix.Openat(s.fd, r.ID+suffix, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		err = writeAll(fd, data)
+		if cerr := unix.Close(fd); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			unix.Unlinkat(s.fd, r.ID+suffix, 0) // ours: just created
+		}
+		return err
+	}
+	return errors.New("no free job id")
+}
+
+func writeAll(fd int, b []byte) error {
+	n, err := unix.Write(fd, b)
+	if err == nil && n < len(b) {
+		err = fmt.Errorf("short write (%d of %d bytes)", n, len(b))
+	}
+	return err
+}
+
+// Append adds e to the record id in one O_APPEND write.
+func (s *Store) Append(id string, e Event) error {
+	if !IsID(id) {
+		return fmt.Errorf("%q is not a job id", id)
+	}
+	if e.Time.IsZero() {
+		e.Time = time.Now()
+	}
+	data, err := line(e)
+	if err != nil {
+		return err
+	}
+	fd, err := unix.Openat(s.fd, id+suffix, unix.O_WRONLY|unix.O_APPEND|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return err
+	}
+	defer unix.Close(fd)
+	if err := ours(fd); err != nil {
+		return err
+	}
+	return writeAll(fd, data)
+}
+
+// ours checks that fd is a regular file of this user with one link.
+func ours(fd int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return err
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != unix.Geteuid() || st.Nlink != 1 {
+		return errors.New("not a record file of this user")
+	}
+	return nil
+}
+
+// Problem is a record that could not be read; it never hides the others.
+type Problem struct {
+	Name string
+	Err  error
+}
+
+func (p Problem) Error() string { return fmt.Sprintf("record %s: %v", p.Name, p.Err) }
+
+// young is how long an incomplete record is taken for a launch in
+// progress rather than reported.
+const young = 5 * time.Second
+
+// List reads every record, oldest start first, and the records it could
+// not read.
+func (s *Store) List() ([]Job, []Problem, error) {
+	names, err := s.names()
+	if err != nil {
+		return nil, nil, err
+	}
+	var jobs []Job
+	var probs []Problem
+	for _, name := range names {
+		j, mtime, err := s.read(name)
+		switch {
+		case errors.Is(err, unix.ENOENT):
+			continue // pruned meanwhile
+		case errors.Is(err, ErrIncomplete) && time.Since(mtime) < young:
+			continue
+		case err != nil:
+			probs = append(probs, Problem{Name: filepath.Join(s.Path, name), Err: err})
+			continue
+		}
+		jobs = append(jobs, j)
+	}
+	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].Started.Before(jobs[b].Started) })
+	return jobs, probs, nil
+}
+
+func (s *Store) names() ([]string, error) {
+	f, err := os.Open("/proc/self/fd/" + strconv.Itoa(s.fd))
+	if err != nil {
+		// Not Linux: the path, opened again (checked at Open).
+		if f, err = os.Open(s.Path); err != nil {
+			return nil, err
+		}
+	}
+	defer f.Close()
+	all, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range all {
+		if id, ok := strings.CutSuffix(n, suffix); ok && IsID(id) {
+			names = append(names, n)
+		}
+	}
+	return names, nil
+}
+
+// maxRecord bounds what is read of one file: a record is a few hundred
+// bytes plus a few events.
+const maxRecord = 1 << 20
+
+func (s *Store) read(name string) (Job, time.Time, error) {
+	fd, err := unix.Openat(s.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return Job{}, time.Time{}, err
+	}
+	f := os.NewFile(uintptr(fd), name)
+	defer f.Close()
+	if err := ours(fd); err != nil {
+		return Job{}, time.Time{}, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		return Job{}, time.Time{}, err
+	}
+	if fi.Size() > maxRecord {
+		return Job{}, fi.ModTime(), fmt.Errorf("%d bytes: too large for a record", fi.Size())
+	}
+	data := make([]byte, fi.Size())
+	n, err := f.ReadAt(data, 0)
+	if err != nil && n < len(data) {
+		return Job{}, fi.ModTime(), err
+	}
+	j, err := Parse(data)
+	if err == nil && j.ID+suffix != name {
+		err = fmt.Errorf("holds job %q", j.ID)
+	}
+	return j, fi.ModTime(), err
+}
+
+// Get reads one record by id.
+func (s *Store) Get(id string) (Job, error) {
+	j, _, err := s.read(id + suffix)
+	return j, err
+}
+
+// Retention of finished records: at most keepFinished of them, none older
+// than keepFor (counted from the end, or from the start when the end is
+// not known). Running jobs are never pruned.
+const (
+	keepFinished = 200
+	keepFor      = 30 * 24 * time.Hour
+)
+
+// tidyEvery: one launch in that many looks whether to prune (a variable
+// for the tests, which look on every launch).
+var tidyEvery = 32
+
+// Prune removes the records of finished jobs beyond the retention, and
+// incomplete records older than a day. finished says whether a job has
+// ended. It is called by the reading options and when a job ends, never
+// on the launch path.
+func (s *Store) Prune(jobs []Job, finished func(Job) bool, probs []Problem, now time.Time) {
+	var done []Job
+	for _, j := range jobs {
+		if finished(j) {
+			done = append(done, j)
+		}
+	}
+	// Newest first.
+	sort.SliceStable(done, func(a, b int) bool { return done[a].Started.After(done[b].Started) })
+	for i, j := range done {
+		since := j.Started
+		if j.Ended != nil {
+			since = *j.Ended
+		}
+		if i >= keepFinished || now.Sub(since) > keepFor {
+			s.remove(j.ID + suffix)
+		}
+	}
+	for _, p := range probs {
+		if errors.Is(p.Err, ErrIncomplete) {
+			var st unix.Stat_t
+			name := filepath.Base(p.Name)
+			if unix.Fstatat(s.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+				now.Sub(time.Unix(st.Mtim.Unix())) > 24*time.Hour {
+				s.remove(name)
+			}
+		}
+	}
+}
+
+// Tidy prunes when the directory holds well over the retention, so that
+// users who never run --jobs still have a bounded record. One launch in
+// tidyEvery looks (a directory read), and prunes (reading every record)
+// if there are more than 100 records above the retention: the cost is
+// spread thin, and many jobs still running cannot make every launch read
+// them all.
+func (s *Store) Tidy() {
+	if rand.IntN(tidyEvery) != 0 {
+		return
+	}
+	names, err := s.names()
+	if err != nil || len(names) <= keepFinished+100 {
+		return
+	}
+	jobs, probs, err := s.List()
+	if err == nil {
+		s.Prune(jobs, Job.Done, probs, time.Now())
+	}
+}
+
+// remove unlinks a record name, only if it is a regular file of ours.
+func (s *Store) remove(name string) {
+	var st unix.Stat_t
+	if err := unix.Fstatat(s.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
+		return
+	}
+	if st.Mode&unix.S_IFMT == unix.S_IFREG && int(st.Uid) == unix.Geteuid() {
+		unix.Unlinkat(s.fd, name, 0)
+	}
+}
