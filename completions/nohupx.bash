@@ -124,14 +124,14 @@ _nohupx_complete()
 _nohupx()
 {
     _nohupx_complete '-o --output --ignore --max-size --keep --max-age --rotate --install-links --on-exit --log -n --lines --wait --kill --signal' \
-        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in -p --pid -g --pgid -a --always --continue --on-exit= --no-record --jobs --json --log= -f --follow -n --lines= --wait= --kill= --signal= --help --version'
+        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --on-exit= --no-record --jobs --json --log= -f --follow -n --lines= --wait= --kill= --signal= --help --version'
 } &&
     complete -F _nohupx nohupx
 
 _detach()
 {
     _nohupx_complete '-C --chdir --umask -o --output --stderr --max-size --keep --max-age --pidfile --timeout -u --user --on-exit' \
-        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --on-exit= --no-record --help --version'
+        '-C --chdir= --umask= --keep-fds -o --output= --stderr= --max-size= --keep= --max-age= --compress --no-rotate -p --print-pid -w --wait --pidfile= --ready --timeout= -u --user= --on-exit= --no-record --no-scope --linger --help --version'
 } &&
     complete -F _detach detach
 

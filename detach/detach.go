@@ -57,6 +57,7 @@ func Run(args []string, stdio applet.Stdio, env []string) int {
 // run detaches o.Command and returns Run's status and an error to print.
 func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
+	keepScope(o, stdio.Err) // first: what starts after it (relay, stage, command) inherits the scope
 
 	// The command's standard descriptors (steps 6 and 7), opened here, as
 	// the invoking user, before anything runs.

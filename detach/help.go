@@ -47,6 +47,11 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
   -u, --user=USER[:GROUP]
                       run COMMAND as USER (root only), with USER's groups;
                         the pidfile and log are still created by the caller
+      --no-scope      leave COMMAND in the login session, even where logind
+                        kills the session's processes when it ends
+      --linger        ask logind to turn linger on for you (as 'loginctl
+                        enable-linger' does), so that COMMAND outlives your
+                        last logout; says so plainly if polkit refuses
       --help          display this help and exit
       --version       output version information and exit
 
@@ -60,6 +65,14 @@ record stops COMMAND: a record that cannot be written is a warning.
 Unlike nohup, a command run by %[1]s survives even if it resets its signal
 handlers (Go, Java, Node.js programs): it is no longer in the shell's
 process group or session, so the shell's SIGHUP and SIGTERM never reach it.
+Where systemd-logind kills a session's processes when it ends
+(KillUserProcesses=yes), %[1]s also moves itself, and so COMMAND and its
+relay, out of the session into a scope of your systemd user manager,
+detach-PID.scope after its own pid, as 'systemd-run --user --scope' does
+('systemctl --user status' with COMMAND's pid finds it). It lives as long
+as your user manager: with linger off, only until your last session ends,
+which %[1]s says before COMMAND starts. Where logind kills nothing,
+nothing moves.
 
 Exit status:
   0    COMMAND was started (with --ready: it reported READY=1)

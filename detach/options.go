@@ -37,6 +37,10 @@ type Options struct {
 	// the exit status unless NoRecord; OnExit runs after the end.
 	OnExit   string
 	NoRecord bool
+
+	// NoScope keeps the job in the login session's scope even where
+	// logind kills it at logout; Linger asks logind for linger (scope.go).
+	NoScope, Linger bool
 }
 
 // Credential is the identity the command runs as.
@@ -107,6 +111,8 @@ var options = []option{
 		return nil
 	}},
 	{Spec: getopt.Spec{Long: "no-record"}, set: func(o *Options, _ string) error { o.NoRecord = true; return nil }},
+	{Spec: getopt.Spec{Long: "no-scope"}, set: func(o *Options, _ string) error { o.NoScope = true; return nil }},
+	{Spec: getopt.Spec{Long: "linger"}, set: func(o *Options, _ string) error { o.Linger = true; return nil }},
 	{Spec: getopt.Spec{Long: "help"}},
 	{Spec: getopt.Spec{Long: "version"}},
 }

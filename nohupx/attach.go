@@ -109,6 +109,9 @@ func attach(o Options, fail int) int {
 	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
 		IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}
 	say := func(format string, a ...any) { _ = diag.Printf(o.Err, o.Prog, format, a...) }
+	for _, line := range keepScope(o, attachPids(o)...) {
+		say("%s", line)
+	}
 
 	// A target is held stopped while it is changed: nohupx must not die
 	// then (the kernel would let it go with borrowed registers). ^C and

@@ -9,6 +9,9 @@
 // write-only, stdout by nohup.out appended, stderr by stdout), and then
 // execs COMMAND in place, so that COMMAND keeps nohupx's pid: $! and wait
 // work as they do with nohup. Messages, quoting and exit statuses are GNU's.
+// Where systemd-logind kills a login session's processes at logout, it
+// first moves itself out of the session into a scope of the user's systemd
+// manager (scope.go, package internal/logind).
 //
 // Options: see helpText, and man/nohupx.1.
 //

@@ -69,6 +69,14 @@ change, is recorded in $XDG_STATE_HOME/nohupx/jobs, ~/.local/state/...):
       --signal=SIG    with --kill, send SIG instead (a name or a number)
 JOB is an id that --jobs shows, or a process ID.
 
+Logout under systemd-logind (Linux):
+      --no-scope      leave COMMAND in the login session, even where logind
+                        kills the session's processes when it ends
+      --linger        ask logind to turn linger on for you (as 'loginctl
+                        enable-linger' does), so that your systemd user
+                        manager, and COMMAND with it, outlives your last
+                        logout; says so plainly if polkit refuses
+
 Installation:
       --install-links=DIR  create links named detach and reattach-sock to
                         this binary in DIR (with --drop-in, nohup and setsid
@@ -110,6 +118,16 @@ one loses nothing, killing both is killing the reader of COMMAND's output
 inherited the output has closed it and all of it is on disk. Output lost to
 a full disk is counted in the file, or, if the disk stays full, in
 $XDG_STATE_HOME/nohupx/relay.log (~/.local/state/...) and the system log.
+
+Where systemd-logind kills a session's processes when it ends
+(KillUserProcesses=yes in logind.conf), no ignored signal helps: %[1]s
+(-p and -g too) then moves COMMAND, and the relay, out of the session into
+a scope of your systemd user manager, nohupx-PID.scope (see it with
+'systemctl --user status nohupx-PID.scope'), as 'systemd-run --user
+--scope' does. COMMAND keeps its pid, process group and session. That
+scope lives as long as your user manager: with linger off, only until your
+last session ends, which %[1]s says before COMMAND starts. Where logind
+kills nothing, nothing moves.
 
 A program that resets its signal handlers when it starts is not protected
 by --ignore: Go programs reset TERM and QUIT, Node.js resets HUP and TERM.

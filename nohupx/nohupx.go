@@ -82,6 +82,10 @@ func run(o Options, fail int) int {
 		return diag.Printf(o.Err, o.Prog, format, a...) == nil
 	}
 
+	// Before the output's relay starts, so that it inherits the scope.
+	for _, line := range keepScope(o, os.Getpid()) {
+		say("%s", line)
+	}
 	if p.stdin {
 		// Write-only, as GNU does: any read fails at once with EBADF
 		// instead of reading the terminal, which would stop a background

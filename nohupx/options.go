@@ -65,6 +65,10 @@ type Options struct {
 	Signal   syscall.Signal
 	OnExit   string
 	NoRecord bool
+
+	// NoScope keeps the job in the login session's scope even where
+	// logind kills it at logout; Linger asks logind for linger (scope.go).
+	NoScope, Linger bool
 }
 
 // survivePreset is what --survive ignores. SIGTERM because bash sends it
@@ -116,6 +120,8 @@ var options = append([]option{
 	{Spec: getopt.Spec{Long: "relays"}, act: actRelays},
 	{Spec: getopt.Spec{Long: "install-links", Arg: true}, act: actLinks, set: nonEmpty("--install-links needs a directory", func(o *Options) *string { return &o.LinksDir })},
 	{Spec: getopt.Spec{Long: "drop-in"}, set: flag(func(o *Options) *bool { return &o.DropIn })},
+	{Spec: getopt.Spec{Long: "no-scope"}, set: flag(func(o *Options) *bool { return &o.NoScope })},
+	{Spec: getopt.Spec{Long: "linger"}, set: flag(func(o *Options) *bool { return &o.Linger })},
 	{Spec: getopt.Spec{Long: "pid", Short: 'p'}, set: func(o *Options, _ string) error { return o.setAttach(attachPID) }},
 	{Spec: getopt.Spec{Long: "pgid", Short: 'g'}, set: func(o *Options, _ string) error { return o.setAttach(attachGroup) }},
 	{Spec: getopt.Spec{Long: "always", Short: 'a'}, set: flag(func(o *Options) *bool { return &o.Always })},
