@@ -68,6 +68,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	defer null.Close()
 	stdout, stderr := null, null
 	var outs []*logrot.Output // for the job record
+	var offset int64          // where the job's output starts in the first
 	if o.Output != "" {
 		out, err := output(o.Output, o, stdio.Err)
 		if err != nil {
@@ -76,6 +77,9 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		defer out.Close() // the session stage has its own copy by then
 		stdout, stderr = out.W, out.W
 		outs = append(outs, out)
+		if fi, err := out.File.Stat(); err == nil {
+			offset = fi.Size() // before the job can write
+		}
 	}
 	if o.Stderr != "" {
 		out, err := output(o.Stderr, o, stdio.Err)
@@ -148,7 +152,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	}
 	if recDir != "" {
 		// The job runs whatever happens to its record.
-		if _, err := record(o, recDir, st, pid, outs); err != nil {
+		if _, err := record(o, recDir, st, pid, outs, offset); err != nil {
 			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
 		}
 	}

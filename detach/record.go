@@ -36,8 +36,9 @@ func recordDir(o Options, env []string) (dir, warn string) {
 
 // record writes the job's record once the session stage has started it
 // (pid), and tells the stage the id, so that it appends the exit status
-// when the command ends. outs are the output files (stdout's first).
-func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output) (id string, err error) {
+// when the command ends. outs are the output files (stdout's first), and
+// offset the first one's size before the command started.
+func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output, offset int64) (id string, err error) {
 	s, err := jobs.Open(dir, false)
 	if err != nil {
 		return "", err
@@ -61,8 +62,9 @@ func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output) (i
 		r.WaiterTicks = stat.Start
 	}
 	for i, out := range outs {
-		if i == 0 {
+		if i == 0 && o.Output != "" {
 			r.SetOutput(out)
+			r.Offset = offset // the size before the stage started the job
 		} else {
 			r.Stderr, _ = filepath.Abs(out.Name)
 		}

@@ -268,27 +268,20 @@ func signalState(pid int) string {
 // and init or the nearest subreaper (this test) as its parent.
 func (j *job) checkDetached(shellPid int) {
 	j.t.Helper()
-	// The job may beat before the stage that forked it has exited (a
-	// background `detach job &` is not waited for): until then the stage
-	// is its parent.
-	var st stat
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		var err error
-		if st, err = readStat(j.pid); err != nil {
-			j.t.Fatalf("detached job %d: %v", j.pid, err)
-		}
-		if st.PPID == 1 || st.PPID == os.Getpid() || time.Now().After(deadline) {
-			break
-		}
+	// Its parent is the session stage, which stays to record the job's
+	// exit status: the leader of the job's session, not the shell.
+	st, err := readStat(j.pid)
+	if err != nil {
+		j.t.Fatalf("detached job %d: %v", j.pid, err)
 	}
 	shell, err := readStat(shellPid)
 	if err != nil {
 		j.t.Fatalf("shell %d: %v", shellPid, err)
 	}
 	if st.TTYNr != 0 || st.Session == shell.Session || st.Session == j.pid || st.PGRP == shell.PGRP ||
-		(st.PPID != 1 && st.PPID != os.Getpid()) {
+		st.PPID != st.Session {
 		j.t.Errorf("detached job %d: tty_nr %d, sid %d (shell's %d), pgid %d, ppid %d; "+
-			"want no terminal, another session it does not lead, ppid 1 or %d",
-			j.pid, st.TTYNr, st.Session, shell.Session, st.PGRP, st.PPID, os.Getpid())
+			"want no terminal, another session it does not lead, whose leader (the stage that records its status) is its parent",
+			j.pid, st.TTYNr, st.Session, shell.Session, st.PGRP, st.PPID)
 	}
 }
