@@ -67,7 +67,8 @@ change, is recorded in $XDG_STATE_HOME/nohupx/jobs, ~/.local/state/...):
                         detach made it), else to JOB, then SIGCONT if JOB is
                         stopped; refuse if JOB has ended
       --signal=SIG    with --kill, send SIG instead (a name or a number)
-JOB is an id that --jobs shows, or a process ID.
+JOB is an id that --jobs shows, or a process ID. When standard error is a
+terminal, one more line names the new job's id (not under the name nohup).
 
 Logout under systemd-logind (Linux):
       --no-scope      leave COMMAND in the login session, even where logind
