@@ -2,10 +2,14 @@ package nohupx
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nohupx/nohupx/internal/applet"
+	"github.com/nohupx/nohupx/jobs"
 )
 
 // TestRunStreams: the applet writes to the streams it is given and reads
@@ -33,5 +37,34 @@ func TestRunStreams(t *testing.T) {
 			(tt.out == "" && out.Len() > 0) || (tt.err == "" && errb.Len() > 0) {
 			t.Errorf("Run(%q, env %q) = %d, out %q, err %q; want %d, %q, %q", tt.args, tt.env, code, out.String(), errb.String(), tt.code, tt.out, tt.err)
 		}
+	}
+}
+
+// TestLogIntoItself: --log refuses to print a job's output into that same
+// file, which would never end, as cat refuses.
+func TestLogIntoItself(t *testing.T) {
+	state := t.TempDir()
+	out := filepath.Join(t.TempDir(), "job.out")
+	if err := os.WriteFile(out, []byte("line\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := jobs.Open(filepath.Join(state, "nohupx", "jobs"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := jobs.Record{By: "nohupx", Pid: 1, StartTicks: 12345, Command: []string{"job"}, Output: out, Started: time.Now()}
+	if err := s.Create(&r); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	f, err := os.OpenFile(out, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var errb bytes.Buffer
+	code := Run([]string{"nohupx", "--log=" + r.ID}, applet.Stdio{Out: f, Err: &errb}, []string{"XDG_STATE_HOME=" + state})
+	if data, _ := os.ReadFile(out); code != 125 || !strings.Contains(errb.String(), "standard output is the job's output file") || string(data) != "line\n" {
+		t.Errorf("--log into its own file = %d %q, file %q; want 125, one line, the file untouched", code, errb.String(), data)
 	}
 }
