@@ -26,6 +26,11 @@ import (
 // timeout(1).
 const TimedOut = 124
 
+// NotReady is the status when, with --ready, the command exits with
+// status 0 before it reported READY=1: it never became ready, so detach
+// must not say 0.
+const NotReady = 1
+
 // Run is the applet: args is the whole command line, args[0] included;
 // stdio takes --help, --version, -p's pid and the messages; env is the
 // command's environment. The command's own descriptors are /dev/null or
@@ -248,8 +253,13 @@ func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error)
 			return exitcode.Canceled, errors.New("the session stage ended without reporting the command's exit")
 		}
 		code := shellStatus(syscall.WaitStatus(ws))
-		return code, fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
+		err := fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
 			quote.Shell(o.Command[0]), pid, code)
+		if code == exitcode.OK {
+			// It ended cleanly but never became ready: not a success.
+			code = NotReady
+		}
+		return code, err
 	case <-timeout:
 		return detached(st, pid, TimedOut, fmt.Errorf("%s (pid %d) did not report READY=1 within %v; it is still running",
 			quote.Shell(o.Command[0]), pid, o.Timeout))

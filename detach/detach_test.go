@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	detachpkg "github.com/nohupx/nohupx/detach"
 	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
@@ -361,6 +362,13 @@ func TestReady(t *testing.T) {
 		code, _, errOut := detach(t, "--ready", "--timeout", "20s", bin, "-delay", "100ms", "-exit", "3")
 		if code != 3 || time.Since(start) > 5*time.Second || !strings.Contains(errOut, "exited with status 3 before it reported READY=1") {
 			t.Errorf("= %d %q after %v; want 3 at once", code, errOut, time.Since(start))
+		}
+	})
+	t.Run("exits 0 first", func(t *testing.T) {
+		// Never ready is not a success, even when the exit is clean.
+		code, _, errOut := detach(t, "--ready", "--timeout", "20s", bin, "-delay", "100ms", "-exit", "0")
+		if code != detachpkg.NotReady || code == 0 || !strings.Contains(errOut, "exited with status 0 before it reported READY=1") {
+			t.Errorf("= %d %q; want %d", code, errOut, detachpkg.NotReady)
 		}
 	})
 	t.Run("deep TMPDIR", func(t *testing.T) {

@@ -76,6 +76,7 @@ nothing moves.
 
 Exit status:
   0    COMMAND was started (with --ready: it reported READY=1)
+  1    with --ready, COMMAND exited with status 0 before READY=1
   124  with --ready, the --timeout passed first
   125  %[1]s itself failed (bad option, --chdir, log, pidfile held)
   126  COMMAND was found but could not be run

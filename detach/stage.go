@@ -89,9 +89,13 @@ func StageMain() int {
 		}
 		callerDone <- strings.TrimSpace(string(id))
 	}()
-	ws := waitChild(pid)
+	ws, werr := waitChild(pid)
 	if req.Stay {
-		io.WriteString(status, reexec.Exit(int(ws))) // EPIPE if the caller let go: no matter
+		line := reexec.Exit(int(ws))
+		if werr != nil {
+			line = reexec.Error(exitcode.Canceled, werr)
+		}
+		io.WriteString(status, line) // EPIPE if the caller let go: no matter
 	}
 	// The caller renames the pidfile into place and writes the record
 	// after our "ok": wait until it is done, or a command that exits at
@@ -101,19 +105,26 @@ func StageMain() int {
 		dir := os.NewFile(uintptr(pf.Dir), "pidfile directory")
 		pidfile.RemoveIfSame(dir, pf.Name, os.NewFile(uintptr(pf.Lock), "pidfile"))
 	}
-	if req.Record != "" && id != "" {
+	// A status we could not learn is not recorded: the record then
+	// says "unknown" rather than a made-up exit 0.
+	if req.Record != "" && id != "" && werr == nil {
 		recordEnd(req.Record, id, ws, req.OnExit)
 	}
 	return 0
 }
 
-// waitChild waits for the command and returns its wait status.
-func waitChild(pid int) syscall.WaitStatus {
+// waitChild waits for the command and returns its wait status. An error
+// other than EINTR (ECHILD: someone else reaped it) means the status is
+// lost, and is returned as such.
+func waitChild(pid int) (syscall.WaitStatus, error) {
 	var ws syscall.WaitStatus
 	for {
 		_, err := syscall.Wait4(pid, &ws, 0, nil)
-		if !errors.Is(err, syscall.EINTR) {
-			return ws
+		switch {
+		case err == nil:
+			return ws, nil
+		case !errors.Is(err, syscall.EINTR):
+			return 0, fmt.Errorf("waiting for pid %d: %w; its exit status is lost", pid, err)
 		}
 	}
 }

@@ -52,7 +52,9 @@ type StageError struct {
 func (e *StageError) Error() string { return e.Msg }
 
 // ParseStatus reads one status line: its kind ("ok" or "exit") and
-// number, or a *StageError for an error line.
+// number, or a *StageError for an error line. An error line's status is
+// never 0 (success after an error would be a lie) nor above 255: such a
+// line is itself an error.
 func ParseStatus(line string) (kind string, n int, err error) {
 	line = strings.TrimSuffix(line, "\n")
 	kind, rest, _ := strings.Cut(line, " ")
@@ -63,7 +65,7 @@ func ParseStatus(line string) (kind string, n int, err error) {
 		}
 	case "error":
 		code, msg, _ := strings.Cut(rest, " ")
-		if c, err := strconv.Atoi(code); err == nil {
+		if c, err := strconv.Atoi(code); err == nil && c > 0 && c < 256 {
 			return kind, c, &StageError{Code: c, Msg: msg}
 		}
 	case "":

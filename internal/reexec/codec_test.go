@@ -19,6 +19,8 @@ func TestStatusRoundTrip(t *testing.T) {
 		{"", "", 0, "ended without a word"},
 		{"ok x\n", "", 0, `said "ok x"`},
 		{"hello\n", "", 0, `said "hello"`},
+		{"error 0 it failed\n", "", 0, `said "error 0 it failed"`},
+		{"error 300 it failed\n", "", 0, `said "error 300 it failed"`},
 	} {
 		kind, n, err := ParseStatus(tt.line)
 		var se *StageError
