@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/ptytest"
 	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
@@ -545,18 +546,11 @@ func tracerOf(pid int) int {
 
 func sigIgn(t *testing.T, pid int) uint64 {
 	t.Helper()
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	st, err := procfs.ReadStatus(pid)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(l, "SigIgn:"); ok {
-			n, _ := strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-			return n
-		}
-	}
-	t.Fatalf("no SigIgn in /proc/%d/status", pid)
-	return 0
+	return st.SigIgn
 }
 
 func threads(pid int) int {

@@ -7,12 +7,12 @@ import (
 	"syscall"
 )
 
-// OpenAppend opens name for appending, creating it with mode 0600 whatever
+// openAppend opens name for appending, creating it with mode 0600 whatever
 // the umask (GNU nohup's rule: output may hold secrets), and keeping the
 // mode of a file that exists. The file is never truncated. Like GNU nohup,
 // it follows a symbolic link: appending is what the user asked for; the
 // relay then refuses to rotate it (see Start).
-func OpenAppend(name string) (*os.File, error) {
+func openAppend(name string) (*os.File, error) {
 	// The umask is process-wide; the launchers are single-threaded here.
 	old := syscall.Umask(0o177)
 	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
@@ -48,7 +48,7 @@ func Writer(f *os.File, name string, p Policy, rotate bool) (w *os.File, note st
 // Output is a file opened for a command's output by OpenOutput.
 type Output struct {
 	Name string   // as the caller gave it
-	File *os.File // the file itself, opened by OpenAppend
+	File *os.File // the file itself, opened by openAppend
 	// W is what the command's output goes to: the write end of the relay's
 	// pipe, or File when the file is not rotated.
 	W *os.File
@@ -58,16 +58,16 @@ type Output struct {
 }
 
 // OpenOutput is the one way a launcher opens a command's output file, as
-// the invoking user: appended to, created 0600 (OpenAppend), and behind a
+// the invoking user: appended to, created 0600 (openAppend), and behind a
 // relay that rotates it by p when rotate is set and the file may be
-// rotated (Writer). The error is OpenAppend's.
+// rotated (Writer). The error is openAppend's.
 //
 // The caller holds W and File until the command has its own copy of W
 // (after dup2 onto the fds it will exec with, or once the process it was
 // passed to has started, or the processes given it have reopened it), and
 // then closes both with Close.
 func OpenOutput(name string, p Policy, rotate bool) (*Output, error) {
-	f, err := OpenAppend(name)
+	f, err := openAppend(name)
 	if err != nil {
 		return nil, err
 	}

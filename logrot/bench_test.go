@@ -87,7 +87,7 @@ func BenchmarkRelay(b *testing.B) {
 // returns once the holder runs.
 func BenchmarkStart(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "nohup.out")
-	f, err := OpenAppend(path)
+	f, err := openAppend(path)
 	if err != nil {
 		b.Fatal(err)
 	}

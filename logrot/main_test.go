@@ -19,6 +19,7 @@ import (
 
 	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/reexec"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -200,7 +201,7 @@ func (w *writer) finish() {
 // startRelay opens path as nohupx does and starts a relay for it; it
 // returns the holder's pid and the write end.
 func startRelay(path string, p Policy) (int, *os.File, error) {
-	f, err := OpenAppend(path)
+	f, err := openAppend(path)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -267,17 +268,8 @@ func waitRelaysReady(t *testing.T, path string) {
 			return false
 		}
 		for _, r := range rs {
-			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", r.Pid))
-			if err != nil {
-				return false
-			}
-			var ign uint64
-			for _, line := range strings.Split(string(b), "\n") {
-				if v, ok := strings.CutPrefix(line, "SigIgn:"); ok {
-					ign, _ = strconv.ParseUint(strings.TrimSpace(v), 16, 64)
-				}
-			}
-			if ign&(1<<(syscall.SIGTERM-1)) == 0 {
+			st, err := procfs.ReadStatus(r.Pid)
+			if err != nil || st.SigIgn&sigs.Mask(syscall.SIGTERM) == 0 {
 				return false
 			}
 		}

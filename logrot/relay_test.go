@@ -292,7 +292,7 @@ func TestNotRotatable(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := tt.prep(t, t.TempDir())
-			f, err := OpenAppend(path)
+			f, err := openAppend(path)
 			if err != nil {
 				t.Fatal(err)
 			}

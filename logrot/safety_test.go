@@ -257,7 +257,7 @@ func TestFollowedSymlinkNotRotated(t *testing.T) {
 	path := filepath.Join(theirs, "nohup.out")
 	plant(t, path, victim)
 
-	f, err := OpenAppend(path)
+	f, err := openAppend(path)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -42,7 +42,7 @@ type sink struct {
 	j         journal
 
 	// now is the clock for backup names and notes; alert tells the
-	// places a user looks when the log cannot be written (alert.go).
+	// places a user looks when the log cannot be written (alert_linux.go).
 	now   func() time.Time
 	alert func(msg string)
 
@@ -362,7 +362,6 @@ func (s *sink) put(p []byte, src source) (int, error) {
 					}
 					// Cannot rotate: append past the limit rather than lose output.
 					s.stuckAt(fmt.Sprintf("cannot rotate %s: %v; appending past --max-size", s.path(), err))
-					room = int64(n)
 				} else {
 					continue
 				}

@@ -4,6 +4,8 @@ import (
 	"runtime"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // holdTTOU blocks SIGTTOU on this thread until the returned function
@@ -19,8 +21,7 @@ import (
 func holdTTOU() (release func()) {
 	runtime.LockOSThread()
 	var set, old unix.Sigset_t
-	sig := uint(unix.SIGTTOU) - 1
-	set.Val[sig/64] |= 1 << (sig % 64)
+	set.Val[0] |= sigs.Mask(unix.SIGTTOU) // the first word holds signals 1-64
 	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old); err != nil {
 		return func() {}
 	}
