@@ -56,17 +56,22 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 		return nil, err
 	}
 	defer r.Close()
+	// w is ours to return; on any failure below it is closed here, once.
+	defer func() {
+		if err != nil {
+			w.Close()
+			w = nil
+		}
+	}()
 	_, _ = unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, relayBuf) // best effort
 	var priv [2]int
-	if err := unix.Pipe2(priv[:], unix.O_CLOEXEC); err != nil {
-		w.Close()
+	if err = unix.Pipe2(priv[:], unix.O_CLOEXEC); err != nil {
 		return nil, err
 	}
 	defer unix.Close(priv[0])
 	defer unix.Close(priv[1])
 	null, err := reexec.DevNull()
 	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("log relay: %w", err)
 	}
 	defer null.Close()
@@ -85,7 +90,6 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
-		w.Close()
 		return nil, fmt.Errorf("log relay: %w", err)
 	}
 	// Reap the first stage now, so the command we exec has no child it did
@@ -98,7 +102,6 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 		}
 	}
 	if err != nil || !ws.Exited() || ws.ExitStatus() != 0 {
-		w.Close()
 		return nil, fmt.Errorf("log relay: the first stage failed (%v)", describe(ws, err))
 	}
 	return w, nil
