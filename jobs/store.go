@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/applet"
 )
 
 // NoRecordEnv turns recording off when set to anything but "" or "0", for
@@ -20,24 +22,16 @@ const NoRecordEnv = "NOHUPX_NO_RECORD"
 
 // Disabled says whether env (KEY=VALUE strings) turns recording off.
 func Disabled(env []string) bool {
-	for _, kv := range env {
-		if v, ok := strings.CutPrefix(kv, NoRecordEnv+"="); ok {
-			return v != "" && v != "0"
-		}
-	}
-	return false
+	v, _ := applet.Getenv(env, NoRecordEnv)
+	return v != "" && v != "0"
 }
 
 // Dir is the record directory: $XDG_STATE_HOME/nohupx/jobs, by default
 // $HOME/.local/state/nohupx/jobs.
 func Dir(env []string) (string, error) {
 	get := func(k string) string {
-		for _, kv := range env {
-			if v, ok := strings.CutPrefix(kv, k+"="); ok {
-				return v
-			}
-		}
-		return ""
+		v, _ := applet.Getenv(env, k)
+		return v
 	}
 	state := get("XDG_STATE_HOME")
 	if !filepath.IsAbs(state) { // XDG: a relative value is to be ignored

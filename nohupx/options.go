@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"syscall"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/getopt"
 	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/logrot"
@@ -262,11 +262,4 @@ func actionName(act action) string {
 }
 
 // getenv is os.LookupEnv over o.Env.
-func (o Options) getenv(key string) (string, bool) {
-	for i := len(o.Env) - 1; i >= 0; i-- {
-		if v, ok := strings.CutPrefix(o.Env[i], key+"="); ok {
-			return v, true
-		}
-	}
-	return "", false
-}
+func (o Options) getenv(key string) (string, bool) { return applet.Getenv(o.Env, key) }

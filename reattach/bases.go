@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/nohupx/nohupx/internal/applet"
 )
 
 // baseDir is a directory in which a server's socket directory is created
@@ -34,12 +36,8 @@ func (b baseDir) existing() []string {
 // changes, or at the next start.
 func baseDirs(o Options) []baseDir {
 	getenv := func(k string) string {
-		for i := len(o.Env) - 1; i >= 0; i-- {
-			if v, ok := strings.CutPrefix(o.Env[i], k+"="); ok {
-				return v
-			}
-		}
-		return ""
+		v, _ := applet.Getenv(o.Env, k)
+		return v
 	}
 	uid, name := o.UID, userName(o.UID)
 	named := func(prefix, suffix string) func(string) bool {

@@ -13,6 +13,7 @@ package applet
 import (
 	"io"
 	"os"
+	"strings"
 )
 
 // Stdio are an applet's own streams: its messages, --help and --version,
@@ -30,3 +31,15 @@ func OS() Stdio { return Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
 
 // Func is an applet's entry point.
 type Func func(args []string, stdio Stdio, env []string) int
+
+// Getenv is os.LookupEnv over env, an applet's KEY=VALUE list. When a key
+// is listed twice the first one wins, as in glibc's getenv(3) and Go's
+// os.Getenv, so that an applet reads the value the command will read.
+func Getenv(env []string, key string) (string, bool) {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, key+"="); ok {
+			return v, true
+		}
+	}
+	return "", false
+}
