@@ -22,7 +22,6 @@ package nohupx
 // is 7: -a replaces such handlers.
 
 import (
-	"debug/buildinfo"
 	"errors"
 	"fmt"
 	"os"
@@ -33,6 +32,7 @@ import (
 
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/exitcode"
+	"github.com/nohupx/nohupx/internal/gobinary"
 	"github.com/nohupx/nohupx/internal/inject"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/sigs"
@@ -337,8 +337,7 @@ func describe(res inject.Result, outName string) string {
 // isGo tells whether the process runs a Go binary (the Go runtime installs
 // handlers for HUP, INT and TERM that exit).
 func isGo(pid int) bool {
-	_, err := buildinfo.ReadFile("/proc/" + strconv.Itoa(pid) + "/exe")
-	return err == nil
+	return gobinary.Is("/proc/" + strconv.Itoa(pid) + "/exe")
 }
 
 func unixSigName(sig os.Signal) string {

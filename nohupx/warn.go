@@ -2,13 +2,13 @@ package nohupx
 
 import (
 	"bytes"
-	"debug/buildinfo"
 	"path/filepath"
 	"strings"
 	"syscall"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/nohupx/nohupx/internal/gobinary"
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/quote"
 )
@@ -35,7 +35,7 @@ func warnings(o Options) []string {
 		w = append(w, name+" runs on Node.js, which resets SIGHUP and SIGTERM when it starts, so they cannot be ignored for it; run it with 'detach'")
 	}
 	if o.Ignore.Has(syscall.SIGTERM) || o.Ignore.Has(syscall.SIGQUIT) {
-		if _, err := buildinfo.ReadFile(path); err == nil {
+		if gobinary.Is(path) {
 			w = append(w, name+" is a Go program: the Go runtime resets SIGTERM and SIGQUIT when it starts, so they cannot be ignored for it; run it with 'detach'")
 		}
 	}
