@@ -66,8 +66,8 @@ var columns = [...]column{
 // writes "ignoring input and appending output to 'nohup.out'" to the
 // terminal before it execs, so in the background under tostop it gets
 // SIGTTOU and stops before the job ever runs; bash then SIGTERMs it at
-// logout (and at hangup). nohupx blocks SIGTTOU while it prints (the
-// kernel lets the write through) and restores the mask before exec, so the
+// logout (and at hangup). nohupx ignores SIGTTOU while it prints (the
+// kernel lets the write through) and puts its action back after, so the
 // job starts, its output goes to nohup.out, and nothing stops it.
 var logoutMatrix = []struct {
 	want string // per column: S survives, D dies, R either (a race in bash)

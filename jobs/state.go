@@ -64,7 +64,7 @@ func Look(pid int, ticks uint64, boot string) Proc {
 
 // BootID names this boot of the machine; "" where it cannot be read.
 func BootID() string {
-	b, err := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	b, err := procfs.ReadFile("/proc/sys/kernel/random/boot_id")
 	if err != nil {
 		return ""
 	}

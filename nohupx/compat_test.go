@@ -605,6 +605,40 @@ os.execv(sys.argv[1], sys.argv[2:])`
 	}
 }
 
+// TestSignalMaskKept: the command gets the signal mask nohupx was given,
+// as from GNU nohup, both where every thread of nohupx still has that mask
+// and where the Go runtime unblocked part of it (TERM, which it must be
+// able to receive) and one thread has to get it back before the exec.
+func TestSignalMaskKept(t *testing.T) {
+	if !entry.HasEntryPoint(runtime.GOOS, runtime.GOARCH) {
+		t.Skipf("no entry point for %s/%s", runtime.GOOS, runtime.GOARCH)
+	}
+	py := testbin.Need(t, "python3") // bash cannot block a signal for a command
+	gnu := testbin.Need(t, "nohup")
+	script := `import os, signal, sys
+signal.pthread_sigmask(signal.SIG_BLOCK, {int(s) for s in sys.argv[1].split(",") if s})
+os.execv(sys.argv[2], sys.argv[3:])`
+	mask := func(bin, arg0, blocked string) string {
+		t.Helper()
+		args := []string{"-c", script, blocked, bin, arg0, "grep", "SigBlk:", "/proc/self/status"}
+		out, err := exec.Command(py, args...).Output()
+		if err != nil {
+			t.Fatalf("%s with %q blocked: %v", arg0, blocked, err)
+		}
+		return strings.TrimSpace(string(out))
+	}
+	for _, blocked := range []string{
+		"",
+		fmt.Sprintf("%d,%d", syscall.SIGUSR1, syscall.SIGWINCH),
+		fmt.Sprintf("%d,%d,%d", syscall.SIGUSR1, syscall.SIGWINCH, syscall.SIGTERM),
+	} {
+		want := mask(gnu, "nohup", blocked)
+		if got := mask(testbin.Path("nohupx"), "nohupx", blocked); got != want {
+			t.Errorf("signals %q blocked: the command has %q; GNU nohup gives %q", blocked, got, want)
+		}
+	}
+}
+
 // TestBuiltWithEntryPoint: the binary the tests run is linked as the
 // release is, with internal/entry's entry point, where there is one.
 func TestBuiltWithEntryPoint(t *testing.T) {

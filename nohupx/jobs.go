@@ -182,7 +182,7 @@ func launching(spec string) bool {
 // procAge is how long ago process pid started.
 func procAge(pid int) (time.Duration, bool) {
 	st, err := procfs.ReadStat(pid)
-	up, uerr := os.ReadFile("/proc/uptime")
+	up, uerr := procfs.ReadFile("/proc/uptime")
 	if err != nil || uerr != nil {
 		return 0, false
 	}

@@ -72,14 +72,12 @@ func run(o Options, fail int) int {
 	// with the entry point (internal/entry) can tell a closed stdout from
 	// the /dev/null the Go runtime puts there.
 	errOnly := !p.stdout && p.stderr && entry.Closed(1)
-	release := holdTTOU()
-	defer release()
 	say := func(format string, a ...any) bool {
 		if entry.Closed(2) && !p.stderr {
 			// GNU's notice to a closed stderr fails, and so does nohup.
 			return false
 		}
-		return diag.Printf(o.Err, o.Prog, format, a...) == nil
+		return withoutTTOU(func() error { return diag.Printf(o.Err, o.Prog, format, a...) }) == nil
 	}
 
 	// Before the output's relay starts, so that it inherits the scope.
@@ -168,14 +166,15 @@ func run(o Options, fail int) int {
 	for _, sig := range o.Ignore {
 		signal.Ignore(sig)
 	}
-	release()
 	entry.BlockAgain()
 	entry.CloseAgain(p.replaced()...)
 	err := pathsearch.Exec(o.Command[0], o.Command, o.Env)
 
 	if errFd >= 0 {
 		f := os.NewFile(uintptr(errFd), "stderr")
-		_ = diag.Printf(f, o.Prog, "failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
+		_ = withoutTTOU(func() error {
+			return diag.Printf(f, o.Prog, "failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
+		})
 	}
 	return exitcode.FromExec(err)
 }

@@ -1,29 +1,28 @@
 package nohupx
 
 import (
-	"runtime"
-
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/sigs"
 )
 
-// holdTTOU blocks SIGTTOU on this thread until the returned function
-// restores the mask, which must happen on the same thread, just before the
-// exec, so that the command gets the mask we were given.
+// withoutTTOU runs write, a write of nohupx's own to the terminal, with
+// SIGTTOU ignored, and then puts SIGTTOU's action back as it was.
 //
-// Why: nohupx writes its notices to the terminal, and a background job that
-// writes to a terminal with `stty tostop` is stopped by SIGTTOU; a stopped
-// job is exactly what bash sends SIGTERM to at logout. The kernel lets the
-// write through when SIGTTOU is blocked or ignored (POSIX, "Terminal Access
-// Control"), and blocking, unlike ignoring, leaves the disposition the
-// command inherits untouched.
-func holdTTOU() (release func()) {
-	runtime.LockOSThread()
-	var set, old unix.Sigset_t
-	set.Val[0] |= sigs.Mask(unix.SIGTTOU) // the first word holds signals 1-64
-	if err := unix.PthreadSigmask(unix.SIG_BLOCK, &set, &old); err != nil {
-		return func() {}
+// Why: a background job that writes to a terminal with `stty tostop` is
+// stopped by SIGTTOU, and a stopped job is exactly what bash sends SIGTERM
+// to at logout. The kernel lets the write through when SIGTTOU is ignored
+// or blocked (POSIX, "Terminal Access Control"). Ignoring is process-wide,
+// so unlike blocking, a per-thread mask, it needs no goroutine locked to
+// its thread (which costs a launch a thread or two). It lasts only as long
+// as the write, so nothing forked meanwhile (the relay, an --on-exit
+// watcher) inherits it and the command gets the action nohupx was given:
+// the Go runtime leaves SIGTTOU as inherited.
+func withoutTTOU(write func() error) error {
+	old, err := sigs.Swap(unix.SIGTTOU, sigs.Ignore)
+	if err != nil {
+		return write()
 	}
-	return func() { _ = unix.PthreadSigmask(unix.SIG_SETMASK, &old, nil) }
+	defer sigs.Swap(unix.SIGTTOU, old)
+	return write()
 }

@@ -2,7 +2,6 @@ package setsid
 
 import (
 	"errors"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -26,11 +25,10 @@ func (c *cmd) forkChild(o options) int {
 	}
 	argv = append(append(argv, "--"), o.command...)
 	// The child is started with the fds that were closed at start-up
-	// closed, and with the inherited ignores and signal mask, which this
-	// thread (ForkExec forks it with its mask) and the parent keep as
-	// util-linux's parent does. Go's forked child resets the signals the
+	// closed, and with the inherited ignores and signal mask, which the
+	// forking thread (ForkExec forks it with its mask) and the parent keep
+	// as util-linux's parent does. Go's forked child resets the signals the
 	// runtime will not let go of (the faults, SIGPROF, 32, 33) to SIG_DFL.
-	runtime.LockOSThread()
 	entry.IgnoreAgain()
 	entry.BlockAgain()
 	pid, err := startSelf(argv, c.env)

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 	"syscall"
 
@@ -166,8 +165,7 @@ func (c *cmd) execHere(o options) int {
 		}
 	}
 	// Put back what the Go runtime changed before main (internal/entry):
-	// inherited ignores, the signal mask of this thread, closed fds 0–2.
-	runtime.LockOSThread()
+	// inherited ignores, the signal mask, closed fds 0–2.
 	entry.IgnoreAgain()
 	entry.BlockAgain()
 	entry.CloseAgain()

@@ -1,7 +1,11 @@
+//go:build amd64 || arm64
+
 package entry
 
 import (
 	"os/signal"
+	"runtime"
+	"slices"
 	"syscall"
 	"unsafe"
 
@@ -20,29 +24,41 @@ func IgnoreAgain() {
 	if !Known() {
 		return
 	}
-	var act [4]uint64 // struct sigaction: sa_handler SIG_IGN, the rest zero
-	act[0] = 1
-	for sig := 1; sig <= 64; sig++ {
-		if ignored&sigs.Mask(syscall.Signal(sig)) == 0 {
+	for sig := syscall.Signal(1); sig <= 64; sig++ {
+		if ignored&sigs.Mask(sig) == 0 {
 			continue
 		}
-		signal.Ignore(syscall.Signal(sig))
-		_, _, _ = syscall.RawSyscall6(syscall.SYS_RT_SIGACTION, uintptr(sig),
-			uintptr(unsafe.Pointer(&act)), 0, 8, 0, 0)
+		signal.Ignore(sig)
+		_, _ = sigs.Swap(sig, sigs.Ignore)
 	}
 }
 
-// BlockAgain gives the calling thread the signal mask the process started
-// with. execve keeps the calling thread's mask, so with the goroutine
-// locked to its thread (runtime.LockOSThread) and the exec next, the
-// program gets the mask this process was given.
+// BlockAgain makes the signal mask the process started with the one that
+// an exec or a fork from the calling goroutine passes on: execve keeps the
+// calling thread's mask, and Go's fork gives the child the forking
+// thread's. The runtime gives every thread the starting mask less the
+// signals it must receive itself (SIGURG, the faults), so unless one of
+// those was blocked at the start, every thread has the mask already and
+// nothing changes. Otherwise the goroutine is locked to its thread for
+// good (an exec or fork is next) and that thread gets the mask. Locking
+// costs the process a new thread, hence only then.
 func BlockAgain() {
 	if !Known() {
 		return
 	}
+	var now uint64
+	sigprocmask(0, nil, &now) // SIG_BLOCK with no set: read the mask
+	if now == blocked {
+		return
+	}
+	runtime.LockOSThread()
 	mask := blocked
-	_, _, _ = syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, 2, // SIG_SETMASK
-		uintptr(unsafe.Pointer(&mask)), 0, 8, 0, 0)
+	sigprocmask(2, &mask, nil) // SIG_SETMASK
+}
+
+func sigprocmask(how int, set, old *uint64) {
+	_, _, _ = syscall.RawSyscall6(syscall.SYS_RT_SIGPROCMASK, uintptr(how),
+		uintptr(unsafe.Pointer(set)), uintptr(unsafe.Pointer(old)), 8, 0, 0)
 }
 
 // CloseAgain closes each of fds 0–2 that was closed when the process
@@ -51,18 +67,9 @@ func BlockAgain() {
 // exec: anything opened after it could land on those fds.
 func CloseAgain(keep ...int) {
 	for fd := 0; fd < 3; fd++ {
-		if !Closed(fd) || contains(keep, fd) {
+		if !Closed(fd) || slices.Contains(keep, fd) {
 			continue
 		}
 		_ = syscall.Close(fd)
 	}
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

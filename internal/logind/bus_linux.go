@@ -20,13 +20,23 @@ const busTimeout = 5 * time.Second
 // Keep moves req.Pids out of the login session's scope where logind would
 // kill them at logout; see the package doc.
 func Keep(req Request) Result {
-	ctx, cancel := context.WithTimeout(context.Background(), busTimeout)
-	defer cancel()
+	// The clock starts at the first dial: most launches never dial, and a
+	// timer is not free for them (the runtime's first one sets up its
+	// poller, a dozen system calls and a thread).
+	var ctx context.Context
+	cancel := func() {}
+	defer func() { cancel() }()
+	bus := func() context.Context {
+		if ctx == nil {
+			ctx, cancel = context.WithTimeout(context.Background(), busTimeout)
+		}
+		return ctx
+	}
 	return keeper{
 		procRoot:    "/proc",
 		uid:         os.Getuid(),
-		dialLogin:   func() (login, error) { return dialLogin(ctx) },
-		dialManager: func() (manager, error) { return dialManager(ctx) },
+		dialLogin:   func() (login, error) { return dialLogin(bus()) },
+		dialManager: func() (manager, error) { return dialManager(bus()) },
 	}.keep(req)
 }
 

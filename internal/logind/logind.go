@@ -22,14 +22,15 @@ package logind
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/quote"
 )
 
@@ -162,14 +163,10 @@ func Description(prefix string, command []string) string {
 func inSession(procRoot string, pids []int) []int {
 	var in []int
 	for _, pid := range pids {
-		f, err := os.Open(procRoot + "/" + strconv.Itoa(pid) + "/cgroup")
-		if err != nil {
-			continue
-		}
-		if SessionScope(f) != "" {
+		b, err := procfs.ReadFile(procRoot + "/" + strconv.Itoa(pid) + "/cgroup")
+		if err == nil && SessionScope(bytes.NewReader(b)) != "" {
 			in = append(in, pid)
 		}
-		f.Close()
 	}
 	return in
 }

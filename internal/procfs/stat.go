@@ -5,8 +5,6 @@ package procfs
 
 import (
 	"errors"
-	"fmt"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -58,7 +56,7 @@ func ParseStat(b []byte) (Stat, error) {
 
 // ReadStat reads and parses /proc/PID/stat.
 func ReadStat(pid int) (Stat, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	b, err := ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return Stat{}, err
 	}

@@ -2,10 +2,10 @@ package procfs
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 )
@@ -115,10 +115,9 @@ func ReadStatus(pid int) (Status, error) {
 // ReadStatusFile reads and parses a status file by its path, for a caller
 // that reads /proc under another root (a test's fixture tree).
 func ReadStatusFile(path string) (Status, error) {
-	f, err := os.Open(path)
+	b, err := ReadFile(path)
 	if err != nil {
 		return Status{}, err
 	}
-	defer f.Close()
-	return ParseStatus(f)
+	return ParseStatus(bytes.NewReader(b))
 }

@@ -1,6 +1,7 @@
 package sigs
 
 import (
+	"os"
 	"os/signal"
 	"syscall"
 	"testing"
@@ -19,5 +20,36 @@ func TestMaskMatchesKernel(t *testing.T) {
 	}
 	if st.SigIgn&Mask(syscall.SIGUSR2) == 0 || st.SigIgn&Mask(syscall.SIGUSR1) != 0 {
 		t.Errorf("SigIgn = %#x after ignoring SIGUSR2 only; want bit %#x set and %#x clear", st.SigIgn, Mask(syscall.SIGUSR2), Mask(syscall.SIGUSR1))
+	}
+}
+
+// TestSwap: Swap ignores a signal as the kernel sees it, and the action it
+// returns puts the runtime's handler back.
+func TestSwap(t *testing.T) {
+	ignored := func() bool {
+		t.Helper()
+		st, err := procfs.ReadStatus(syscall.Getpid())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st.SigIgn&Mask(syscall.SIGWINCH) != 0
+	}
+	signal.Notify(make(chan os.Signal, 1), syscall.SIGWINCH) // a Go handler to replace
+	defer signal.Reset(syscall.SIGWINCH)
+	old, err := Swap(syscall.SIGWINCH, Ignore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ignored() || old == Ignore || old[0] == 0 {
+		t.Fatalf("after Swap: ignored %v, old action %#x; want ignored and the Go handler returned", ignored(), old)
+	}
+	if back, err := Swap(syscall.SIGWINCH, old); err != nil || back != Ignore {
+		t.Fatalf("Swap back: %v, replaced %#x; want SIG_IGN replaced", err, back)
+	}
+	if ignored() {
+		t.Error("still ignored after the old action went back")
+	}
+	if _, err := Swap(0, Ignore); err == nil {
+		t.Error("Swap of signal 0 succeeded")
 	}
 }
