@@ -287,3 +287,40 @@ func BenchmarkLaunchRecord(b *testing.B) {
 		s.Close()
 	}
 }
+
+// TestTimesUTC: records keep their times in UTC (so no launch loads the
+// time zone); --jobs --json shows them in local time.
+func TestTimesUTC(t *testing.T) {
+	defer func(l *time.Location) { time.Local = l }(time.Local)
+	time.Local = time.FixedZone("UTC+5", 5*3600)
+	s, err := Open(t.TempDir(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	started := time.Date(2026, 12, 5, 10, 0, 0, 0, time.Local)
+	r := Record{By: "nohupx", Pid: os.Getpid(), StartTicks: 1, Command: []string{"job"}, Started: started} // a pid since reused
+	if err := s.Create(&r); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Append(r.ID, Event{Event: EvEnded, Time: started.Add(time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(filepath.Join(s.Path, r.ID+suffix))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"started":"2026-12-05T05:00:00Z"`, `"time":"2026-12-05T05:01:00Z"`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("record %s; want %s", data, want)
+		}
+	}
+	j, err := s.Get(r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := See(j)
+	if v.Started != "2026-12-05T10:00:00+05:00" || v.Ended == nil || *v.Ended != "2026-12-05T10:01:00+05:00" {
+		t.Errorf("--json times %q, %v; want local 10:00 and 10:01 at +05:00", v.Started, v.Ended)
+	}
+}

@@ -37,7 +37,7 @@ type View struct {
 func See(j Job) View {
 	state, why := j.Status()
 	v := View{ID: j.ID, Pid: j.Pid, State: state, Command: j.Command, Cwd: j.Cwd, Unknown: why,
-		Started: j.Started.Format(time.RFC3339), Pgid: j.Pgid, Sid: j.Sid, TTY: j.TTY, By: j.By, OnExit: j.OnExit}
+		Started: j.Started.Local().Format(time.RFC3339), Pgid: j.Pgid, Sid: j.Sid, TTY: j.TTY, By: j.By, OnExit: j.OnExit}
 	if state == Exited || state == Killed {
 		v.ExitStatus = j.ExitStatus
 		if j.Signal != "" {
@@ -46,7 +46,7 @@ func See(j Job) View {
 		}
 	}
 	if j.Ended != nil && state != Running && state != Stopped {
-		e := j.Ended.Format(time.RFC3339)
+		e := j.Ended.Local().Format(time.RFC3339)
 		v.Ended = &e
 	}
 	if j.Output != "" {
