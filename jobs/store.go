@@ -133,7 +133,7 @@ func (s *Store) Create(r *Record) error {
 	r.Started = r.Started.UTC()
 	for try := 0; try < 40; try++ {
 		r.ID = newID(4 + try/8)
-		data, err := line(r)
+		data, err := recordLine(r)
 		if err != nil {
 			return err
 		}
