@@ -213,15 +213,7 @@ func waitExit(st *stage) (int, error) {
 	// With a pidfile, the stage removes it before it exits. --wait reports
 	// the command's status, which is known whatever reaping says.
 	_ = st.reap()
-	return shellStatus(syscall.WaitStatus(ws)), nil
-}
-
-// shellStatus is the status a shell reports for ws.
-func shellStatus(ws syscall.WaitStatus) int {
-	if ws.Signaled() {
-		return 128 + int(ws.Signal())
-	}
-	return ws.ExitStatus()
+	return exitcode.FromWait(syscall.WaitStatus(ws)), nil
 }
 
 // waitReady is --ready: READY=1 on the notify socket, or the command's
@@ -252,7 +244,7 @@ func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error)
 		if ws < 0 {
 			return exitcode.Canceled, errors.New("the session stage ended without reporting the command's exit")
 		}
-		code := shellStatus(syscall.WaitStatus(ws))
+		code := exitcode.FromWait(syscall.WaitStatus(ws))
 		err := fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
 			quote.Shell(o.Command[0]), pid, code)
 		if code == exitcode.OK {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,7 +99,7 @@ func WriteTable(w io.Writer, jobs []Job, width int, now time.Time, home string) 
 			status = strconv.Itoa(*v.ExitStatus)
 		case v.State == Unknown:
 			status = "?"
-			if !contains(whys, v.Unknown) {
+			if !slices.Contains(whys, v.Unknown) {
 				whys = append(whys, v.Unknown)
 			}
 		}
@@ -138,15 +139,6 @@ func WriteTable(w io.Writer, jobs []Job, width int, now time.Time, home string) 
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // started is the start time: the clock time today, else month and day

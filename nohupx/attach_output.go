@@ -42,15 +42,8 @@ func (a *attachOutput) get() (inject.Output, error) {
 }
 
 func (a *attachOutput) open() {
-	names := []string{a.o.Output}
-	if a.o.Output == "" {
-		names = []string{"nohup.out"}
-		if home, ok := a.o.getenv("HOME"); ok {
-			names = append(names, inHome(home, "nohup.out"))
-		}
-	}
 	var errs []string
-	for _, name := range names {
+	for _, name := range a.o.outputNames() {
 		// A FIFO would make us, and then the target, wait for a reader.
 		if fi, err := os.Stat(name); err == nil && fi.Mode()&os.ModeNamedPipe != 0 {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": a FIFO cannot be the output of a running process")

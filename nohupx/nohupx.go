@@ -196,19 +196,25 @@ func reopen(fd int, name string, flags int, mode uint32) error {
 	return dup2(nfd, fd)
 }
 
+// outputNames are the files to try for the output, in GNU's order: the
+// --output file, or else nohup.out and then $HOME/nohup.out.
+func (o Options) outputNames() []string {
+	if o.Output != "" {
+		return []string{o.Output}
+	}
+	names := []string{"nohup.out"}
+	if home, ok := o.getenv("HOME"); ok {
+		names = append(names, inHome(home, "nohup.out"))
+	}
+	return names
+}
+
 // openOutput connects stdout to nohup.out, or $HOME/nohup.out, or the
 // --output file (through a rotating relay unless --no-rotate), and returns
 // the name it used and the line that says how it is rotated; on failure it
 // returns "" and GNU's messages, one per file tried.
 func openOutput(o Options) (name, rotation string, relayed bool, errs []string) {
-	names := []string{o.Output}
-	if o.Output == "" {
-		names = []string{"nohup.out"}
-		if home, ok := o.getenv("HOME"); ok {
-			names = append(names, inHome(home, "nohup.out"))
-		}
-	}
-	for _, name := range names {
+	for _, name := range o.outputNames() {
 		out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 		if err != nil {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))

@@ -3,6 +3,7 @@ package reattach
 import (
 	"bufio"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -64,7 +65,7 @@ func parseLsof(r io.Reader) ([]lsofProc, error) {
 		case 't':
 			typ = v
 		case 'n':
-			if p, ok := socketPath(typ, v); ok && !contains(cur.Paths, p) {
+			if p, ok := socketPath(typ, v); ok && !slices.Contains(cur.Paths, p) {
 				cur.Paths = append(cur.Paths, p)
 			}
 		}
@@ -83,13 +84,4 @@ func socketPath(typ, name string) (string, bool) {
 		name = name[:i]
 	}
 	return name, true
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -34,3 +34,12 @@ func FromExec(err error) int {
 	}
 	return CannotInvoke
 }
+
+// FromWait is the status a shell reports as $? for a child that ended with
+// ws: its exit status, or 128+N when signal N killed it.
+func FromWait(ws syscall.WaitStatus) int {
+	if ws.Signaled() {
+		return 128 + int(ws.Signal())
+	}
+	return ws.ExitStatus()
+}
