@@ -67,11 +67,6 @@ func Run(args []string, stdio applet.Stdio, env []string) int {
 // when nohupx itself failed, 126 or 127 when the command could not be run.
 func run(o Options, fail int) int {
 	p := makePlan(tty.IsTerminal(0), tty.IsTerminal(1), tty.IsTerminal(2), o.AllStdio)
-	// GNU nohup opens the output file for a terminal stderr even when
-	// stdout is closed, and then gives it to stderr alone. Only a binary
-	// with the entry point (internal/entry) can tell a closed stdout from
-	// the /dev/null the Go runtime puts there.
-	errOnly := !p.stdout && p.stderr && entry.Closed(1)
 	say := func(format string, a ...any) bool {
 		if entry.Closed(2) && !p.stderr {
 			// GNU's notice to a closed stderr fails, and so does nohup.
@@ -93,53 +88,87 @@ func run(o Options, fail int) int {
 			return fail
 		}
 	}
-	file, rotation, relayed := "", "", ""
-	if p.stdout || errOnly {
-		var errs []string
-		var viaRelay bool
-		file, rotation, viaRelay, errs = openOutput(o)
+	out, ok := redirectStdout(o, p, say)
+	if !ok || !announce(o, p, out, say) {
+		return fail
+	}
+	return execCommand(o, p, fail, say)
+}
+
+// stdoutPlan is where standard output went: the file (if nohupx opened
+// one), the rotation line, the file a relay writes (if one does), and
+// errOnly when the file is for stderr alone.
+type stdoutPlan struct {
+	file, rotation, relayed string
+	errOnly                 bool
+}
+
+// redirectStdout gives standard output its file, as p says; false means
+// nohupx failed (and said why).
+func redirectStdout(o Options, p plan, say func(string, ...any) bool) (stdoutPlan, bool) {
+	// GNU nohup opens the output file for a terminal stderr even when
+	// stdout is closed, and then gives it to stderr alone. Only a binary
+	// with the entry point (internal/entry) can tell a closed stdout from
+	// the /dev/null the Go runtime puts there.
+	out := stdoutPlan{errOnly: !p.stdout && p.stderr && entry.Closed(1)}
+	switch {
+	case p.stdout || out.errOnly:
+		file, rotation, viaRelay, errs := openOutput(o)
 		if file == "" {
 			for _, e := range errs {
 				say("%s", e)
 			}
-			return fail
+			return out, false
 		}
+		out.file, out.rotation = file, rotation
 		if viaRelay {
-			relayed = file
+			out.relayed = file
 		}
-	} else if o.PolicySet && !o.NoRotate {
-		rotation, relayed = rotateRedirected(o)
+	case o.PolicySet && !o.NoRotate:
+		out.rotation, out.relayed = rotateRedirected(o)
 	}
-	job, jobWarn := record(o, relayed)
+	return out, true
+}
+
+// announce records the job and prints the notices and warnings; false
+// means stderr is broken.
+func announce(o Options, p plan, out stdoutPlan, say func(string, ...any) bool) bool {
+	job, jobWarn := record(o, out.relayed)
 	if !tty.IsTerminal(2) {
 		// The id is for the person at the terminal; a script has $!,
 		// which --log, --wait and --kill take too.
 		job = ""
 	}
+	rotation := out.rotation
 	if filepath.Base(o.Prog) == "nohup" {
 		// Under the drop-in's name, GNU's notices and nothing else.
 		rotation, job, jobWarn = "", "", ""
 	}
-	notices := []string{p.notice(file)}
-	if errOnly {
+	notices := []string{p.notice(out.file)}
+	if out.errOnly {
 		// GNU's two lines: the file opened, then stderr sent to it.
-		notices = []string{plan{stdin: p.stdin, stdout: true}.notice(file), p.notice(file)}
+		notices = []string{plan{stdin: p.stdin, stdout: true}.notice(out.file), p.notice(out.file)}
 	}
 	if !o.Quiet {
 		for _, n := range append(notices, rotation, job) {
 			if n != "" && !say("%s", n) {
 				// A notice nobody can read means stderr is broken; GNU
 				// refuses to run the command rather than go on blind.
-				return fail
+				return false
 			}
 		}
 	}
 	for _, w := range append(warnings(o), jobWarn) {
 		if w != "" && !say("warning: %s", w) {
-			return fail
+			return false
 		}
 	}
+	return true
+}
 
+// execCommand sends stderr where p says, puts back what the signals and
+// fds were given, and execs the command; it returns only on failure.
+func execCommand(o Options, p plan, fail int, say func(string, ...any) bool) int {
 	// Keep the caller's stderr for the one message that may follow:
 	// "failed to run command" belongs to the user, not to nohup.out.
 	errFd := 2
@@ -160,8 +189,9 @@ func run(o Options, fail int) int {
 	// across execve, while any handler installed after it would be reset
 	// to SIG_DFL by the exec. What the runtime changed before main goes
 	// back as it was given: inherited ignores, the signal mask, and fds
-	// 0–2 that were closed and that nohupx did not replace (with errOnly,
-	// stdout held the file only until stderr got it, as in GNU nohup).
+	// 0–2 that were closed and that nohupx did not replace (when stdout
+	// was closed and only stderr got the file, stdout held it only until
+	// stderr got it, as in GNU nohup).
 	entry.IgnoreAgain()
 	for _, sig := range o.Ignore {
 		signal.Ignore(sig)
