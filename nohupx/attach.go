@@ -106,11 +106,11 @@ func attach(o Options, fail int) int {
 			_ = diag.Printf(o.Err, o.Prog, "%s", out.note)
 		}
 	}()
-	req := inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
-		IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}
-	say := func(format string, a ...any) { _ = diag.Printf(o.Err, o.Prog, format, a...) }
+	a := &adopter{o: o, out: out, fail: fail, status: exitcode.OK,
+		req: inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
+			IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}}
 	for _, line := range keepScope(o, attachPids(o)...) {
-		say("%s", line)
+		a.say("%s", line)
 	}
 
 	// A target is held stopped while it is changed: nohupx must not die
@@ -122,102 +122,118 @@ func attach(o Options, fail int) int {
 	signal.Notify(make(chan os.Signal, 1), syscall.SIGHUP)
 	defer signal.Reset(syscall.SIGINT, syscall.SIGTERM, syscall.SIGQUIT, syscall.SIGHUP)
 
-	status := exitcode.OK
-	kept := false
-	worse := func(s int) {
-		if s > status {
-			status = s
-		}
-	}
-	one := func(pid int, inGroup bool) (gone bool) {
-		res, err := inject.Apply(pid, req)
-		if err == nil {
-			if !o.Quiet {
-				say("%s", describe(res, out.name()))
-			}
-			if w := recordAdopted(o, res, out); w != "" {
-				say("warning: %s", w)
-			}
-			if len(res.KeptHandler) > 0 {
-				kept = true
-				// Said even with -q: it explains the status.
-				say("%s: may still die of %s, which its own handler acts on; add -a to replace the handler",
-					who(res, pid), sigs.Set(res.KeptHandler).String())
-			}
-			return false
-		}
-		if inGroup && errors.Is(err, inject.ErrNoProcess) {
-			// It exited between the listing and now: nothing to protect.
-			if !o.Quiet {
-				say("%d: exited before it could be changed", pid)
-			}
-			return true
-		}
-		say("%s: %s", who(res, pid), err)
-		worse(attachStatus(err, fail))
-		return false
-	}
-	interrupted := func(i int) bool {
+	for i, id := range o.Targets {
 		select {
 		case sig := <-stop:
 			var left []string
 			for _, id := range o.Targets[i:] {
 				left = append(left, strconv.Itoa(id))
 			}
-			say("interrupted by %s: left %s unchanged", unixSigName(sig), strings.Join(left, " "))
-			worse(fail)
-			return true
+			a.say("interrupted by %s: left %s unchanged", unixSigName(sig), strings.Join(left, " "))
+			a.worse(fail)
+			return a.status
 		default:
-			return false
-		}
-	}
-	for i, id := range o.Targets {
-		if interrupted(i) {
-			break
 		}
 		if o.Attach == attachPID {
-			one(id, false)
-			continue
-		}
-		pids, err := inject.Group(id)
-		if err != nil {
-			say("process group %d: %s", id, err)
-			worse(attachStatus(err, fail))
-			continue
-		}
-		changed := 0
-		seen := map[int]bool{}
-		// A member may fork while others are changed. Its child inherits
-		// the change only if it came after the parent's, so the group is
-		// listed again until a listing shows nobody new who needs it.
-		for pass := 1; len(pids) > 0; pass++ {
-			if pass > maxGroupPasses {
-				say("process group %d: still forking unprotected processes after %d passes; %d of them left unchanged",
-					id, maxGroupPasses, len(pids))
-				worse(attachFailed)
-				break
-			}
-			for _, pid := range pids {
-				seen[pid] = true
-				if pid == os.Getpid() {
-					say("%d: skipped: it is this nohupx, which is in process group %d", pid, id)
-					continue
-				}
-				if !one(pid, true) {
-					changed++
-				}
-			}
-			pids = newcomers(id, seen, req)
-		}
-		if changed == 0 {
-			say("process group %d: every process exited before it could be changed", id)
-			worse(attachNoProcess)
+			a.one(id, false)
+		} else {
+			a.group(id)
 		}
 	}
-	if status == exitcode.OK && kept {
-		status = attachKept
+	if a.status == exitcode.OK && a.kept {
+		return attachKept
 	}
-	return status
+	return a.status
+}
+
+// adopter is one run of -p or -g: what every target gets, and how the
+// run has gone so far.
+type adopter struct {
+	o      Options
+	req    inject.Request
+	out    *attachOutput
+	fail   int
+	status int  // the worst so far
+	kept   bool // a target kept a handler of its own
+}
+
+func (a *adopter) say(format string, args ...any) {
+	_ = diag.Printf(a.o.Err, a.o.Prog, format, args...)
+}
+
+// worse makes s the status if it is worse than the one so far.
+func (a *adopter) worse(s int) {
+	if s > a.status {
+		a.status = s
+	}
+}
+
+// one changes process pid; gone reports a group member that exited first.
+func (a *adopter) one(pid int, inGroup bool) (gone bool) {
+	res, err := inject.Apply(pid, a.req)
+	if err == nil {
+		if !a.o.Quiet {
+			a.say("%s", describe(res, a.out.name()))
+		}
+		if w := recordAdopted(a.o, res, a.out); w != "" {
+			a.say("warning: %s", w)
+		}
+		if len(res.KeptHandler) > 0 {
+			a.kept = true
+			// Said even with -q: it explains the status.
+			a.say("%s: may still die of %s, which its own handler acts on; add -a to replace the handler",
+				who(res, pid), sigs.Set(res.KeptHandler).String())
+		}
+		return false
+	}
+	if inGroup && errors.Is(err, inject.ErrNoProcess) {
+		// It exited between the listing and now: nothing to protect.
+		if !a.o.Quiet {
+			a.say("%d: exited before it could be changed", pid)
+		}
+		return true
+	}
+	a.say("%s: %s", who(res, pid), err)
+	a.worse(attachStatus(err, a.fail))
+	return false
+}
+
+// group changes every process of process group id. A member may fork
+// while others are changed. Its child inherits the change only if it came
+// after the parent's, so the group is listed again until a listing shows
+// nobody new who needs it.
+func (a *adopter) group(id int) {
+	pids, err := inject.Group(id)
+	if err != nil {
+		a.say("process group %d: %s", id, err)
+		a.worse(attachStatus(err, a.fail))
+		return
+	}
+	changed := 0
+	seen := map[int]bool{}
+	for pass := 1; len(pids) > 0; pass++ {
+		if pass > maxGroupPasses {
+			a.say("process group %d: still forking unprotected processes after %d passes; %d of them left unchanged",
+				id, maxGroupPasses, len(pids))
+			a.worse(attachFailed)
+			break
+		}
+		for _, pid := range pids {
+			seen[pid] = true
+			if pid == os.Getpid() {
+				a.say("%d: skipped: it is this nohupx, which is in process group %d", pid, id)
+				continue
+			}
+			if !a.one(pid, true) {
+				changed++
+			}
+		}
+		pids = newcomers(id, seen, a.req)
+	}
+	if changed == 0 {
+		a.say("process group %d: every process exited before it could be changed", id)
+		a.worse(attachNoProcess)
+	}
 }
 
 // maxGroupPasses bounds the listings of one process group: a group whose
