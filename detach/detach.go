@@ -64,37 +64,11 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
 	keepScope(o, stdio.Err) // first: what starts after it (relay, stage, command) inherits the scope
 
-	// The command's standard descriptors (steps 6 and 7), opened here, as
-	// the invoking user, before anything runs.
-	null, err := reexec.DevNull()
+	fds, err := openStreams(o, stdio.Err)
 	if err != nil {
 		return fail(err)
 	}
-	defer null.Close()
-	stdout, stderr := null, null
-	var outs []*logrot.Output // for the job record
-	var offset int64          // where the job's output starts in the first
-	if o.Output != "" {
-		out, err := output(o.Output, o, stdio.Err)
-		if err != nil {
-			return fail(err)
-		}
-		defer out.Close() // the session stage has its own copy by then
-		stdout, stderr = out.W, out.W
-		outs = append(outs, out)
-		if fi, err := out.File.Stat(); err == nil {
-			offset = fi.Size() // before the job can write
-		}
-	}
-	if o.Stderr != "" {
-		out, err := output(o.Stderr, o, stdio.Err)
-		if err != nil {
-			return fail(err)
-		}
-		defer out.Close()
-		stderr = out.W
-		outs = append(outs, out)
-	}
+	defer fds.Close() // the session stage has its own copies by then
 
 	var pending *pidfile.Pending
 	if o.Pidfile != "" {
@@ -109,31 +83,25 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		}()
 	}
 
-	if o.User != nil {
-		env = setEnv(env, "HOME", o.User.Home)
-		env = setEnv(env, "USER", o.User.Name)
-		env = setEnv(env, "LOGNAME", o.User.Name)
+	env, notify, err := commandEnv(o, env)
+	if err != nil {
+		return fail(err)
 	}
-	var notify *notifySocket
-	if o.Ready {
-		if notify, err = newNotifySocket(o.User); err != nil {
-			return fail(fmt.Errorf("--ready: %w", err))
-		}
+	if notify != nil {
 		defer notify.Close()
-		env = setEnv(env, "NOTIFY_SOCKET", notify.Path)
 	}
 
 	recDir, warn := recordDir(o, env)
 	if warn != "" {
 		_ = diag.Printf(stdio.Err, o.Prog, "warning: %s", warn)
 	}
-	st, err := startStage(o, env, [3]*os.File{null, stdout, stderr}, pending, recDir)
+	st, err := startStage(o, env, [3]*os.File{fds.null, fds.stdout, fds.stderr}, pending, recDir)
 	if err != nil {
 		return fail(err)
 	}
 	defer st.Close()
 
-	kind, pid, err := st.next()
+	pid, err := commandPid(st)
 	if err != nil {
 		var se *reexec.StageError
 		if errors.As(err, &se) {
@@ -141,23 +109,16 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		}
 		return fail(err)
 	}
-	if kind != "ok" {
-		return fail(fmt.Errorf("the session stage said %q first", kind))
-	}
 	if pending != nil {
-		err := pending.Commit(pid)
 		p := pending
 		pending = nil
-		p.File().Close() // the session stage holds the lock now
-		if err != nil {
-			// A pidfile that cannot name the daemon is a failed start.
-			syscall.Kill(pid, syscall.SIGKILL)
-			return fail(fmt.Errorf("pidfile %s: %w (stopped the command, pid %d)", quote.Shell(o.Pidfile), err, pid))
+		if err := commitPidfile(p, pid); err != nil {
+			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
 		}
 	}
 	if recDir != "" {
 		// The job runs whatever happens to its record.
-		if _, err := record(o, recDir, st, pid, outs, offset); err != nil {
+		if _, err := record(o, recDir, st, pid, fds.outs, fds.offset); err != nil {
 			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
 		}
 	}
@@ -173,6 +134,96 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		return waitExit(st)
 	}
 	return detached(st, pid, exitcode.OK, nil)
+}
+
+// streams are the command's standard descriptors (steps 6 and 7 of the
+// package doc), opened here, as the invoking user, before anything runs.
+type streams struct {
+	null, stdout, stderr *os.File
+	outs                 []*logrot.Output // for the job record
+	offset               int64            // where the job's output starts in the first
+}
+
+func openStreams(o Options, msgs io.Writer) (*streams, error) {
+	null, err := reexec.DevNull()
+	if err != nil {
+		return nil, err
+	}
+	s := &streams{null: null, stdout: null, stderr: null}
+	if o.Output != "" {
+		out, err := output(o.Output, o, msgs)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.stdout, s.stderr = out.W, out.W
+		s.outs = append(s.outs, out)
+		if fi, err := out.File.Stat(); err == nil {
+			s.offset = fi.Size() // before the job can write
+		}
+	}
+	if o.Stderr != "" {
+		out, err := output(o.Stderr, o, msgs)
+		if err != nil {
+			s.Close()
+			return nil, err
+		}
+		s.stderr = out.W
+		s.outs = append(s.outs, out)
+	}
+	return s, nil
+}
+
+func (s *streams) Close() {
+	s.null.Close()
+	for _, out := range s.outs {
+		out.Close()
+	}
+}
+
+// commandEnv is the command's environment: --user's HOME, USER and
+// LOGNAME, and with --ready the NOTIFY_SOCKET it is to write READY=1 to
+// (the socket is returned, for the caller to close).
+func commandEnv(o Options, env []string) ([]string, *notifySocket, error) {
+	if o.User != nil {
+		env = setEnv(env, "HOME", o.User.Home)
+		env = setEnv(env, "USER", o.User.Name)
+		env = setEnv(env, "LOGNAME", o.User.Name)
+	}
+	if !o.Ready {
+		return env, nil, nil
+	}
+	notify, err := newNotifySocket(o.User)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--ready: %w", err)
+	}
+	return setEnv(env, "NOTIFY_SOCKET", notify.Path), notify, nil
+}
+
+// commandPid reads the session stage's first word: the command's pid once
+// it runs.
+func commandPid(st *stage) (int, error) {
+	kind, pid, err := st.next()
+	if err != nil {
+		return 0, err
+	}
+	if kind != "ok" {
+		return 0, fmt.Errorf("the session stage said %q first", kind)
+	}
+	return pid, nil
+}
+
+// commitPidfile writes pid into the pidfile and lets go of the lock, which
+// the session stage holds by now. A pidfile that cannot name the daemon is
+// a failed start: the command is killed.
+func commitPidfile(p *pidfile.Pending, pid int) error {
+	err := p.Commit(pid)
+	p.File().Close()
+	if err != nil {
+		syscall.Kill(pid, syscall.SIGKILL)
+		return fmt.Errorf("%w (stopped the command, pid %d)", err, pid)
+	}
+	return nil
 }
 
 // detached returns code and err once the command is left on its own, after
