@@ -67,110 +67,122 @@ type section struct {
 // at most about 1 MiB and reads at most 65535 section headers, whatever
 // the file says.
 func isGoELF(r io.ReaderAt) bool {
+	f, ok := readHeader(r)
+	if !ok {
+		return false
+	}
+	s, ok := f.find(sectionName)
+	if !ok || s.typ == shtNobits || s.size < uint64(len(buildInfoMagic)) || s.off > 1<<62 {
+		return false
+	}
+	var m [len(buildInfoMagic)]byte
+	if _, err := r.ReadAt(m[:], int64(s.off)); err != nil {
+		return false
+	}
+	return string(m[:]) == buildInfoMagic
+}
+
+// elfFile is what the ELF header says of the section headers.
+type elfFile struct {
+	r      io.ReaderAt
+	bo     binary.ByteOrder
+	is64   bool
+	shoff  uint64 // where the section headers start
+	ent    uint64 // the size of one
+	n      uint64 // how many there are
+	strndx uint64 // the index of the section name table
+}
+
+// readHeader reads the ELF header (32- or 64-bit, either byte order).
+func readHeader(r io.ReaderAt) (elfFile, bool) {
 	var hdr [64]byte
-	if _, err := r.ReadAt(hdr[:16], 0); err != nil {
-		return false
+	if _, err := r.ReadAt(hdr[:16], 0); err != nil || string(hdr[:4]) != "\x7fELF" {
+		return elfFile{}, false
 	}
-	if string(hdr[:4]) != "\x7fELF" {
-		return false
-	}
-	var bo binary.ByteOrder
+	f := elfFile{r: r}
 	switch hdr[5] {
 	case 1:
-		bo = binary.LittleEndian
+		f.bo = binary.LittleEndian
 	case 2:
-		bo = binary.BigEndian
+		f.bo = binary.BigEndian
 	default:
-		return false
+		return elfFile{}, false
 	}
-	var is64 bool
-	var shoff uint64
 	var shentsize, shnum, shstrndx, minEnt uint16
 	switch hdr[4] {
 	case 1:
 		if _, err := r.ReadAt(hdr[:52], 0); err != nil {
-			return false
+			return elfFile{}, false
 		}
-		shoff = uint64(bo.Uint32(hdr[32:]))
-		shentsize, shnum, shstrndx = bo.Uint16(hdr[46:]), bo.Uint16(hdr[48:]), bo.Uint16(hdr[50:])
+		f.shoff = uint64(f.bo.Uint32(hdr[32:]))
+		shentsize, shnum, shstrndx = f.bo.Uint16(hdr[46:]), f.bo.Uint16(hdr[48:]), f.bo.Uint16(hdr[50:])
 		minEnt = 40
 	case 2:
-		is64 = true
+		f.is64 = true
 		if _, err := r.ReadAt(hdr[:64], 0); err != nil {
-			return false
+			return elfFile{}, false
 		}
-		shoff = bo.Uint64(hdr[40:])
-		shentsize, shnum, shstrndx = bo.Uint16(hdr[58:]), bo.Uint16(hdr[60:]), bo.Uint16(hdr[62:])
+		f.shoff = f.bo.Uint64(hdr[40:])
+		shentsize, shnum, shstrndx = f.bo.Uint16(hdr[58:]), f.bo.Uint16(hdr[60:]), f.bo.Uint16(hdr[62:])
 		minEnt = 64
 	default:
-		return false
+		return elfFile{}, false
 	}
-	if shoff == 0 || shoff > 1<<62 || shentsize < minEnt {
-		return false
+	if f.shoff == 0 || f.shoff > 1<<62 || shentsize < minEnt {
+		return elfFile{}, false
 	}
-	ent := uint64(shentsize)
-	buf := make([]byte, ent)
-	readSection := func(i uint64) (section, bool) {
-		if _, err := r.ReadAt(buf, int64(shoff+i*ent)); err != nil {
-			return section{}, false
-		}
-		return parseSection(buf, bo, is64), true
-	}
-
+	f.ent, f.n, f.strndx = uint64(shentsize), uint64(shnum), uint64(shstrndx)
 	// Many sections, or a name table index past SHN_LORESERVE, are
 	// recorded in section 0.
-	n := uint64(shnum)
-	strndx := uint64(shstrndx)
-	if n == 0 || strndx == shnXindex {
-		s0, ok := readSection(0)
+	if f.n == 0 || f.strndx == shnXindex {
+		s0, ok := f.section(0)
 		if !ok {
-			return false
+			return elfFile{}, false
 		}
-		if n == 0 {
-			n = s0.size
+		if f.n == 0 {
+			f.n = s0.size
 		}
-		if strndx == shnXindex {
-			strndx = uint64(s0.link)
+		if f.strndx == shnXindex {
+			f.strndx = uint64(s0.link)
 		}
 	}
-	if n == 0 || n > maxSections || strndx >= n {
-		return false
-	}
+	return f, f.n != 0 && f.n <= maxSections && f.strndx < f.n
+}
 
-	strSec, ok := readSection(strndx)
+// section reads section header i.
+func (f elfFile) section(i uint64) (section, bool) {
+	buf := make([]byte, f.ent)
+	if _, err := f.r.ReadAt(buf, int64(f.shoff+i*f.ent)); err != nil {
+		return section{}, false
+	}
+	return parseSection(buf, f.bo, f.is64), true
+}
+
+// find returns the header of the first section called name.
+func (f elfFile) find(name string) (section, bool) {
+	strSec, ok := f.section(f.strndx)
 	if !ok || strSec.typ == shtNobits || strSec.off > 1<<62 {
-		return false
+		return section{}, false
 	}
 	strtab := make([]byte, min(strSec.size, maxStrtab))
-	if _, err := r.ReadAt(strtab, int64(strSec.off)); err != nil {
-		return false
+	if _, err := f.r.ReadAt(strtab, int64(strSec.off)); err != nil {
+		return section{}, false
 	}
-
 	// Read the section headers a chunk at a time.
-	perChunk := max(chunkSize/ent, 1)
-	chunk := make([]byte, perChunk*ent)
-	for first := uint64(0); first < n; first += perChunk {
-		cnt := min(perChunk, n-first)
-		b := chunk[:cnt*ent]
-		if _, err := r.ReadAt(b, int64(shoff+first*ent)); err != nil {
-			return false
+	perChunk := max(chunkSize/f.ent, 1)
+	chunk := make([]byte, perChunk*f.ent)
+	for first := uint64(0); first < f.n; first += perChunk {
+		b := chunk[:min(perChunk, f.n-first)*f.ent]
+		if _, err := f.r.ReadAt(b, int64(f.shoff+first*f.ent)); err != nil {
+			return section{}, false
 		}
-		for i := uint64(0); i < cnt; i++ {
-			s := parseSection(b[i*ent:(i+1)*ent], bo, is64)
-			if !hasName(strtab, s.name, sectionName) {
-				continue
+		for i := uint64(0); i < uint64(len(b)); i += f.ent {
+			if s := parseSection(b[i:i+f.ent], f.bo, f.is64); hasName(strtab, s.name, name) {
+				return s, true
 			}
-			if s.typ == shtNobits || s.size < uint64(len(buildInfoMagic)) || s.off > 1<<62 {
-				return false
-			}
-			var m [len(buildInfoMagic)]byte
-			if _, err := r.ReadAt(m[:], int64(s.off)); err != nil {
-				return false
-			}
-			return string(m[:]) == buildInfoMagic
 		}
 	}
-	return false
+	return section{}, false
 }
 
 func parseSection(b []byte, bo binary.ByteOrder, is64 bool) section {
