@@ -72,34 +72,7 @@ func (r *recoverer) recover(s Server) (res Result) {
 		return res
 	}
 
-	// 1. The directory first: a screen server signalled while it is
-	// missing ends the whole session, and a tmux server's bind fails
-	// silently. 2. Then pin it until the verification, and for tmux hold
-	// <socket>.lock, so that a racing "tmux new" waits for us instead of
-	// starting a server whose path the signal would then steal.
-	var p *pin
-	var err error
-	for attempt := 0; ; attempt++ {
-		var created []string
-		created, err = ensureDir(s.Dir(), s.UID, s.GID)
-		for _, d := range created {
-			res.Actions = append(res.Actions, "created "+quote.Shell(d)+" (0700)")
-			if r.dirCreated != nil {
-				r.dirCreated(d)
-			}
-		}
-		if err == nil {
-			p, err = pinDir(s.Dir(), pinName(s), s.UID, s.GID)
-		}
-		if err != errVanished || attempt == 3 {
-			break
-		}
-	}
-	if err == nil && s.Kind == Tmux {
-		if err = lockTmux(p, s.Path+".lock", r.timeout); err != nil {
-			p.release()
-		}
-	}
+	p, err := r.hold(s, &res)
 	if err != nil {
 		res.Err, res.After = err, inspect(r.sys, s)
 		return res
@@ -126,18 +99,54 @@ func (r *recoverer) recover(s Server) (res Result) {
 		res.Actions = append(res.Actions, "removed stale "+quote.Shell(s.Path))
 	}
 
-	// 4. The signal, then 5. the proof: a client can connect, and the file
-	// on disk is this server's.
+	r.signal(s, st, &res)
+	return res
+}
+
+// hold is steps 1 and 2. The directory first: a screen server signalled
+// while it is missing ends the whole session, and a tmux server's bind
+// fails silently. Then pin it until the verification, and for tmux hold
+// <socket>.lock, so that a racing "tmux new" waits for us instead of
+// starting a server whose path the signal would then steal.
+func (r *recoverer) hold(s Server, res *Result) (p *pin, err error) {
+	for attempt := 0; ; attempt++ {
+		var created []string
+		created, err = ensureDir(s.Dir(), s.UID, s.GID)
+		for _, d := range created {
+			res.Actions = append(res.Actions, "created "+quote.Shell(d)+" (0700)")
+			if r.dirCreated != nil {
+				r.dirCreated(d)
+			}
+		}
+		if err == nil {
+			p, err = pinDir(s.Dir(), pinName(s), s.UID, s.GID)
+		}
+		if err != errVanished || attempt == 3 {
+			break
+		}
+	}
+	if err == nil && s.Kind == Tmux {
+		if err = lockTmux(p, s.Path+".lock", r.timeout); err != nil {
+			p.release()
+		}
+	}
+	return p, err
+}
+
+// signal is steps 4 and 5: the signal, then the proof that a client can
+// connect and that the file on disk is this server's. st is what the
+// check under the lock saw.
+func (r *recoverer) signal(s Server, st Status, res *Result) {
 	sig := signalOf(s.Kind)
 	if catches, known := r.sys.Catches(s.PID, sig); known && !catches && sig != unix.SIGCHLD {
 		// Still starting, or not the server: the default action of
 		// SIGUSR1 would kill it.
 		res.Err, res.After = fmt.Errorf("pid %d does not handle %s (yet): sending it would kill the process", s.PID, unix.SignalName(sig)), st
-		return res
+		return
 	}
 	if err := unix.Kill(s.PID, sig); err != nil {
 		res.Err, res.After = fmt.Errorf("kill -%s %d: %w", unix.SignalName(sig)[3:], s.PID, err), st
-		return res
+		return
 	}
 	res.Actions = append(res.Actions, fmt.Sprintf("sent %s", unix.SignalName(sig)))
 	res.Server, res.After = r.verify(s)
@@ -147,7 +156,6 @@ func (r *recoverer) recover(s Server) (res Result) {
 			res.Err = fmt.Errorf("no answer: %w", errEmacsHandler)
 		}
 	}
-	return res
 }
 
 // verify waits, up to the timeout, for s to answer on its path with a
