@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -71,7 +72,7 @@ func (d darwinSystem) Owner(path string, _ FileID) (pid int, live bool) {
 	}
 	var newest uint64
 	for _, p := range procs {
-		if !contains(p.Paths, path) {
+		if !slices.Contains(p.Paths, path) {
 			continue
 		}
 		if kp, err := unix.SysctlKinfoProc("kern.proc.pid", p.PID); err == nil && startOf(kp) >= newest {
