@@ -12,9 +12,9 @@ import (
 // subcommands: "nohupx jobs" runs a program named jobs, as nohup would.
 var jobOptions = []option{
 	{Spec: getopt.Spec{Long: "jobs"}, act: actJobs},
-	{Spec: getopt.Spec{Long: "json"}, set: flag(func(o *Options) *bool { return &o.JSON })},
+	{Spec: getopt.Spec{Long: "json"}, set: func(o *Options, _ string) error { o.JSON = true; return nil }},
 	{Spec: getopt.Spec{Long: "log", Arg: true}, act: actLog, set: setJob},
-	{Spec: getopt.Spec{Long: "follow", Short: 'f'}, set: flag(func(o *Options) *bool { return &o.Follow })},
+	{Spec: getopt.Spec{Long: "follow", Short: 'f'}, set: func(o *Options, _ string) error { o.Follow = true; return nil }},
 	{Spec: getopt.Spec{Long: "lines", Short: 'n', Arg: true}, set: func(o *Options, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
@@ -33,8 +33,8 @@ var jobOptions = []option{
 		o.Signal = sig
 		return nil
 	}},
-	{Spec: getopt.Spec{Long: "on-exit", Arg: true}, set: nonEmpty("--on-exit needs a command", func(o *Options) *string { return &o.OnExit })},
-	{Spec: getopt.Spec{Long: "no-record"}, set: flag(func(o *Options) *bool { return &o.NoRecord })},
+	{Spec: getopt.Spec{Long: "on-exit", Arg: true}, set: func(o *Options, v string) error { return named(&o.OnExit, v, "--on-exit needs a command") }},
+	{Spec: getopt.Spec{Long: "no-record"}, set: func(o *Options, _ string) error { o.NoRecord = true; return nil }},
 }
 
 func setJob(o *Options, v string) error {
@@ -51,7 +51,7 @@ func setJob(o *Options, v string) error {
 // jobOptionsFit checks that each job option goes with its action.
 func jobOptionsFit(act action, given map[string]bool, o Options) error {
 	acts := 0
-	for _, opt := range options {
+	for opt := range options {
 		if opt.act != actRun && opt.act != actHelp && opt.act != actVersion && given[opt.Long] {
 			acts++
 		}

@@ -87,61 +87,70 @@ type option struct {
 	act action
 }
 
-// nonEmpty is a setter for an option whose value names something.
-func nonEmpty(what string, dst func(*Options) *string) func(*Options, string) error {
-	return func(o *Options, v string) error {
-		if v == "" {
-			return errors.New(what)
-		}
-		*dst(o) = v
-		return nil
+// named sets *dst to v, the value of an option that names something;
+// what is the error for an empty one.
+func named(dst *string, v, what string) error {
+	if v == "" {
+		return errors.New(what)
 	}
+	*dst = v
+	return nil
 }
 
-func flag(dst func(*Options) *bool) func(*Options, string) error {
-	return func(o *Options, _ string) error { *dst(o) = true; return nil }
-}
-
-// options is the one option table, -p/-g's included: the command line is
-// parsed once. -a and --continue exist only with -p or -g; parse says so
-// in getopt's words otherwise, as GNU nohup would.
-var options = append([]option{
-	{Spec: getopt.Spec{Long: "output", Short: 'o', Arg: true}, set: nonEmpty("--output needs a file name", func(o *Options) *string { return &o.Output })},
-	{Spec: getopt.Spec{Long: "quiet", Short: 'q'}, set: flag(func(o *Options) *bool { return &o.Quiet })},
+// The option table is runOptions and jobOptions, -p/-g's included: the
+// command line is parsed once. -a and --continue exist only with -p or
+// -g; parse says so in getopt's words otherwise, as GNU nohup would. The
+// entries are plain literals, so that the table costs nothing at start-up:
+// package initialisation runs for every applet and stage of the binary,
+// nohupx's exec path included.
+var runOptions = []option{
+	{Spec: getopt.Spec{Long: "output", Short: 'o', Arg: true}, set: func(o *Options, v string) error { return named(&o.Output, v, "--output needs a file name") }},
+	{Spec: getopt.Spec{Long: "quiet", Short: 'q'}, set: func(o *Options, _ string) error { o.Quiet = true; return nil }},
 	{Spec: getopt.Spec{Long: "ignore", Arg: true}, set: (*Options).addIgnore},
 	{Spec: getopt.Spec{Long: "survive", Short: 's'}, set: func(o *Options, _ string) error {
 		o.Survive = true
 		o.Ignore = o.Ignore.Add(survivePreset...)
 		return nil
 	}},
-	{Spec: getopt.Spec{Long: "all-stdio"}, set: flag(func(o *Options) *bool { return &o.AllStdio })},
-	{Spec: getopt.Spec{Long: "no-rotate"}, set: flag(func(o *Options) *bool { return &o.NoRotate })},
-	{Spec: getopt.Spec{Long: "rotate", Arg: true}, act: actRotate, set: nonEmpty("--rotate needs a file name", func(o *Options) *string { return &o.RotateFile })},
+	{Spec: getopt.Spec{Long: "all-stdio"}, set: func(o *Options, _ string) error { o.AllStdio = true; return nil }},
+	{Spec: getopt.Spec{Long: "no-rotate"}, set: func(o *Options, _ string) error { o.NoRotate = true; return nil }},
+	{Spec: getopt.Spec{Long: "rotate", Arg: true}, act: actRotate, set: func(o *Options, v string) error { return named(&o.RotateFile, v, "--rotate needs a file name") }},
 	{Spec: getopt.Spec{Long: "relays"}, act: actRelays},
-	{Spec: getopt.Spec{Long: "install-links", Arg: true}, act: actLinks, set: nonEmpty("--install-links needs a directory", func(o *Options) *string { return &o.LinksDir })},
-	{Spec: getopt.Spec{Long: "drop-in"}, set: flag(func(o *Options) *bool { return &o.DropIn })},
-	{Spec: getopt.Spec{Long: "no-scope"}, set: flag(func(o *Options) *bool { return &o.NoScope })},
-	{Spec: getopt.Spec{Long: "linger"}, set: flag(func(o *Options) *bool { return &o.Linger })},
+	{Spec: getopt.Spec{Long: "install-links", Arg: true}, act: actLinks, set: func(o *Options, v string) error { return named(&o.LinksDir, v, "--install-links needs a directory") }},
+	{Spec: getopt.Spec{Long: "drop-in"}, set: func(o *Options, _ string) error { o.DropIn = true; return nil }},
+	{Spec: getopt.Spec{Long: "no-scope"}, set: func(o *Options, _ string) error { o.NoScope = true; return nil }},
+	{Spec: getopt.Spec{Long: "linger"}, set: func(o *Options, _ string) error { o.Linger = true; return nil }},
 	{Spec: getopt.Spec{Long: "pid", Short: 'p'}, set: func(o *Options, _ string) error { return o.setAttach(attachPID) }},
 	{Spec: getopt.Spec{Long: "pgid", Short: 'g'}, set: func(o *Options, _ string) error { return o.setAttach(attachGroup) }},
-	{Spec: getopt.Spec{Long: "always", Short: 'a'}, set: flag(func(o *Options) *bool { return &o.Always })},
-	{Spec: getopt.Spec{Long: "continue"}, set: flag(func(o *Options) *bool { return &o.Continue })},
+	{Spec: getopt.Spec{Long: "always", Short: 'a'}, set: func(o *Options, _ string) error { o.Always = true; return nil }},
+	{Spec: getopt.Spec{Long: "continue"}, set: func(o *Options, _ string) error { o.Continue = true; return nil }},
 	{Spec: getopt.Spec{Long: "help"}, act: actHelp},
 	{Spec: getopt.Spec{Long: "version"}, act: actVersion},
-}, jobOptions...)
+}
+
+// options yields every entry of the option table.
+func options(yield func(option) bool) {
+	for _, table := range [][]option{runOptions, jobOptions} {
+		for _, opt := range table {
+			if !yield(opt) {
+				return
+			}
+		}
+	}
+}
 
 // specs is what getopt is given: the table's specs and the rotation
 // options (logrot.Options, set through Policy.Set).
-var specs = func() []getopt.Spec {
-	var s []getopt.Spec
-	for _, opt := range options {
+func specs() []getopt.Spec {
+	s := make([]getopt.Spec, 0, len(runOptions)+len(jobOptions)+len(logrot.Options))
+	for opt := range options {
 		s = append(s, opt.Spec)
 	}
 	return append(s, logrot.Options...)
-}()
+}
 
 func lookupOption(name string) option {
-	for _, opt := range options {
+	for opt := range options {
 		if opt.Long == name {
 			return opt
 		}
@@ -187,7 +196,7 @@ var errMissingOperand = errors.New("missing operand")
 // --version win over anything that follows them, as in GNU nohup.
 func parse(prog string, args []string) (Options, action, error) {
 	o := Options{Prog: prog, Ignore: sigs.Set{syscall.SIGHUP}, Policy: logrot.DefaultPolicy, Lines: -1}
-	opts, rest, perr := getopt.Parse(args, specs)
+	opts, rest, perr := getopt.Parse(args, specs())
 	switch getopt.HelpOrVersion(opts) {
 	case "help":
 		return o, actHelp, nil
@@ -253,7 +262,7 @@ func parse(prog string, args []string) (Options, action, error) {
 }
 
 func actionName(act action) string {
-	for _, opt := range options {
+	for opt := range options {
 		if opt.act == act {
 			return "--" + opt.Long
 		}
