@@ -118,16 +118,16 @@ func PublicCopy(t testing.TB, src, name string) string {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	b, err := os.ReadFile(src)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// cp writes the copy, not this process: a file being written here
+	// could be held open for writing by a child of a parallel test,
+	// forked before it closed, and exec'ing it would then fail with
+	// ETXTBSY. cp's descriptor is gone with cp.
 	exe := filepath.Join(dir, name)
-	if err := os.WriteFile(exe, b, 0o755); err != nil {
-		t.Fatal(err)
+	if out, err := exec.Command("cp", src, exe).CombinedOutput(); err != nil {
+		t.Fatalf("cp %s %s: %v %s", src, exe, err, out)
 	}
-	// Both modes set explicitly: MkdirTemp makes 0700, and WriteFile's
-	// mode is cut by the umask.
+	// Both modes set explicitly: MkdirTemp makes 0700, and cp's mode is
+	// cut by the umask.
 	for _, p := range []string{dir, exe} {
 		if err := os.Chmod(p, 0o755); err != nil {
 			t.Fatal(err)
