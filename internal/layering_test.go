@@ -25,7 +25,7 @@ func TestNoAppletImports(t *testing.T) {
 		}
 		checked++
 		for _, imp := range strings.Fields(imports) {
-			// A test variant is listed as "path [pkg.test]".
+			// A test variant, "path [pkg.test]", starts with its path.
 			if strings.HasPrefix(imp, mod) && !strings.HasPrefix(imp, mod+"internal/") {
 				t.Errorf("%s imports %s", pkg, imp)
 			}

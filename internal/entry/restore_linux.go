@@ -37,9 +37,9 @@ func IgnoreAgain() {
 // an exec or a fork from the calling goroutine passes on: execve keeps the
 // calling thread's mask, and Go's fork gives the child the forking
 // thread's. The runtime gives every thread the starting mask less the
-// signals it must receive itself (SIGURG, the faults), so unless one of
-// those was blocked at the start, every thread has the mask already and
-// nothing changes. Otherwise the goroutine is locked to its thread for
+// signals it insists on receiving (the faults, SIGURG, and HUP, INT, QUIT
+// and TERM among others), so unless one of those was blocked at the
+// start, every thread has the mask already and nothing changes. Otherwise the goroutine is locked to its thread for
 // good (an exec or fork is next) and that thread gets the mask. Locking
 // costs the process a new thread, hence only then.
 func BlockAgain() {

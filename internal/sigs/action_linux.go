@@ -7,9 +7,8 @@ import (
 
 // Action is a struct sigaction as the kernel's rt_sigaction(2) reads and
 // writes it, opaque but for the handler, which comes first on every Linux
-// architecture the suite builds for (MIPS puts the flags first, and its
-// struct stat differs too: the suite does not build there). Four words
-// hold any of them.
+// architecture but MIPS (where the suite does not build: logrot's use of
+// struct stat fails to compile there). Four words hold any of them.
 type Action [4]uint64
 
 // Ignore is the action SIG_IGN.
