@@ -76,21 +76,29 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 	}
 	defer null.Close()
 
-	// The first stage gets its own session (so no relay process is in the
-	// job's process group or the terminal's session), cwd / (so it holds no
-	// mount busy), /dev/null as stdio (so it holds no terminal or ssh
-	// channel), and never Pdeathsig: the relay must outlive us. Only w may
-	// stay here: a write end anywhere else keeps the relay from ever seeing
-	// EOF.
 	n := null.Fd()
+	if err = startFirstStage(path, []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)}); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// startFirstStage starts the relay's first stage with files as its
+// descriptors, and reaps it. The first stage gets its own session (so no
+// relay process is in the job's process group or the terminal's session),
+// cwd / (so it holds no mount busy), /dev/null as stdio (so it holds no
+// terminal or ssh channel), and never Pdeathsig: the relay must outlive
+// us. Only the pipe's write end may stay with the caller: a write end
+// anywhere else keeps the relay from ever seeing EOF.
+func startFirstStage(path string, files []uintptr) error {
 	pid, err := syscall.ForkExec(reexec.Exe(), []string{SpawnStage, path}, &syscall.ProcAttr{
 		Dir:   "/",
 		Env:   relayEnv(), // HOME and XDG_STATE_HOME say where the relay log is
-		Files: []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)},
+		Files: files,
 		Sys:   &syscall.SysProcAttr{Setsid: true},
 	})
 	if err != nil {
-		return nil, fmt.Errorf("log relay: %w", err)
+		return fmt.Errorf("log relay: %w", err)
 	}
 	// Reap the first stage now, so the command we exec has no child it did
 	// not start.
@@ -102,9 +110,9 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 		}
 	}
 	if err != nil || !ws.Exited() || ws.ExitStatus() != 0 {
-		return nil, fmt.Errorf("log relay: the first stage failed (%v)", describe(ws, err))
+		return fmt.Errorf("log relay: the first stage failed (%v)", describe(ws, err))
 	}
-	return w, nil
+	return nil
 }
 
 func describe(ws syscall.WaitStatus, err error) string {
