@@ -190,35 +190,10 @@ func permissionFacts(pid int, st procfs.Status) permFacts {
 // run does the work on a seized thread and always lets it go: detached
 // as it was, or changed as reported.
 func (t *tracee) run(req Request, res *Result) error {
-	if err := ptrace(unix.PTRACE_INTERRUPT, t.tid, 0, 0); err != nil {
-		// Not stopped, so it cannot be detached: the kernel lets it go
-		// untouched when nohupx exits.
-		return errorf(ErrFailed, "PTRACE_INTERRUPT: %s", diag.Strerror(err))
-	}
-	first, err := t.firstStop()
+	req, r0, err := t.stop(req, res)
 	if err != nil {
-		// Still running (uninterruptible sleep, say) and not stopped: the
-		// kernel lets it go untouched when nohupx exits.
 		return err
 	}
-	res.Stopped = first.sig != syscall.SIGTRAP
-	if res.Stopped {
-		req, res.ForStopped = req.forStopped()
-	}
-	if _, err := getSyscallInfo(t.tid); err != nil {
-		return t.detachUntouched(errorf(ErrUnsupported, "this kernel has no PTRACE_GET_SYSCALL_INFO (Linux 5.3)"))
-	}
-	r0, err := getRegs(t.tid)
-	if err != nil {
-		return t.detachUntouched(errorf(ErrFailed, "read registers: %s", diag.Strerror(err)))
-	}
-	if err := checkArch(&r0); err != nil {
-		return t.detachUntouched(err)
-	}
-	if t.memfd, err = unix.Open(procPath(t.pid, "mem"), unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
-		return t.detachUntouched(errorf(ErrFailed, "open /proc/%d/mem: %s", t.pid, diag.Strerror(err)))
-	}
-
 	// What is there to do? The masks are process-wide and the thread is
 	// stopped; the injected query below is what counts in the end.
 	st, err := procfs.ReadStatus(t.pid)
@@ -230,7 +205,49 @@ func (t *tracee) run(req Request, res *Result) error {
 	if w.empty() {
 		return t.finish(req, res, t.detachUntouched(nil))
 	}
+	return t.change(req, res, w, r0)
+}
 
+// stop interrupts the seized thread and checks that it can be changed
+// here: the kernel's syscall info, the architecture, /proc/PID/mem. It
+// returns the request as it applies to the target (one that was already
+// stopped gets forStopped's) and the thread's registers.
+func (t *tracee) stop(req Request, res *Result) (Request, regs, error) {
+	if err := ptrace(unix.PTRACE_INTERRUPT, t.tid, 0, 0); err != nil {
+		// Not stopped, so it cannot be detached: the kernel lets it go
+		// untouched when nohupx exits.
+		return req, regs{}, errorf(ErrFailed, "PTRACE_INTERRUPT: %s", diag.Strerror(err))
+	}
+	first, err := t.firstStop()
+	if err != nil {
+		// Still running (uninterruptible sleep, say) and not stopped: the
+		// kernel lets it go untouched when nohupx exits.
+		return req, regs{}, err
+	}
+	res.Stopped = first.sig != syscall.SIGTRAP
+	if res.Stopped {
+		req, res.ForStopped = req.forStopped()
+	}
+	if _, err := getSyscallInfo(t.tid); err != nil {
+		return req, regs{}, t.detachUntouched(errorf(ErrUnsupported, "this kernel has no PTRACE_GET_SYSCALL_INFO (Linux 5.3)"))
+	}
+	r0, err := getRegs(t.tid)
+	if err != nil {
+		return req, regs{}, t.detachUntouched(errorf(ErrFailed, "read registers: %s", diag.Strerror(err)))
+	}
+	if err := checkArch(&r0); err != nil {
+		return req, regs{}, t.detachUntouched(err)
+	}
+	if t.memfd, err = unix.Open(procPath(t.pid, "mem"), unix.O_RDWR|unix.O_CLOEXEC, 0); err != nil {
+		return req, regs{}, t.detachUntouched(errorf(ErrFailed, "open /proc/%d/mem: %s", t.pid, diag.Strerror(err)))
+	}
+	return req, r0, nil
+}
+
+// change does w in the stopped thread: it captures the thread's state
+// (registers r0 at the stop), finds a syscall instruction, injects the
+// calls and restores the state, undoing what it did if a step failed.
+func (t *tracee) change(req Request, res *Result, w work, r0 regs) error {
 	saved, atEntryStop, err := t.capture(r0, 0)
 	if err != nil {
 		return err
