@@ -51,19 +51,19 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 	// Blocking pipes, close-on-exec (unlike os.Pipe's, which are
 	// non-blocking for Go's poller: dup2'd onto a command's stdout that
 	// would make its writes fail with EAGAIN).
-	r, w, err := reexec.Pipe()
+	r, pw, err := reexec.Pipe()
 	if err != nil {
 		return nil, err
 	}
 	defer r.Close()
-	// w is ours to return; on any failure below it is closed here, once.
+	// pw is ours to return; on any failure below it is closed here, once.
+	// (Not the result w: a failing return has set that to nil already.)
 	defer func() {
 		if err != nil {
-			w.Close()
-			w = nil
+			pw.Close()
 		}
 	}()
-	_, _ = unix.FcntlInt(w.Fd(), unix.F_SETPIPE_SZ, relayBuf) // best effort
+	_, _ = unix.FcntlInt(pw.Fd(), unix.F_SETPIPE_SZ, relayBuf) // best effort
 	var priv [2]int
 	if err = unix.Pipe2(priv[:], unix.O_CLOEXEC); err != nil {
 		return nil, err
@@ -80,7 +80,7 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 	if err = startFirstStage(path, []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)}); err != nil {
 		return nil, err
 	}
-	return w, nil
+	return pw, nil
 }
 
 // startFirstStage starts the relay's first stage with files as its

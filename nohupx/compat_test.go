@@ -605,6 +605,20 @@ os.execv(sys.argv[1], sys.argv[2:])`
 	}
 }
 
+// TestSignalsAfterNotices: nohupx ignores SIGTTOU while it writes its
+// notice to the terminal (so that `stty tostop` cannot stop it), and the
+// command still gets the dispositions GNU nohup gives it: SIGHUP ignored,
+// SIGTTOU not.
+func TestSignalsAfterNotices(t *testing.T) {
+	needGNU(t)
+	probe := setup{tty: [3]bool{true, true, true}, args: []string{"grep", "SigIgn:", "/proc/self/status"}}
+	gnu := run(t, gnuNohup, probe)
+	ours := run(t, testbin.Path("nohupx"), probe)
+	if ours.term == "" || ours.nohupOut != gnu.nohupOut {
+		t.Errorf("the command's %q after nohupx's notice %q; GNU nohup gives %q", ours.nohupOut, ours.term, gnu.nohupOut)
+	}
+}
+
 // TestSignalMaskKept: the command gets the signal mask nohupx was given,
 // as from GNU nohup, both where every thread of nohupx still has that mask
 // and where the Go runtime unblocked part of it (TERM, which it must be

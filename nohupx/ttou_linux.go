@@ -17,7 +17,9 @@ import (
 // its thread (which costs a launch a thread or two). It lasts only as long
 // as the write, so nothing forked meanwhile (the relay, an --on-exit
 // watcher) inherits it and the command gets the action nohupx was given:
-// the Go runtime leaves SIGTTOU as inherited.
+// the Go runtime leaves SIGTTOU as inherited. One difference from
+// blocking: a SIGTTOU already pending (sent while nohupx's parent had it
+// blocked) is discarded rather than passed on to the command.
 func withoutTTOU(write func() error) error {
 	old, err := sigs.Swap(unix.SIGTTOU, sigs.Ignore)
 	if err != nil {

@@ -39,9 +39,10 @@ func IgnoreAgain() {
 // thread's. The runtime gives every thread the starting mask less the
 // signals it insists on receiving (the faults, SIGURG, and HUP, INT, QUIT
 // and TERM among others), so unless one of those was blocked at the
-// start, every thread has the mask already and nothing changes. Otherwise the goroutine is locked to its thread for
-// good (an exec or fork is next) and that thread gets the mask. Locking
-// costs the process a new thread, hence only then.
+// start, every thread has the mask already and nothing changes.
+// Otherwise the goroutine is locked to its thread for good (an exec or
+// fork is next) and that thread gets the mask. Locking costs the process
+// a new thread, hence only then.
 func BlockAgain() {
 	if !Known() {
 		return

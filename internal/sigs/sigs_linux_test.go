@@ -49,6 +49,9 @@ func TestSwap(t *testing.T) {
 	if ignored() {
 		t.Error("still ignored after the old action went back")
 	}
+	if now, err := Swap(syscall.SIGWINCH, old); err != nil || now != old {
+		t.Errorf("action after Swap back %#x, %v; want the old one %#x exactly", now, err, old)
+	}
 	if _, err := Swap(0, Ignore); err == nil {
 		t.Error("Swap of signal 0 succeeded")
 	}
