@@ -27,10 +27,9 @@ type segment struct {
 	skip int64 // bytes before the job's output (the first segment only)
 }
 
-func (s segment) open() (io.ReadCloser, error) {
+func (s segment) open() (_ io.ReadCloser, err error) {
 	f := s.f
 	if f == nil {
-		var err error
 		if f, err = os.Open(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
 			// Compressed meanwhile: the .gz is linked before the plain
 			// file goes.
@@ -41,18 +40,21 @@ func (s segment) open() (io.ReadCloser, error) {
 			return nil, err
 		}
 	}
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
 	var r io.Reader = f
 	if s.gzip {
 		z, err := gzip.NewReader(bufio.NewReader(f))
 		if err != nil {
-			f.Close()
 			return nil, fmt.Errorf("%s: %w", s.name, err)
 		}
 		r = z
 	}
 	if s.skip > 0 {
 		if _, err := io.CopyN(io.Discard, r, s.skip); err != nil && err != io.EOF {
-			f.Close()
 			return nil, err
 		}
 	}
@@ -80,18 +82,8 @@ func OpenOutput(j Job) (*Output, error) {
 	}
 	// The live file first: a backup that is this very file (rotated
 	// after we opened it) ends the list, so nothing is read twice.
-	live, err := os.Open(j.Output)
+	live, liveSt, backups, err := openLive(j.Output)
 	if err != nil {
-		return nil, err
-	}
-	var liveSt syscall.Stat_t
-	if err := syscall.Fstat(int(live.Fd()), &liveSt); err != nil {
-		live.Close()
-		return nil, err
-	}
-	backups, err := logrot.Backups(j.Output)
-	if err != nil {
-		live.Close()
 		return nil, err
 	}
 	o := &Output{job: j, live: live}
@@ -266,18 +258,8 @@ func (o *Output) rotated(cur *os.File) (bool, error) {
 // the file just read; a backup that is the new live file itself (rotated
 // already) ends the list, and is read next.
 func (o *Output) advance(w io.Writer) (*os.File, error) {
-	next, err := os.Open(o.job.Output)
+	next, nextSt, backups, err := openLive(o.job.Output)
 	if err != nil {
-		return nil, err
-	}
-	var nextSt syscall.Stat_t
-	if err := syscall.Fstat(int(next.Fd()), &nextSt); err != nil {
-		next.Close()
-		return nil, err
-	}
-	backups, err := logrot.Backups(o.job.Output)
-	if err != nil {
-		next.Close()
 		return nil, err
 	}
 	first := true
@@ -299,6 +281,22 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 		}
 	}
 	return next, nil
+}
+
+// openLive opens the live file name, and then lists the backups beside
+// it; st is what the open file is.
+func openLive(name string) (f *os.File, st syscall.Stat_t, backups []logrot.Backup, err error) {
+	if f, err = os.Open(name); err != nil {
+		return nil, st, nil, err
+	}
+	if err = syscall.Fstat(int(f.Fd()), &st); err == nil {
+		backups, err = logrot.Backups(name)
+	}
+	if err != nil {
+		f.Close()
+		return nil, st, nil, err
+	}
+	return f, st, backups, nil
 }
 
 // sameFile says whether name is the file st describes.
