@@ -55,9 +55,16 @@ func (t *tracee) capture(r regs, attempts int) (regs, bool, error) {
 	if attempts >= 3 {
 		return r, false, t.detachUntouched(errorf(ErrFailed, "it was inside an interrupted system call three times in a row"))
 	}
-	if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, 0); err != nil {
-		return r, false, errorf(ErrNoProcess, "PTRACE_SYSCALL: %s", diag.Strerror(err))
+	if err := t.resumeSyscall(0); err != nil {
+		return r, false, err
 	}
+	return t.nextEntry(r, attempts)
+}
+
+// nextEntry waits until the thread, resumed with PTRACE_SYSCALL, is at a
+// syscall-entry stop, and returns the registers that make it execute that
+// system call. r is what is returned if it fails.
+func (t *tracee) nextEntry(r regs, attempts int) (regs, bool, error) {
 	interrupted := false
 	for {
 		s, err := t.wait()
@@ -74,17 +81,11 @@ func (t *tracee) capture(r regs, attempts int) (regs, bool, error) {
 			// traced until nohupx exits.
 			return r, false, errorf(ErrFailed, "it did not stop again (%v); nothing was changed", err)
 		}
-		resume := func(sig syscall.Signal) error {
-			if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
-				return errorf(ErrNoProcess, "PTRACE_SYSCALL: %s", diag.Strerror(err))
-			}
-			return nil
-		}
 		switch s.kind {
 		case stopGone:
 			return r, false, errorf(ErrNoProcess, "it exited (%s)", s.how)
 		case stopSignal: // delivered as it would have been: exactly what the kernel does next
-			if err := resume(s.sig); err != nil {
+			if err := t.resumeSyscall(s.sig); err != nil {
 				return r, false, err
 			}
 		case stopEvent: // a stop in signal handling: as good as the first one
@@ -97,30 +98,49 @@ func (t *tracee) capture(r regs, attempts int) (regs, bool, error) {
 			}
 			return t.capture(r2, attempts+1)
 		case stopSyscall:
-			info, err := getSyscallInfo(t.tid)
-			if err != nil {
-				return r, false, errorf(ErrNoProcess, "PTRACE_GET_SYSCALL_INFO: %s", diag.Strerror(err))
+			saved, entry, err := t.entryRegs()
+			if err != nil || entry {
+				return saved, entry, err
 			}
-			if info.op != unix.PTRACE_SYSCALL_INFO_ENTRY {
-				if err := resume(0); err != nil {
-					return r, false, err
-				}
-				continue
+			if err := t.resumeSyscall(0); err != nil {
+				return r, false, err
 			}
-			re, err := getRegs(t.tid)
-			if err != nil {
-				return r, false, errorf(ErrNoProcess, "read registers: %s", diag.Strerror(err))
-			}
-			saved := atEntry(re)
-			// The state must be what atEntry assumes: a syscall
-			// instruction right before the entry's pc.
-			b := make([]byte, len(syscallInsn))
-			if err := t.memRead(pcOf(&saved), b); err != nil || !isSyscallInsn(b) {
-				return r, false, t.detachUntouched(errorf(ErrFailed, "no system call instruction before pc %#x", pcOf(&re)))
-			}
-			return saved, true, nil
 		}
 	}
+}
+
+// resumeSyscall resumes the thread until its next system call stop,
+// delivering sig (0 for none).
+func (t *tracee) resumeSyscall(sig syscall.Signal) error {
+	if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
+		return errorf(ErrNoProcess, "PTRACE_SYSCALL: %s", diag.Strerror(err))
+	}
+	return nil
+}
+
+// entryRegs, at a system call stop, tells whether it is an entry stop
+// and, if so, returns the registers that make the thread execute that
+// call: the entry's, with the pc moved back onto the instruction.
+func (t *tracee) entryRegs() (regs, bool, error) {
+	info, err := getSyscallInfo(t.tid)
+	if err != nil {
+		return regs{}, false, errorf(ErrNoProcess, "PTRACE_GET_SYSCALL_INFO: %s", diag.Strerror(err))
+	}
+	if info.op != unix.PTRACE_SYSCALL_INFO_ENTRY {
+		return regs{}, false, nil
+	}
+	re, err := getRegs(t.tid)
+	if err != nil {
+		return regs{}, false, errorf(ErrNoProcess, "read registers: %s", diag.Strerror(err))
+	}
+	saved := atEntry(re)
+	// The state must be what atEntry assumes: a syscall instruction
+	// right before the entry's pc.
+	b := make([]byte, len(syscallInsn))
+	if err := t.memRead(pcOf(&saved), b); err != nil || !isSyscallInsn(b) {
+		return regs{}, false, t.detachUntouched(errorf(ErrFailed, "no system call instruction before pc %#x", pcOf(&re)))
+	}
+	return saved, true, nil
 }
 
 // isSyscallInsn tells whether b starts with a system call instruction that
@@ -152,23 +172,44 @@ func (t *tracee) findInsn(saved *regs, atEntryStop bool) (uint64, string, error)
 	if !testVDSO && cand%insnAlign == 0 && t.memRead(cand, b) == nil && string(b) == string(syscallInsn) {
 		return cand, from, nil
 	}
+	pc := pcOf(saved)
+	order, err := t.execMappings(pc)
+	if err != nil {
+		return 0, "", err
+	}
+	s := insnScan{t: t, buf: make([]byte, 64<<10), budget: 64 << 20}
+	for _, m := range order {
+		if addr, ok := s.find(m); ok {
+			switch {
+			case m.Name == "[vdso]":
+				return addr, "vdso", nil
+			case m.Start <= pc && pc < m.End:
+				return addr, "pc's mapping", nil
+			}
+			return addr, "mapping", nil
+		}
+	}
+	return 0, "", errorf(ErrFailed, "no system call instruction in its executable memory")
+}
+
+// execMappings returns the target's executable mappings in the order they
+// are searched. The mapping the thread runs in comes first: a signal
+// handler that runs during an injection sees the pc there, and some look
+// at what it is. Go's on arm64 takes a pc in the vDSO for "g may be
+// clobbered" and looks g up where only its own vDSO calls put it: a Go
+// thread caught in its own code and sent into the vDSO dies of "bad g in
+// signal handler" if a signal comes (measured). Then the vDSO, then the
+// rest.
+func (t *tracee) execMappings(pc uint64) ([]mapping, error) {
 	f, err := os.Open(procPath(t.pid, "maps"))
 	if err != nil {
-		return 0, "", errorf(ErrFailed, "read its memory map: %s", diag.Strerror(err))
+		return nil, errorf(ErrFailed, "read its memory map: %s", diag.Strerror(err))
 	}
 	maps, err := parseMaps(f)
 	f.Close()
 	if err != nil {
-		return 0, "", errorf(ErrFailed, "read its memory map: %v", err)
+		return nil, errorf(ErrFailed, "read its memory map: %v", err)
 	}
-	// The mapping the thread runs in first: a signal handler that runs
-	// during an injection sees the pc there, and some look at what it is.
-	// Go's on arm64 takes a pc in the vDSO for "g may be clobbered" and
-	// looks g up where only its own vDSO calls put it: a Go thread caught
-	// in its own code and sent into the vDSO dies of "bad g in signal
-	// handler" if a signal comes (measured). Then the vDSO, then the rest.
-	pc := pcOf(saved)
-	var order []mapping
 	rank := func(m mapping) int {
 		switch {
 		case testVDSO:
@@ -183,6 +224,7 @@ func (t *tracee) findInsn(saved *regs, atEntryStop bool) (uint64, string, error)
 		}
 		return 2
 	}
+	var order []mapping
 	for r := 0; r <= 2; r++ {
 		for _, m := range maps {
 			if rank(m) == r && m.Name != "[vsyscall]" && strings.Contains(m.Perms, "x") {
@@ -190,41 +232,45 @@ func (t *tracee) findInsn(saved *regs, atEntryStop bool) (uint64, string, error)
 			}
 		}
 	}
-	budget := 64 << 20 // bytes scanned at most
-	buf := make([]byte, 64<<10)
-	for _, m := range order {
-		for addr := m.Start; addr < m.End && budget > 0; {
-			chunk := buf
-			if rest := m.End - addr; rest < uint64(len(chunk)) {
-				chunk = chunk[:rest]
-			}
-			if t.memRead(addr, chunk) != nil {
-				break
-			}
-			budget -= len(chunk)
-			for i := 0; i+int(n) <= len(chunk); i += insnAlign {
-				if string(chunk[i:i+int(n)]) == string(syscallInsn) {
-					from := "mapping"
-					switch {
-					case m.Name == "[vdso]":
-						from = "vdso"
-					case m.Start <= pc && pc < m.End:
-						from = "pc's mapping"
-					}
-					return addr + uint64(i), from, nil
-				}
-			}
-			// An instruction split across chunks is found by overlapping.
-			if uint64(len(chunk)) <= n {
-				break
-			}
-			addr += uint64(len(chunk)) - n + 1
-			if insnAlign > 1 {
-				addr = addr &^ (insnAlign - 1)
+	return order, nil
+}
+
+// insnScan reads the target's memory a chunk at a time, looking for a
+// system call instruction, and stops for good once budget bytes are read.
+type insnScan struct {
+	t      *tracee
+	buf    []byte
+	budget int
+}
+
+// find returns the address of the first aligned system call instruction
+// in m, if any is within what can be read of it.
+func (s *insnScan) find(m mapping) (uint64, bool) {
+	n := uint64(len(syscallInsn))
+	for addr := m.Start; addr < m.End && s.budget > 0; {
+		chunk := s.buf
+		if rest := m.End - addr; rest < uint64(len(chunk)) {
+			chunk = chunk[:rest]
+		}
+		if s.t.memRead(addr, chunk) != nil {
+			return 0, false
+		}
+		s.budget -= len(chunk)
+		for i := 0; i+int(n) <= len(chunk); i += insnAlign {
+			if string(chunk[i:i+int(n)]) == string(syscallInsn) {
+				return addr + uint64(i), true
 			}
 		}
+		// An instruction split across chunks is found by overlapping.
+		if uint64(len(chunk)) <= n {
+			return 0, false
+		}
+		addr += uint64(len(chunk)) - n + 1
+		if insnAlign > 1 {
+			addr = addr &^ (insnAlign - 1)
+		}
 	}
-	return 0, "", errorf(ErrFailed, "no system call instruction in its executable memory")
+	return 0, false
 }
 
 // call executes nr(args...) in the target with the borrowed instruction at
