@@ -45,76 +45,84 @@ const (
 )
 
 func shell(s string, utf8ok bool) string {
-	var b strings.Builder
-	b.WriteByte('\'')
-	inEscape := false // inside a $'...' run
-	sawQuote := false
+	w := shellWriter{doubleOK: true}
+	w.b.WriteByte('\'')
+	for i := 0; i < len(s); {
+		i += w.char(s, i, utf8ok)
+	}
+	w.b.WriteByte('\'')
+	if w.sawQuote && w.doubleOK {
+		return `"` + s + `"`
+	}
+	return w.b.String()
+}
+
+// shellWriter builds a single-quoted word, switching to $'...' runs for
+// what cannot stand inside single quotes.
+type shellWriter struct {
+	b        strings.Builder
+	inEscape bool // inside a $'...' run
+	sawQuote bool
 	// doubleOK stays true while every character could stand unchanged
 	// inside double quotes too; a name whose only special character is an
 	// apostrophe is then written "like this", as gnulib does.
-	doubleOK := true
-	escape := func(seq string) {
-		if !inEscape {
-			b.WriteString("'$'")
-			inEscape = true
-		}
-		b.WriteString(seq)
+	doubleOK bool
+}
+
+func (w *shellWriter) escape(seq string) {
+	if !w.inEscape {
+		w.b.WriteString("'$'")
+		w.inEscape = true
 	}
-	literal := func(seq string) {
-		if inEscape {
-			b.WriteString("''")
-			inEscape = false
-		}
-		b.WriteString(seq)
+	w.b.WriteString(seq)
+}
+
+func (w *shellWriter) literal(seq string) {
+	if w.inEscape {
+		w.b.WriteString("''")
+		w.inEscape = false
 	}
-	for i := 0; i < len(s); {
-		c := s[i]
-		if k := strings.IndexByte(controlChars, c); k >= 0 {
-			escape(`\` + controlLetters[k:k+1])
-			doubleOK = false
-			i++
-			continue
-		}
-		switch {
-		case c == '\'':
-			// '\'' ends any $'...' run as well as the quoted run.
-			sawQuote = true
-			b.WriteString(`'\''`)
-			inEscape = false
-			i++
-			continue
-		case c < 0x80:
-			if c < 0x20 || c == 0x7f {
-				escape(octal(c))
-				doubleOK = false
-			} else {
-				literal(string(c))
-				doubleOK = doubleOK && doubleSafe(s, i)
-			}
-			i++
-			continue
-		}
-		r, n := utf8.DecodeRuneInString(s[i:])
-		if utf8ok && r != utf8.RuneError && unicode.IsPrint(r) {
-			literal(s[i : i+n])
-			i += n
-			continue
-		}
-		// Not printable here: every byte of the sequence as octal.
-		if !utf8ok || r == utf8.RuneError {
-			n = 1
-		}
-		for j := 0; j < n; j++ {
-			escape(octal(s[i+j]))
-		}
-		doubleOK = false
-		i += n
+	w.b.WriteString(seq)
+}
+
+// char writes the character at s[i] and returns how many bytes it took.
+func (w *shellWriter) char(s string, i int, utf8ok bool) int {
+	c := s[i]
+	if k := strings.IndexByte(controlChars, c); k >= 0 {
+		w.escape(`\` + controlLetters[k:k+1])
+		w.doubleOK = false
+		return 1
 	}
-	b.WriteByte('\'')
-	if sawQuote && doubleOK {
-		return `"` + s + `"`
+	switch {
+	case c == '\'':
+		// '\'' ends any $'...' run as well as the quoted run.
+		w.sawQuote = true
+		w.b.WriteString(`'\''`)
+		w.inEscape = false
+		return 1
+	case c < 0x20 || c == 0x7f:
+		w.escape(octal(c))
+		w.doubleOK = false
+		return 1
+	case c < 0x80:
+		w.literal(string(c))
+		w.doubleOK = w.doubleOK && doubleSafe(s, i)
+		return 1
 	}
-	return b.String()
+	r, n := utf8.DecodeRuneInString(s[i:])
+	if utf8ok && r != utf8.RuneError && unicode.IsPrint(r) {
+		w.literal(s[i : i+n])
+		return n
+	}
+	// Not printable here: every byte of the sequence as octal.
+	if !utf8ok || r == utf8.RuneError {
+		n = 1
+	}
+	for j := 0; j < n; j++ {
+		w.escape(octal(s[i+j]))
+	}
+	w.doubleOK = false
+	return n
 }
 
 // doubleSafe reports whether the printable ASCII character s[i] could be
