@@ -116,16 +116,8 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
 		}
 	}
-	if recDir != "" {
-		// The job runs whatever happens to its record.
-		if _, err := record(o, recDir, st, pid, fds.outs, fds.offset); err != nil {
-			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
-		}
-	}
-	if o.PrintPid {
-		if _, err := fmt.Fprintln(stdio.Out, pid); err != nil {
-			return fail(fmt.Errorf("write error: %s", diag.Strerror(err)))
-		}
+	if err := announce(o, stdio, st, pid, recDir, fds); err != nil {
+		return fail(err)
 	}
 	switch {
 	case o.Ready:
@@ -134,6 +126,22 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		return waitExit(st)
 	}
 	return detached(st, pid, exitcode.OK, nil)
+}
+
+// announce records the job (a warning if it cannot: the job runs whatever
+// happens to its record) and prints its pid if asked.
+func announce(o Options, stdio applet.Stdio, st *stage, pid int, recDir string, fds *streams) error {
+	if recDir != "" {
+		if _, err := record(o, recDir, st, pid, fds.outs, fds.offset); err != nil {
+			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
+		}
+	}
+	if o.PrintPid {
+		if _, err := fmt.Fprintln(stdio.Out, pid); err != nil {
+			return fmt.Errorf("write error: %s", diag.Strerror(err))
+		}
+	}
+	return nil
 }
 
 // streams are the command's standard descriptors (steps 6 and 7 of the
