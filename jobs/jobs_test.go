@@ -324,3 +324,27 @@ func TestTimesUTC(t *testing.T) {
 		t.Errorf("--json times %q, %v; want local 10:00 and 10:01 at +05:00", v.Started, v.Ended)
 	}
 }
+
+// BenchmarkList reads a directory at the size where Tidy prunes
+// (keepFinished+100 records): what --jobs costs, and what a pruning
+// launch pays once in about a hundred.
+func BenchmarkList(b *testing.B) {
+	s, err := Open(b.TempDir(), true)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for i := 0; i < keepFinished+100; i++ {
+		r := Record{By: "nohupx", Pid: 1, StartTicks: 12345, Command: []string{"python3", "train.py"}, Cwd: "/home/u", Started: time.Now()}
+		if err := s.Create(&r); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		jobs, probs, err := s.List()
+		if err != nil || len(probs) > 0 || len(jobs) != keepFinished+100 {
+			b.Fatalf("List: %d jobs, problems %v, %v", len(jobs), probs, err)
+		}
+	}
+}

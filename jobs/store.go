@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -48,13 +48,15 @@ func Dir(env []string) (string, error) {
 type Store struct {
 	Path string
 	fd   int
+	euid int // whose records these are
 }
 
 // Open opens the record directory at path (made by Dir), creating it and
 // the directories above it (mode 0700) if create is set, $XDG_STATE_HOME
 // included as XDG asks, but never HOME or the directory that holds
-// $XDG_STATE_HOME: a home that does not exist is not made. It refuses a directory that is not the caller's own or that
-// others may write: records decide which processes --kill signals.
+// $XDG_STATE_HOME: a home that does not exist is not made. It refuses a
+// directory that is not the caller's own or that others may write:
+// records decide which processes --kill signals.
 func Open(path string, create bool) (*Store, error) {
 	if create {
 		// The common case costs one open: the directory is there.
@@ -82,11 +84,12 @@ func Open(path string, create bool) (*Store, error) {
 		unix.Close(fd)
 		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
 	}
-	if int(st.Uid) != unix.Geteuid() || st.Mode&0o022 != 0 {
+	euid := unix.Geteuid()
+	if int(st.Uid) != euid || st.Mode&0o022 != 0 {
 		unix.Close(fd)
 		return nil, fmt.Errorf("%s: not a directory of this user that only this user can write", path)
 	}
-	return &Store{Path: path, fd: fd}, nil
+	return &Store{Path: path, fd: fd, euid: euid}, nil
 }
 
 // Close closes the directory.
@@ -182,22 +185,23 @@ func (s *Store) Append(id string, e Event) error {
 		return err
 	}
 	defer unix.Close(fd)
-	if err := ours(fd); err != nil {
+	if _, err := s.ours(fd); err != nil {
 		return err
 	}
 	return writeAll(fd, data)
 }
 
-// ours checks that fd is a regular file of this user with one link.
-func ours(fd int) error {
+// ours checks that fd is a regular file of this user with one link, and
+// returns its status.
+func (s *Store) ours(fd int) (unix.Stat_t, error) {
 	var st unix.Stat_t
 	if err := unix.Fstat(fd, &st); err != nil {
-		return err
+		return st, err
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != unix.Geteuid() || st.Nlink != 1 {
-		return errors.New("not a record file of this user")
+	if st.Mode&unix.S_IFMT != unix.S_IFREG || int(st.Uid) != s.euid || st.Nlink != 1 {
+		return st, errors.New("not a record file of this user")
 	}
-	return nil
+	return st, nil
 }
 
 // Problem is a record that could not be read; it never hides the others.
@@ -234,7 +238,7 @@ func (s *Store) List() ([]Job, []Problem, error) {
 		}
 		jobs = append(jobs, j)
 	}
-	sort.SliceStable(jobs, func(a, b int) bool { return jobs[a].Started.Before(jobs[b].Started) })
+	slices.SortStableFunc(jobs, func(a, b Job) int { return a.Started.Compare(b.Started) })
 	return jobs, probs, nil
 }
 
@@ -265,32 +269,53 @@ func (s *Store) names() ([]string, error) {
 const maxRecord = 1 << 20
 
 func (s *Store) read(name string) (Job, time.Time, error) {
+	// Plain system calls, not an os.File: a listing reads every record,
+	// and an os.File would also register each one with the runtime's
+	// poller (O_NONBLOCK, so that a FIFO planted under a record's name
+	// cannot block the open).
 	fd, err := unix.Openat(s.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return Job{}, time.Time{}, err
 	}
-	f := os.NewFile(uintptr(fd), name)
-	defer f.Close()
-	if err := ours(fd); err != nil {
-		return Job{}, time.Time{}, err
-	}
-	fi, err := f.Stat()
+	defer unix.Close(fd)
+	st, err := s.ours(fd)
 	if err != nil {
 		return Job{}, time.Time{}, err
 	}
-	if fi.Size() > maxRecord {
-		return Job{}, fi.ModTime(), fmt.Errorf("%d bytes: too large for a record", fi.Size())
+	mtime := time.Unix(st.Mtim.Unix())
+	if st.Size > maxRecord {
+		return Job{}, mtime, fmt.Errorf("%d bytes: too large for a record", st.Size)
 	}
-	data := make([]byte, fi.Size())
-	n, err := f.ReadAt(data, 0)
-	if err != nil && n < len(data) {
-		return Job{}, fi.ModTime(), err
+	data, err := preadAll(fd, int(st.Size))
+	if err != nil {
+		return Job{}, mtime, err
 	}
 	j, err := Parse(data)
 	if err == nil && j.ID+suffix != name {
 		err = fmt.Errorf("holds job %q", j.ID)
 	}
-	return j, fi.ModTime(), err
+	return j, mtime, err
+}
+
+// preadAll reads the first size bytes of fd (fewer if the file ends
+// sooner), however many reads that takes.
+func preadAll(fd, size int) ([]byte, error) {
+	data := make([]byte, size)
+	n := 0
+	for n < size {
+		m, err := unix.Pread(fd, data[n:], int64(n))
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return data[:n], nil
 }
 
 // Get reads one record by id.
@@ -323,7 +348,7 @@ func (s *Store) Prune(jobs []Job, finished func(Job) bool, probs []Problem, now 
 		}
 	}
 	// Newest first.
-	sort.SliceStable(done, func(a, b int) bool { return done[a].Started.After(done[b].Started) })
+	slices.SortStableFunc(done, func(a, b Job) int { return b.Started.Compare(a.Started) })
 	for i, j := range done {
 		since := j.Started
 		if j.Ended != nil {
@@ -371,7 +396,7 @@ func (s *Store) remove(name string) {
 	if err := unix.Fstatat(s.fd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return
 	}
-	if st.Mode&unix.S_IFMT == unix.S_IFREG && int(st.Uid) == unix.Geteuid() {
+	if st.Mode&unix.S_IFMT == unix.S_IFREG && int(st.Uid) == s.euid {
 		unix.Unlinkat(s.fd, name, 0)
 	}
 }
