@@ -62,7 +62,7 @@ func Run(args []string, stdio applet.Stdio, env []string) int {
 // run detaches o.Command and returns Run's status and an error to print.
 func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	fail := func(err error) (int, error) { return exitcode.Canceled, err }
-	keepScope(o, stdio.Err) // first: what starts after it (relay, stage, command) inherits the scope
+	unit := keepScope(o, stdio.Err) // first: what starts after it (relay, stage, command) inherits the scope
 
 	fds, err := openStreams(o, stdio.Err)
 	if err != nil {
@@ -116,7 +116,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
 		}
 	}
-	if err := announce(o, stdio, st, pid, recDir, fds); err != nil {
+	if err := announce(o, stdio, st, pid, recDir, unit, fds); err != nil {
 		return fail(err)
 	}
 	switch {
@@ -128,11 +128,12 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	return detached(st, pid, exitcode.OK, nil)
 }
 
-// announce records the job (a warning if it cannot: the job runs whatever
-// happens to its record) and prints its pid if asked.
-func announce(o Options, stdio applet.Stdio, st *stage, pid int, recDir string, fds *streams) error {
+// announce records the job in recDir, in the scope unit if it moved (a
+// warning if it cannot: the job runs whatever happens to its record), and
+// prints its pid if asked.
+func announce(o Options, stdio applet.Stdio, st *stage, pid int, recDir, unit string, fds *streams) error {
 	if recDir != "" {
-		if _, err := record(o, recDir, st, pid, fds.outs, fds.offset); err != nil {
+		if _, err := record(o, recDir, unit, st, pid, fds); err != nil {
 			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/jobs"
-	"github.com/nohupx/nohupx/logrot"
 )
 
 // recordDir is the job record directory, or "" when the job is not to be
@@ -36,9 +35,10 @@ func recordDir(o Options, env []string) (dir, warn string) {
 
 // record writes the job's record once the session stage has started it
 // (pid), and tells the stage the id, so that it appends the exit status
-// when the command ends. outs are the output files (stdout's first), and
-// offset the first one's size before the command started.
-func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output, offset int64) (id string, err error) {
+// when the command ends. unit is the scope keepScope moved it into, if
+// any; fds.outs the output files (stdout's first), and fds.offset the
+// first one's size before the command started.
+func record(o Options, dir, unit string, st *stage, pid int, fds *streams) (id string, err error) {
 	s, err := jobs.Open(dir, false)
 	if err != nil {
 		return "", err
@@ -47,7 +47,7 @@ func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output, of
 	stagePid := st.proc.Pid
 	r := jobs.Record{By: "detach", Pid: pid, BootID: jobs.BootID(), Pgid: stagePid, Sid: stagePid,
 		OwnGroup: true, Command: o.Command, Cwd: o.Chdir, Waiter: stagePid, StatusKnown: true,
-		OnExit: o.OnExit, Started: time.Now()}
+		OnExit: o.OnExit, Unit: unit, Started: time.Now()}
 	if !filepath.IsAbs(r.Cwd) {
 		if wd, err := os.Getwd(); err == nil {
 			r.Cwd = filepath.Join(wd, r.Cwd)
@@ -61,10 +61,10 @@ func record(o Options, dir string, st *stage, pid int, outs []*logrot.Output, of
 	if stat, err := procfs.ReadStat(stagePid); err == nil {
 		r.WaiterTicks = stat.Start
 	}
-	for i, out := range outs {
+	for i, out := range fds.outs {
 		if i == 0 && o.Output != "" {
 			r.SetOutput(out)
-			r.Offset = offset // the size before the stage started the job
+			r.Offset = fds.offset // the size before the stage started the job
 		} else {
 			r.Stderr, _ = filepath.Abs(out.Name)
 		}

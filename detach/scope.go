@@ -12,14 +12,17 @@ import (
 // logout, into a scope of the user's systemd manager, unless --no-scope
 // (see package logind): the relay, the session stage and the command all
 // start afterwards and inherit it. A command run as another user (--user)
-// stays: the scope would be ours, not theirs. It says what it must on w;
-// whatever it fails to do, the command runs all the same.
-func keepScope(o Options, w io.Writer) {
+// stays: the scope would be ours, not theirs. It says what it must on w
+// and returns the scope, if it moved; whatever it fails to do, the
+// command runs all the same.
+func keepScope(o Options, w io.Writer) (unit string) {
 	req := logind.Request{Prefix: "detach", Command: o.Command, Linger: o.Linger}
 	if !o.NoScope && o.User == nil {
 		req.Pids = []int{os.Getpid()}
 	}
-	for _, line := range logind.Keep(req).Lines {
+	res := logind.Keep(req)
+	for _, line := range res.Lines {
 		_ = diag.Printf(w, o.Prog, "%s", line)
 	}
+	return res.Unit
 }

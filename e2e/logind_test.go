@@ -3,8 +3,10 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +117,55 @@ func runLogindScenario(t *testing.T, image, machine string, kup, linger bool) ma
 		}
 	}
 	res["output"] = outputGrows(b)
+	checkRecordedUnits(t, b, kup)
 	return res
+}
+
+// checkRecordedUnits: the job records name the scope each job was moved
+// into (nohupx-PID.scope for a nohupx job, PID being $!), and none for a
+// job that stayed in the login session. Read after logout, as the user,
+// with --jobs --json.
+func checkRecordedUnits(t *testing.T, b *testbed, kup bool) {
+	out := b.root(`cd /home/u && for n in nohupx survive noscope linger detach p; do echo "PID $n $(cat $n.pid)"; done
+env -u XDG_STATE_HOME HOME=/home/u setpriv --reuid=u --regid=u --clear-groups /opt/nohupx/nohupx --jobs --json`)
+	pids := map[string]string{}
+	units := map[string]string{} // by pid
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) == 3 && f[0] == "PID" {
+			pids[f[1]] = f[2]
+			continue
+		}
+		var v struct {
+			Pid  int    `json:"pid"`
+			Unit string `json:"unit"`
+		}
+		if json.Unmarshal([]byte(line), &v) == nil && v.Pid != 0 {
+			units[strconv.Itoa(v.Pid)] = v.Unit
+		}
+	}
+	for _, j := range logindJobs {
+		if j.name == "nohup" {
+			continue // GNU nohup keeps no record
+		}
+		unit, ok := units[pids[j.name]]
+		var bad bool
+		switch {
+		case !ok:
+			t.Errorf("%s: no record of pid %q in --jobs --json:\n%s", j.label, pids[j.name], out)
+			continue
+		case !kup || !j.moves:
+			bad = unit != ""
+		case j.name == "detach":
+			bad = !strings.HasPrefix(unit, "detach-") || !strings.HasSuffix(unit, ".scope")
+		case j.name == "p":
+			bad = !strings.HasPrefix(unit, "nohupx-") || !strings.HasSuffix(unit, ".scope")
+		default:
+			bad = unit != "nohupx-"+pids[j.name]+".scope"
+		}
+		if bad {
+			t.Errorf("%s, KillUserProcesses=%v: the record's unit is %q", j.label, kup, unit)
+		}
+	}
 }
 
 // checkLogindMessages: with KillUserProcesses=yes and linger off, each

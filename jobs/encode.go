@@ -41,6 +41,7 @@ func recordLine(r *Record) ([]byte, error) {
 	}
 	e.str("cwd", r.Cwd, true)
 	e.str("tty", r.TTY, false)
+	e.str("unit", r.Unit, false)
 	e.str("output", r.Output, false)
 	e.int("offset", r.Offset, false)
 	e.str("stderr", r.Stderr, false)

@@ -54,6 +54,10 @@ type Record struct {
 	Command  []string `json:"command"`
 	Cwd      string   `json:"cwd"`
 	TTY      string   `json:"tty,omitempty"`
+	// Unit is the systemd scope the job was moved into at launch, out
+	// of a login session that logind kills at logout; empty if it was
+	// not moved.
+	Unit string `json:"unit,omitempty"`
 	// Output is the file the job's standard output goes to (absolute),
 	// and Offset its size when the job started: the job's output begins
 	// there. Stderr is set when standard error goes to another file.

@@ -29,6 +29,7 @@ type View struct {
 	Pgid     int    `json:"pgid"`
 	Sid      int    `json:"sid"`
 	TTY      string `json:"tty,omitempty"`
+	Unit     string `json:"unit,omitempty"`
 	By       string `json:"by"`
 	OnExit   string `json:"on_exit,omitempty"`
 	OnExitOK *bool  `json:"on_exit_ok,omitempty"`
@@ -38,7 +39,7 @@ type View struct {
 func See(j Job) View {
 	state, why := j.Status()
 	v := View{ID: j.ID, Pid: j.Pid, State: state, Command: j.Command, Cwd: j.Cwd, Unknown: why,
-		Started: j.Started.Local().Format(time.RFC3339), Pgid: j.Pgid, Sid: j.Sid, TTY: j.TTY, By: j.By, OnExit: j.OnExit}
+		Started: j.Started.Local().Format(time.RFC3339), Pgid: j.Pgid, Sid: j.Sid, TTY: j.TTY, Unit: j.Unit, By: j.By, OnExit: j.OnExit}
 	if state == Exited || state == Killed {
 		v.ExitStatus = j.ExitStatus
 		if j.Signal != "" {

@@ -109,7 +109,9 @@ func attach(o Options, fail int) int {
 	a := &adopter{o: o, out: out, fail: fail, status: exitcode.OK,
 		req: inject.Request{Ignore: o.Ignore, Always: o.Always, Continue: o.Continue, Output: out.get,
 			IgnoreIfStopped: []syscall.Signal{syscall.SIGTERM}}}
-	for _, line := range keepScope(o, attachPids(o)...) {
+	scope := keepScope(o, attachPids(o)...)
+	a.unit = scope.Unit
+	for _, line := range scope.Lines {
 		a.say("%s", line)
 	}
 
@@ -153,8 +155,9 @@ type adopter struct {
 	req    inject.Request
 	out    *attachOutput
 	fail   int
-	status int  // the worst so far
-	kept   bool // a target kept a handler of its own
+	status int    // the worst so far
+	kept   bool   // a target kept a handler of its own
+	unit   string // the scope the targets were moved into, if any
 }
 
 func (a *adopter) say(format string, args ...any) {
@@ -175,7 +178,7 @@ func (a *adopter) one(pid int, inGroup bool) (gone bool) {
 		if !a.o.Quiet {
 			a.say("%s", describe(res, a.out.name()))
 		}
-		if w := recordAdopted(a.o, res, a.out); w != "" {
+		if w := recordAdopted(a.o, res, a.out, a.unit); w != "" {
 			a.say("warning: %s", w)
 		}
 		if len(res.KeptHandler) > 0 {

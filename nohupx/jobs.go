@@ -24,9 +24,9 @@ import (
 
 // record writes the job record of the command this process is about to
 // become, and starts the --on-exit watcher. relayed is the output file a
-// relay writes, if any. It returns the notice that names the job, and a
+// relay writes, if any; unit the scope keepScope moved it into. It returns the notice that names the job, and a
 // warning when the record could not be written: the command runs anyway.
-func record(o Options, relayed string) (notice, warn string) {
+func record(o Options, relayed, unit string) (notice, warn string) {
 	if o.NoRecord {
 		return "", ""
 	}
@@ -41,7 +41,7 @@ func record(o Options, relayed string) (notice, warn string) {
 		return "", "job not recorded: " + diag.Strerror(err)
 	}
 	defer s.Close()
-	r := jobs.Record{By: "nohupx", Command: o.Command, Started: time.Now(), OnExit: o.OnExit}
+	r := jobs.Record{By: "nohupx", Command: o.Command, Started: time.Now(), OnExit: o.OnExit, Unit: unit}
 	r.Self()
 	r.Cwd, _ = os.Getwd()
 	r.TTY = terminalName()
@@ -306,9 +306,10 @@ func killJob(o Options, fail int) int {
 }
 
 // recordAdopted records a process -p or -g has just changed: one record
-// per process, its output the file nohupx gave it if it gave one. A record
-// that cannot be written is a warning; the process is changed anyway.
-func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
+// per process, its output the file nohupx gave it if it gave one, unit the
+// scope keepScope moved it into. A record that cannot be written is a
+// warning; the process is changed anyway.
+func recordAdopted(o Options, res inject.Result, out *attachOutput, unit string) string {
 	if o.NoRecord || jobs.Disabled(o.Env) {
 		return ""
 	}
@@ -320,6 +321,7 @@ func recordAdopted(o Options, res inject.Result, out *attachOutput) string {
 	if err != nil {
 		return "process " + strconv.Itoa(res.Pid) + " not recorded: " + diag.Strerror(err)
 	}
+	r.Unit = unit
 	if slices.Contains(res.Redirected, 1) && out.file != nil {
 		r.SetOutput(out.file)
 	}

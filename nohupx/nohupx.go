@@ -76,7 +76,8 @@ func run(o Options, fail int) int {
 	}
 
 	// Before the output's relay starts, so that it inherits the scope.
-	for _, line := range keepScope(o, os.Getpid()) {
+	scope := keepScope(o, os.Getpid())
+	for _, line := range scope.Lines {
 		say("%s", line)
 	}
 	if p.stdin {
@@ -89,7 +90,7 @@ func run(o Options, fail int) int {
 		}
 	}
 	out, ok := redirectStdout(o, p, say)
-	if !ok || !announce(o, p, out, say) {
+	if !ok || !announce(o, p, out, scope.Unit, say) {
 		return fail
 	}
 	return execCommand(o, p, fail, say)
@@ -130,10 +131,10 @@ func redirectStdout(o Options, p plan, say func(string, ...any) bool) (stdoutPla
 	return out, true
 }
 
-// announce records the job and prints the notices and warnings; false
-// means stderr is broken.
-func announce(o Options, p plan, out stdoutPlan, say func(string, ...any) bool) bool {
-	job, jobWarn := record(o, out.relayed)
+// announce records the job (in the scope unit, if it moved) and prints
+// the notices and warnings; false means stderr is broken.
+func announce(o Options, p plan, out stdoutPlan, unit string, say func(string, ...any) bool) bool {
+	job, jobWarn := record(o, out.relayed, unit)
 	if !tty.IsTerminal(2) {
 		// The id is for the person at the terminal; a script has $!,
 		// which --log, --wait and --kill take too.

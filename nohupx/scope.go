@@ -12,9 +12,9 @@ import (
 // targets) out of a login session that logind kills at logout, into a
 // scope of the user's systemd manager, unless --no-scope; see package
 // logind. Processes started afterwards, the relay among them, inherit the
-// scope. It returns the lines to show; whatever it fails to do, the job
-// runs all the same.
-func keepScope(o Options, pids ...int) []string {
+// scope. It returns the lines to show and the scope, if the pids moved;
+// whatever it fails to do, the job runs all the same.
+func keepScope(o Options, pids ...int) logind.Result {
 	req := logind.Request{Prefix: "nohupx", Command: o.Command, Linger: o.Linger}
 	if o.Attach != attachNone {
 		req.Command = []string{"-p"}
@@ -28,7 +28,7 @@ func keepScope(o Options, pids ...int) []string {
 	if !o.NoScope {
 		req.Pids = pids
 	}
-	return logind.Keep(req).Lines
+	return logind.Keep(req)
 }
 
 // attachPids are the processes -p or -g is about to change, and then this
