@@ -269,10 +269,9 @@ func (s *Store) names() ([]string, error) {
 const maxRecord = 1 << 20
 
 func (s *Store) read(name string) (Job, time.Time, error) {
-	// Plain system calls, not an os.File: a listing reads every record,
-	// and an os.File would also register each one with the runtime's
-	// poller (O_NONBLOCK, so that a FIFO planted under a record's name
-	// cannot block the open).
+	// Plain system calls, not an os.File, which would register every
+	// record a listing reads with the runtime's poller. O_NONBLOCK: a
+	// FIFO planted under a record's name cannot block the open.
 	fd, err := unix.Openat(s.fd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	if err != nil {
 		return Job{}, time.Time{}, err

@@ -24,8 +24,9 @@ import (
 
 // record writes the job record of the command this process is about to
 // become, and starts the --on-exit watcher. relayed is the output file a
-// relay writes, if any; unit the scope keepScope moved it into. It returns the notice that names the job, and a
-// warning when the record could not be written: the command runs anyway.
+// relay writes, if any; unit the scope keepScope moved it into, if any.
+// It returns the notice that names the job, and a warning when the
+// record could not be written: the command runs anyway.
 func record(o Options, relayed, unit string) (notice, warn string) {
 	if o.NoRecord {
 		return "", ""
