@@ -42,8 +42,9 @@ func dirRule(k Kind) (forbidden uint32, why string) {
 }
 
 // checkDir tests the directory holding s's socket. It returns a
-// *MissingError when it does not exist, an *UnsafeError when the server's clients would refuse it or it
-// cannot be trusted, and nil when it is fine.
+// *MissingError when it does not exist, an *UnsafeError when the server's
+// clients would refuse it or it cannot be trusted, and nil when it is
+// fine.
 func checkDir(s Server) error {
 	dir := s.Dir()
 	var st unix.Stat_t
