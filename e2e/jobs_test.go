@@ -313,6 +313,13 @@ func TestConcurrentLaunches(t *testing.T) {
 	if len(files) != n {
 		t.Errorf("%d files in the record directory; want %d", len(files), n)
 	}
+	// Before the temporary directory goes: a relay still running would
+	// make its removed output file again.
+	for _, v := range views {
+		if code, _, errOut := r.run("nohupx", "--wait="+v.ID); code != 125 {
+			t.Errorf("--wait=%s = %d %q; want 125 (a nohupx job's status is unknown)", v.ID, code, errOut)
+		}
+	}
 }
 
 // TestOnExit: --on-exit runs once the job has ended, with the job in its
