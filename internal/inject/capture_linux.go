@@ -140,6 +140,9 @@ func (t *tracee) entryRegs() (regs, bool, error) {
 	if err := t.memRead(pcOf(&saved), b); err != nil || !isSyscallInsn(b) {
 		return regs{}, false, t.detachUntouched(errorf(ErrFailed, "no system call instruction before pc %#x", pcOf(&re)))
 	}
+	if bytes.HasPrefix(b, syscallInsn) { // not int $0x80, whose numbers are i386's
+		t.entryAt = pcOf(&re)
+	}
 	return saved, true, nil
 }
 
@@ -283,18 +286,31 @@ func (s *insnScan) find(m mapping) (uint64, bool) {
 // and then its exit stop. Stops on the way are handled as the kernel
 // would without us: a signal is delivered (a handler runs on top of the
 // injected state and returns to it), a group-stop is passed.
+//
+// At the syscall-entry stop capture took, the first call is made in place
+// of the thread's own (which restore has it execute again): skipping it
+// with number -1 instead would show -1 to the thread's seccomp filter,
+// which the kernel runs after the entry stop, with whatever the tracer
+// left. An allow-list filter answers -1 with its default action: KILL,
+// or an errno that lands in the register holding the number that the
+// borrowed instruction was to execute next (measured: libseccomp filters
+// kill the target, or it runs on from the instruction with our registers).
 func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int64, error) {
 	var a [6]uint64
 	copy(a[:], args)
 	r := callRegs(*saved, insn, uint64(nr), a)
+	after, entered, no := insn+uint64(len(syscallInsn)), false, int64(-1)
+	if t.entryAt != 0 {
+		r = inPlace(r, t.entryAt, uint64(nr))
+		after, entered, no = t.entryAt, true, int64(nr)
+		t.entryAt = 0
+	}
 	if err := setRegs(t.tid, &r); err != nil {
 		return 0, mechanism(err)
 	}
-	if err := setNoSyscall(t.tid); err != nil {
+	if err := setSyscallNo(t.tid, no); err != nil {
 		return 0, mechanism(err)
 	}
-	after := insn + uint64(len(syscallInsn))
-	entered := false
 	var sig syscall.Signal
 	for {
 		if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
@@ -325,7 +341,7 @@ func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int
 				info.ip == after && info.arg0 == a[0]:
 				entered = true
 			case entered && info.op == unix.PTRACE_SYSCALL_INFO_EXIT:
-				return info.rval, nil
+				return t.trapped(after, nr, info.rval)
 			}
 		}
 	}

@@ -62,7 +62,7 @@ func Apply(pid int, req Request) (Result, error) {
 	res.Threads = threads
 
 	runtime.LockOSThread()
-	t := &tracee{pid: pid, tid: tid, timeout: req.Timeout, memfd: -1}
+	t := &tracee{pid: pid, tid: tid, timeout: req.Timeout, memfd: -1, filtered: st.Seccomp == 2}
 	if err := t.seize(); err != nil {
 		runtime.UnlockOSThread()
 		return res, seizeError(pid, err)
@@ -337,10 +337,20 @@ func (t *tracee) detachUntouched(err error) error {
 
 // restore puts back every register as captured and detaches. It is only
 // called at a syscall stop or at the stop capture returned, with saved
-// marked as "not in a system call" (outside, setNoSyscall): the thread
+// marked as "not in a system call" (outside, setSyscallNo): the thread
 // then resumes at saved's pc with saved's registers, and re-executes the
 // system call it was taken at, if any.
 func (t *tracee) restore(saved regs, err error) error {
+	if t.entryAt != 0 {
+		// Still at capture's entry stop with nothing written: let go as
+		// it is, the thread executes that call, which is what saved
+		// means. Skipping it (-1) would show -1 to a seccomp filter (see
+		// call).
+		if derr := ptrace(unix.PTRACE_DETACH, t.tid, 0, 0); derr != nil && !errors.Is(derr, unix.ESRCH) {
+			return &kindError{kind: ErrNotUndone, msg: "PTRACE_DETACH: " + diag.Strerror(derr)}
+		}
+		return err
+	}
 	r := outside(saved)
 	if testCorrupt {
 		corrupt(&r)
@@ -351,7 +361,7 @@ func (t *tracee) restore(saved regs, err error) error {
 		}
 		return &kindError{kind: ErrNotUndone, msg: "cannot restore its registers: " + diag.Strerror(serr)}
 	}
-	if serr := setNoSyscall(t.tid); serr != nil {
+	if serr := setSyscallNo(t.tid, -1); serr != nil {
 		return &kindError{kind: ErrNotUndone, msg: "cannot restore its system call state: " + diag.Strerror(serr)}
 	}
 	if derr := ptrace(unix.PTRACE_DETACH, t.tid, 0, 0); derr != nil && !errors.Is(derr, unix.ESRCH) {

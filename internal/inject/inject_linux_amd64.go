@@ -71,9 +71,18 @@ func outside(r regs) regs {
 	return r
 }
 
-// setNoSyscall is for arm64, which keeps the syscall number outside the
+// setSyscallNo is for arm64, which keeps the syscall number outside the
 // register set; on x86 orig_rax in regs says it.
-func setNoSyscall(tid int) error { return nil }
+func setSyscallNo(tid int, nr int64) error { return nil }
+
+// inPlace turns callRegs's registers into those that make the system call
+// the thread is stopped at the entry of be nr instead, returning to pc (the
+// kernel reads the number from orig_rax after the entry stop).
+func inPlace(r regs, pc, nr uint64) regs {
+	r.Rip = pc
+	r.Orig_rax = nr
+	return r
+}
 
 // callRegs is saved with the registers the x86-64 syscall ABI reads set up
 // for nr(a...) at the instruction at insn; every other register keeps the

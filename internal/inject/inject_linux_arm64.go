@@ -53,12 +53,13 @@ func syscallNo(tid int) (int32, error) {
 	return int32(binary.LittleEndian.Uint32(b[:])), err
 }
 
-// setNoSyscall sets syscallno to -1 (NO_SYSCALL): at a syscall-entry stop
+// setSyscallNo sets syscallno. -1 (NO_SYSCALL): at a syscall-entry stop
 // that skips the call that was about to run, and leaving any stop the
 // kernel then finds no syscall to restart. Done with every register write.
-func setNoSyscall(tid int) error {
+// Another number, at an entry stop: the kernel runs that call instead.
+func setSyscallNo(tid int, nr int64) error {
 	var b [4]byte
-	binary.LittleEndian.PutUint32(b[:], ^uint32(0))
+	binary.LittleEndian.PutUint32(b[:], uint32(nr))
 	iov := unix.Iovec{Base: &b[0]}
 	iov.SetLen(4)
 	return ptracePtr(unix.PTRACE_SETREGSET, tid, unix.NT_ARM_SYSTEM_CALL, unsafe.Pointer(&iov))
@@ -107,7 +108,7 @@ func atEntry(r regs) regs {
 }
 
 // outside: on arm64 "not in a system call" is syscallno, set apart by
-// setNoSyscall.
+// setSyscallNo.
 func outside(r regs) regs { return r }
 
 // callRegs is saved with the registers the arm64 syscall ABI reads set up
@@ -124,6 +125,16 @@ func callRegs(saved regs, insn uint64, nr uint64, a [6]uint64) regs {
 	// branch would fault at an svc that is no BTI landing pad (the vDSO is
 	// BTI-guarded). pstate.SS (bit 21): no single-step.
 	r.Pstate &^= 3<<10 | 1<<21
+	return r
+}
+
+// inPlace turns callRegs's registers into those that make the system call
+// the thread is stopped at the entry of return to pc; the number is set
+// apart (setSyscallNo). The arguments are read from x0–x5 after the stop;
+// a seccomp filter, though, is shown orig_x0 as the first argument, which
+// ptrace cannot write: the first argument of the thread's own call.
+func inPlace(r regs, pc, nr uint64) regs {
+	r.Pc = pc
 	return r
 }
 

@@ -61,6 +61,11 @@ type tracee struct {
 	memfd     int  // /proc/PID/mem, -1 until opened
 	groupStop bool // a group-stop (SIGSTOP, ^Z) was seen on the way
 	passed    int  // signals passed on while the thread was held
+	// entryAt, while the thread is held at the syscall-entry stop of a
+	// syscall instruction and nothing is written yet, is the pc after it.
+	entryAt uint64
+	// filtered: the process runs under a seccomp filter (Seccomp: 2).
+	filtered bool
 }
 
 // seize attaches without stopping (PTRACE_SEIZE, unlike PTRACE_ATTACH,

@@ -183,7 +183,7 @@ func (u *undoer) must(what, desc string, nr uintptr, args ...uint64) (int64, err
 		return 0, err
 	}
 	if r < 0 {
-		return r, u.fail(desc + " in it: " + strerror(r))
+		return r, u.fail(desc + " in it: " + u.t.why(r))
 	}
 	return r, nil
 }
@@ -220,10 +220,24 @@ func (u *undoer) fail(msg string) error {
 // strerror words a negative syscall result. The kernel's restart codes
 // reach us only from a call we interrupted because it did not finish.
 func strerror(r int64) string {
-	if isRestart(r) {
+	switch {
+	case isRestart(r):
 		return "interrupted: it did not finish in time"
+	case r == rvalTrapped:
+		return "refused by its seccomp filter (SIGSYS, not delivered)"
 	}
 	return diag.Strerror(unix.Errno(-r))
+}
+
+// why is strerror(r) for a call that had to succeed. The errors a seccomp
+// filter answers with (SECCOMP_RET_ERRNO: EPERM for Docker, systemd and
+// nspawn, ENOSYS for unknown calls) are no proof that it did, so a filtered
+// target's gets a "maybe".
+func (t *tracee) why(r int64) string {
+	if t.filtered && (r == -int64(unix.EPERM) || r == -int64(unix.ENOSYS)) {
+		return strerror(r) + " (it runs under a seccomp filter, which may refuse the call)"
+	}
+	return strerror(r)
 }
 
 func sigName(sig syscall.Signal) string { return "SIG" + sigs.Name(sig) }
