@@ -59,6 +59,9 @@ func TestMain(m *testing.M) {
 	case "nanosleep":
 		sleepLoop()
 	}
+	if mode := os.Getenv("INJECT_HELPER"); strings.HasPrefix(mode, "seccomp:") {
+		seccompSleep(mode)
+	}
 	os.Exit(3)
 }
 
