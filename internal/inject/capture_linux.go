@@ -313,11 +313,8 @@ func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int
 	}
 	var sig syscall.Signal
 	for {
-		if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
-			return 0, mechanism(err)
-		}
+		s, err := t.resumeWait(sig)
 		sig = 0
-		s, err := t.waitOrInterrupt()
 		if err != nil {
 			return 0, err
 		}
@@ -345,6 +342,15 @@ func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int
 			}
 		}
 	}
+}
+
+// resumeWait resumes the thread until its next system call stop,
+// delivering sig (0 for none), and waits for the next stop.
+func (t *tracee) resumeWait(sig syscall.Signal) (stop, error) {
+	if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
+		return stop{}, mechanism(err)
+	}
+	return t.waitOrInterrupt()
 }
 
 func mechanism(err error) error {

@@ -50,11 +50,8 @@ func (t *tracee) trapped(after uint64, nr uintptr, rval int64) (int64, error) {
 	// comes first is passed on, as the kernel would.
 	var sig syscall.Signal
 	for {
-		if err := ptrace(unix.PTRACE_SYSCALL, t.tid, 0, uintptr(sig)); err != nil {
-			return 0, mechanism(err)
-		}
+		s, err := t.resumeWait(sig)
 		sig = 0
-		s, err := t.waitOrInterrupt()
 		switch {
 		case err != nil:
 			return 0, err
