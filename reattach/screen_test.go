@@ -82,7 +82,9 @@ func TestScreenDiesIfSignalledBeforeItsDirectoryExists(t *testing.T) {
 	pid := sb.screen("doomed")
 	os.RemoveAll(sb.screenDir())
 	syscall.Kill(pid, syscall.SIGCHLD)
-	waitFor(t, "screen to end its session", 5*time.Second, func() bool { return !alive(pid) })
+	// A generous bound: one CI run, under -race with the packages in
+	// parallel on two cores, saw screen still alive after 5 s.
+	waitFor(t, "screen to end its session", 30*time.Second, func() bool { return !alive(pid) })
 }
 
 // procDump describes a process for a failure message: its state and its
