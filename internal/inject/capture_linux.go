@@ -83,7 +83,7 @@ func (t *tracee) nextEntry(r regs, attempts int) (regs, bool, error) {
 		}
 		switch s.kind {
 		case stopGone:
-			return r, false, errorf(ErrNoProcess, "it exited (%s)", s.how)
+			return r, false, errorf(ErrNoProcess, "%s", exited("it exited", s.how))
 		case stopSignal: // delivered as it would have been: exactly what the kernel does next
 			if err := t.resumeSyscall(s.sig); err != nil {
 				return r, false, err
@@ -320,7 +320,7 @@ func (t *tracee) call(saved *regs, insn uint64, nr uintptr, args ...uint64) (int
 		}
 		switch s.kind {
 		case stopGone:
-			return 0, errGone
+			return 0, gone{s.how}
 		case stopSignal:
 			sig = s.sig
 			t.passed++

@@ -269,7 +269,7 @@ func (t *tracee) change(req Request, res *Result, w work, r0 regs) error {
 	err = t.inject(&saved, insn, req, w, res)
 	res.passed = t.passed
 	if errors.Is(err, errGone) {
-		return errorf(ErrNoProcess, "it exited while it was being changed")
+		return errorf(ErrNoProcess, "%s", t.goneWhile(err))
 	}
 	if rerr := t.restore(saved, nil); rerr != nil {
 		switch {
@@ -284,6 +284,22 @@ func (t *tracee) change(req Request, res *Result, w work, r0 regs) error {
 		return err
 	}
 	return t.finish(req, res, nil)
+}
+
+// goneWhile says how the target went while it was being changed. A
+// thread killed by SIGSYS in a filtered process was, in all likelihood,
+// killed by its seccomp filter (SECCOMP_RET_KILL_PROCESS or _THREAD) for
+// a call nohupx made in it; with _THREAD the other threads, if any, run
+// on without it, which is not the same as "exited".
+func (t *tracee) goneWhile(err error) string {
+	var g gone
+	errors.As(err, &g)
+	if t.filtered && g.how == "killed by SIGSYS" {
+		return "its seccomp filter killed it (SIGSYS) for a call nohupx made in it, and the kernel " +
+			"gives a tracer no say (a filter that kills only the calling thread leaves the " +
+			"process running without the thread nohupx used)"
+	}
+	return exited("it exited while it was being changed", g.how)
 }
 
 // finish continues a stopped target on request.
@@ -311,7 +327,7 @@ func (t *tracee) firstStop() (stop, error) {
 		}
 		switch s.kind {
 		case stopGone:
-			return s, errorf(ErrNoProcess, "it exited (%s)", s.how)
+			return s, errorf(ErrNoProcess, "%s", exited("it exited", s.how))
 		case stopEvent:
 			return s, nil
 		case stopSignal:

@@ -46,13 +46,29 @@ const (
 type stop struct {
 	kind stopKind
 	sig  syscall.Signal // the stop signal; for stopEvent SIGTRAP means "not a group-stop"
-	how  string         // for stopGone
+	how  string         // for stopGone: what the wait status said, or ""
 }
 
 var (
 	errGone    = errors.New("the process exited")
 	errTimeout = errors.New("the process did not stop in time")
 )
+
+// gone is errGone with what the thread's wait status said ("killed by
+// SIGSYS"); errGone alone is a ptrace request that found it gone (ESRCH)
+// before a wait could say how.
+type gone struct{ how string }
+
+func (g gone) Error() string        { return exited("the process exited", g.how) }
+func (g gone) Is(target error) bool { return target == errGone }
+
+// exited is msg with how the thread went, when a wait status said.
+func exited(msg, how string) string {
+	if how == "" {
+		return msg
+	}
+	return msg + " (" + how + ")"
+}
 
 // tracee is one seized thread of the target process.
 type tracee struct {
@@ -113,7 +129,7 @@ func (t *tracee) wait() (stop, error) {
 		case err == unix.EINTR:
 			continue
 		case err == unix.ECHILD:
-			return stop{kind: stopGone, how: "gone"}, nil
+			return stop{kind: stopGone}, nil // not ours to wait for: how is unknown
 		case err != nil:
 			return stop{}, fmt.Errorf("wait4: %w", err)
 		case wpid == t.tid:

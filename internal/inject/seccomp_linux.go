@@ -56,7 +56,7 @@ func (t *tracee) trapped(after uint64, nr uintptr, rval int64) (int64, error) {
 		case err != nil:
 			return 0, err
 		case s.kind == stopGone:
-			return 0, errGone
+			return 0, gone{s.how}
 		case s.kind == stopEvent && s.sig != syscall.SIGTRAP:
 			t.groupStop = true
 		case s.kind == stopSignal:

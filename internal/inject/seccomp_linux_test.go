@@ -23,18 +23,21 @@ import (
 // returns either way. The filter answers numbers outside the table (-1
 // included) with the same action as the denied call: ENOSYS or KILL
 // there is what killed or derailed the target when the entry-stop call
-// was skipped with -1.
+// was skipped with -1. A filter that kills for a call nohupx makes kills
+// the target (the kernel gives a tracer no say), and the error says so.
 func TestSeccompFilter(t *testing.T) {
 	for _, c := range []struct {
-		mode string
-		want []string // in the error; none: success
+		mode   string
+		want   []string // in the error; none: success
+		killed bool     // the filter kills the target
 	}{
-		{"seccomp:enosys:", nil},
-		{"seccomp:kill:", nil},
-		{"seccomp:trap:", nil},
-		{"seccomp:errno:openat", []string{"Operation not permitted", "seccomp filter", "nothing was changed"}},
-		{"seccomp:enosys:openat", []string{"Function not implemented", "seccomp filter", "nothing was changed"}},
-		{"seccomp:trap:openat", []string{"refused by its seccomp filter (SIGSYS", "nothing was changed"}},
+		{"seccomp:enosys:", nil, false},
+		{"seccomp:kill:", nil, false},
+		{"seccomp:trap:", nil, false},
+		{"seccomp:errno:openat", []string{"Operation not permitted", "seccomp filter", "nothing was changed"}, false},
+		{"seccomp:enosys:openat", []string{"Function not implemented", "seccomp filter", "nothing was changed"}, false},
+		{"seccomp:trap:openat", []string{"refused by its seccomp filter (SIGSYS", "nothing was changed"}, false},
+		{"seccomp:kill:openat", []string{"its seccomp filter killed it (SIGSYS)"}, true},
 	} {
 		t.Run(strings.ReplaceAll(c.mode, ":", "_"), func(t *testing.T) {
 			h := startHelper(t, c.mode)
@@ -57,8 +60,12 @@ func TestSeccompFilter(t *testing.T) {
 			if res.takenAt != "entry" {
 				t.Errorf("taken at %q; the premise is a thread held at a syscall entry", res.takenAt)
 			}
-			if c.want == nil {
+			switch {
+			case c.want == nil:
 				seccompChanged(t, h, res, err, out)
+				return
+			case c.killed:
+				seccompKilled(t, h, err, c.want)
 				return
 			}
 			seccompUnchanged(t, h, err, c.want, before.SigIgn, before.SigCgt)
@@ -104,6 +111,24 @@ func seccompChanged(t *testing.T, h *helper, res Result, err error, out string) 
 	})
 	if b, _ := os.ReadFile(out); strings.Contains(string(b), "BAD") {
 		t.Errorf("the sleeper reported %q", b)
+	}
+}
+
+func seccompKilled(t *testing.T, h *helper, err error, want []string) {
+	t.Helper()
+	if !errors.Is(err, ErrNoProcess) {
+		t.Fatalf("Apply: %v; want ErrNoProcess", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q; want %q in it", err, w)
+		}
+	}
+	// The test is both the helper's parent and its tracer, so Apply's
+	// wait4 has reaped it (how it died is in the error, from that wait
+	// status): it must be gone.
+	if err := unix.Kill(h.pid, 0); err != unix.ESRCH {
+		t.Errorf("kill(%d, 0): %v; want ESRCH, the helper dead and reaped", h.pid, err)
 	}
 }
 

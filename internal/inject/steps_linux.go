@@ -4,6 +4,7 @@ package inject
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -168,8 +169,8 @@ func (u *undoer) sys(what string, nr uintptr, args ...uint64) (int64, error) {
 	switch {
 	case err == nil:
 		return r, nil
-	case err == errGone:
-		return 0, errGone
+	case errors.Is(err, errGone):
+		return 0, err
 	}
 	return 0, &kindError{kind: ErrNotUndone, msg: fmt.Sprintf("%s: %v; the process may be left half-changed", what, err)}
 }
@@ -200,8 +201,8 @@ func (u *undoer) fail(msg string) error {
 		s := u.steps[i]
 		r, err := u.t.call(u.saved, u.insn, s.nr, s.args...)
 		switch {
-		case err == errGone:
-			return errGone
+		case errors.Is(err, errGone):
+			return err
 		case err != nil:
 			for j := i; j >= 0; j-- {
 				left = append(left, u.steps[j].what)
