@@ -28,7 +28,14 @@ import (
 // of the tests. The writer stage stands in for the command nohupx execs.
 const writerStage = "logrot-test:writer"
 
+// failingFirstStage, in a log's name, makes the test binary's first
+// stage of the relay fail (TestStartFailureClosesEverything).
+const failingFirstStage = "first-stage-fails"
+
 func TestMain(m *testing.M) {
+	if os.Args[0] == SpawnStage && len(os.Args) > 1 && strings.Contains(os.Args[1], failingFirstStage) {
+		os.Exit(3)
+	}
 	if stage, ok := reexec.Lookup(os.Args[0]); ok {
 		os.Exit(stage())
 	}

@@ -253,6 +253,46 @@ func checkRelayFds(t *testing.T, pid int, path string, pipeIno uint64, writer bo
 	}
 }
 
+// TestStartFailureClosesEverything: when the relay's first stage fails,
+// Start says so and leaves no descriptor open behind it, above all no
+// copy of the pipe's write end, which would keep a relay that did start
+// from ever seeing EOF.
+func TestStartFailureClosesEverything(t *testing.T) {
+	path := filepath.Join(t.TempDir(), failingFirstStage+".log")
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before := openFds(t)
+	w, err := Start(f, path, DefaultPolicy)
+	if err == nil {
+		w.Close()
+		t.Fatal("Start succeeded; the test binary's first stage was to fail")
+	}
+	if !strings.Contains(err.Error(), "the first stage failed (status 3)") {
+		t.Errorf("Start: %v; want the first stage's failure", err)
+	}
+	if after := openFds(t); len(after) != len(before) {
+		t.Errorf("open descriptors before Start: %v; after it failed: %v", before, after)
+	}
+}
+
+// openFds lists this process's open descriptors and what they are.
+func openFds(t *testing.T) []string {
+	t.Helper()
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fds []string
+	for _, e := range ents {
+		target, _ := os.Readlink("/proc/self/fd/" + e.Name())
+		fds = append(fds, e.Name()+"->"+target)
+	}
+	return fds
+}
+
 // TestNotRotatable plants what a user (or someone else) may leave where
 // the log goes: Start must refuse to rotate it, say why, and start nothing.
 func TestNotRotatable(t *testing.T) {
