@@ -412,6 +412,18 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		req.Plumb = append(req.Plumb, req.Pidfile.Lock, req.Pidfile.Dir)
 	}
 
+	proc, err := spawnStage(req, reqFd, reqW, files, env)
+	if err != nil {
+		return nil, err
+	}
+	unlessKept = nil // the stage value owns them now
+	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil || recDir != ""}, nil
+}
+
+// spawnStage starts the session stage with files as its descriptors and
+// writes it req, which it reads from its descriptor reqFd (reqW's other
+// end). A stage that cannot be told what to do is killed and reaped.
+func spawnStage(req request, reqFd int, reqW *os.File, files []*os.File, env []string) (*os.Process, error) {
 	proc, err := os.StartProcess(reexec.Exe(), []string{Stage, fmt.Sprint(reqFd)}, &os.ProcAttr{
 		Env:   env,
 		Files: files,
@@ -427,8 +439,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		proc.Wait()
 		return nil, fmt.Errorf("cannot talk to the session stage: %w", err)
 	}
-	unlessKept = nil // the stage value owns them now
-	return &stage{proc: proc, status: bufio.NewReader(statusR), statusF: statusR, control: controlW, holds: pending != nil || recDir != ""}, nil
+	return proc, nil
 }
 
 // closers are files to close together when a function returns, whatever

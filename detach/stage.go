@@ -73,6 +73,15 @@ func StageMain() int {
 		return 1
 	}
 	io.WriteString(status, reexec.OK(pid))
+	return stayWith(req, pid, status)
+}
+
+// stayWith is the stage once the command runs: it leaves at once unless
+// the caller waits for the command's status (Stay) or the stage holds the
+// pidfile's lock or the job record. Then it waits for the command and
+// reports its status if asked, waits for the caller to be done with the
+// pidfile and the record, removes the pidfile and records the end.
+func stayWith(req request, pid int, status *os.File) int {
 	holds := req.Pidfile != nil || req.Record != ""
 	if !req.Stay && !holds {
 		return 0

@@ -217,26 +217,8 @@ func parse(prog string, args []string) (Options, action, error) {
 	if perr != nil {
 		return o, actRun, perr
 	}
-	act := actRun
-	for _, opt := range opts {
-		if ok, err := o.Policy.Set(opt.Name, opt.Value); ok {
-			if err != nil {
-				return o, actRun, err
-			}
-			o.PolicySet = true
-			continue
-		}
-		t := lookupOption(opt.Name)
-		if t.set != nil {
-			if err := t.set(&o, opt.Value); err != nil {
-				return o, actRun, err
-			}
-		}
-		if t.act != actRun {
-			act = t.act
-		}
-	}
-	if err := o.Policy.Validate(); err != nil {
+	act, err := o.apply(opts)
+	if err != nil {
 		return o, actRun, err
 	}
 	if err := jobOptionsFit(act, given, o); err != nil {
@@ -259,6 +241,31 @@ func parse(prog string, args []string) (Options, action, error) {
 	}
 	o.Command = rest
 	return o, actRun, nil
+}
+
+// apply sets what opts ask for, in order (the last of an option wins),
+// and returns the action the last action option asks for, actRun if none.
+func (o *Options) apply(opts []getopt.Opt) (action, error) {
+	act := actRun
+	for _, opt := range opts {
+		if ok, err := o.Policy.Set(opt.Name, opt.Value); ok {
+			if err != nil {
+				return actRun, err
+			}
+			o.PolicySet = true
+			continue
+		}
+		t := lookupOption(opt.Name)
+		if t.set != nil {
+			if err := t.set(o, opt.Value); err != nil {
+				return actRun, err
+			}
+		}
+		if t.act != actRun {
+			act = t.act
+		}
+	}
+	return act, o.Policy.Validate()
 }
 
 func actionName(act action) string {
