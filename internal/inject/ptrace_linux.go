@@ -49,18 +49,21 @@ type stop struct {
 	how  string         // for stopGone: what the wait status said, or ""
 }
 
-var (
-	errGone    = errors.New("the process exited")
-	errTimeout = errors.New("the process did not stop in time")
-)
+var errTimeout = errors.New("the process did not stop in time")
 
-// gone is errGone with what the thread's wait status said ("killed by
-// SIGSYS"); errGone alone is a ptrace request that found it gone (ESRCH)
-// before a wait could say how.
+// gone is the traced thread gone, with what its wait status said
+// ("killed by SIGSYS"), or with how empty when a ptrace request found it
+// gone (ESRCH) before a wait could say. errGone is that empty one; every
+// gone matches it with errors.Is.
 type gone struct{ how string }
 
-func (g gone) Error() string        { return exited("the process exited", g.how) }
-func (g gone) Is(target error) bool { return target == errGone }
+var errGone error = gone{}
+
+func (g gone) Error() string { return exited("the process exited", g.how) }
+func (g gone) Is(target error) bool {
+	_, ok := target.(gone)
+	return ok
+}
 
 // exited is msg with how the thread went, when a wait status said.
 func exited(msg, how string) string {
