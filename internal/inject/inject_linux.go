@@ -269,6 +269,9 @@ func (t *tracee) change(req Request, res *Result, w work, r0 regs) error {
 	err = t.inject(&saved, insn, req, w, res)
 	res.passed = t.passed
 	if errors.Is(err, errGone) {
+		if livesOn(t.pid) {
+			return errorf(ErrNotUndone, "%s", t.threadGone(err))
+		}
 		return errorf(ErrNoProcess, "%s", t.goneWhile(err))
 	}
 	if rerr := t.restore(saved, nil); rerr != nil {
@@ -288,18 +291,36 @@ func (t *tracee) change(req Request, res *Result, w work, r0 regs) error {
 
 // goneWhile says how the target went while it was being changed. A
 // thread killed by SIGSYS in a filtered process was, in all likelihood,
-// killed by its seccomp filter (SECCOMP_RET_KILL_PROCESS or _THREAD) for
-// a call nohupx made in it; with _THREAD the other threads, if any, run
-// on without it, which is not the same as "exited".
+// killed by its seccomp filter (SECCOMP_RET_KILL_PROCESS) for a call
+// nohupx made in it.
 func (t *tracee) goneWhile(err error) string {
 	var g gone
 	errors.As(err, &g)
-	if t.filtered && g.how == "killed by SIGSYS" {
+	if t.bySeccomp(g) {
 		return "its seccomp filter killed it (SIGSYS) for a call nohupx made in it, and the kernel " +
-			"gives a tracer no say (a filter that kills only the calling thread leaves the " +
-			"process running without the thread nohupx used)"
+			"gives a tracer no say"
 	}
 	return exited("it exited while it was being changed", g.how)
+}
+
+// threadGone says how the thread nohupx used went while the process runs
+// on without it: a filter that kills only the calling thread
+// (SECCOMP_RET_KILL_THREAD, libseccomp's SCMP_ACT_KILL), or the thread's
+// own exit. What was changed before stays changed: the calls that would
+// take it back ran in that thread.
+func (t *tracee) threadGone(err error) string {
+	var g gone
+	errors.As(err, &g)
+	msg := exited("the thread nohupx used ended while the process was being changed", g.how)
+	if t.bySeccomp(g) {
+		msg = "its seccomp filter killed the thread nohupx used (SIGSYS) for a call nohupx made in it, " +
+			"and the kernel gives a tracer no say"
+	}
+	return msg + "; the process runs on without that thread, and keeps what was changed in it before"
+}
+
+func (t *tracee) bySeccomp(g gone) bool {
+	return t.filtered && strings.HasPrefix(g.how, "killed by SIGSYS")
 }
 
 // finish continues a stopped target on request.
@@ -409,22 +430,38 @@ func pickThread(pid int) (tid, threads int) {
 	if err != nil {
 		return pid, 1
 	}
-	alive := func(tid int) bool {
-		b, err := os.ReadFile(procPath(pid, "task/"+strconv.Itoa(tid)+"/stat"))
-		if err != nil {
-			return false
-		}
-		st, err := procfs.ParseStat(b)
-		state := st.State
-		return err == nil && state != 'Z' && state != 'X'
-	}
-	if alive(pid) {
+	if threadAlive(pid, pid) {
 		return pid, len(ents)
 	}
 	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil && alive(n) {
+		if n, err := strconv.Atoi(e.Name()); err == nil && threadAlive(pid, n) {
 			return n, len(ents)
 		}
 	}
 	return pid, len(ents)
+}
+
+// livesOn reports whether any thread of the process still runs.
+func livesOn(pid int) bool {
+	ents, _ := os.ReadDir(procPath(pid, "task"))
+	for _, e := range ents {
+		if n, err := strconv.Atoi(e.Name()); err == nil && threadAlive(pid, n) {
+			return true
+		}
+	}
+	return false
+}
+
+// threadStat reads the stat line of one thread of the process.
+func threadStat(pid, tid int) (procfs.Stat, error) {
+	b, err := os.ReadFile(procPath(pid, "task/"+strconv.Itoa(tid)+"/stat"))
+	if err != nil {
+		return procfs.Stat{}, err
+	}
+	return procfs.ParseStat(b)
+}
+
+func threadAlive(pid, tid int) bool {
+	st, err := threadStat(pid, tid)
+	return err == nil && st.State != 'Z' && st.State != 'X'
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"os"
 	"syscall"
 	"time"
 	"unsafe"
@@ -144,8 +145,32 @@ func (t *tracee) wait() (stop, error) {
 		time.Sleep(pause)
 		if pause < 2*time.Millisecond {
 			pause *= 2
+		} else if s, ok := t.leaderEnded(); ok {
+			return s, nil
 		}
 	}
+}
+
+// leaderEnded reports the end of a thread-group leader that wait4 does
+// not: the kernel holds a leader's exit back from wait until every other
+// thread of its process has gone, so a leader killed alone (by a seccomp
+// filter's SECCOMP_RET_KILL_THREAD) or that called pthread_exit would
+// look like a thread that never stops. Its stat says it is a zombie, and
+// with what status.
+func (t *tracee) leaderEnded() (stop, bool) {
+	if t.tid != t.pid {
+		return stop{}, false
+	}
+	st, err := threadStat(t.pid, t.tid)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return stop{kind: stopGone}, true
+	case err != nil || (st.State != 'Z' && st.State != 'X'):
+		return stop{}, false
+	case st.ExitCode == 0:
+		return stop{kind: stopGone}, true
+	}
+	return decode(unix.WaitStatus(st.ExitCode)), true
 }
 
 // waitOrInterrupt is wait that, on a timeout, interrupts the thread once

@@ -19,14 +19,16 @@ import (
 // injection can meet: numbers outside the table (-1 included, which
 // libseccomp filters send to their default action) and the call DENIED
 // get ACTION (errno: EPERM, enosys: ENOSYS, trap: SIGSYS, kill: the
-// process); the rest, which the Go runtime needs, is allowed.
+// process, killthread: the calling thread); the rest, which the Go runtime
+// needs, is allowed.
 func seccompSleep(mode string) {
 	f := strings.Split(mode, ":")
 	action := map[string]uint32{
-		"errno":  unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM),
-		"enosys": unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS),
-		"trap":   unix.SECCOMP_RET_TRAP,
-		"kill":   unix.SECCOMP_RET_KILL_PROCESS,
+		"errno":      unix.SECCOMP_RET_ERRNO | uint32(unix.EPERM),
+		"enosys":     unix.SECCOMP_RET_ERRNO | uint32(unix.ENOSYS),
+		"trap":       unix.SECCOMP_RET_TRAP,
+		"kill":       unix.SECCOMP_RET_KILL_PROCESS,
+		"killthread": unix.SECCOMP_RET_KILL_THREAD,
 	}[f[1]]
 	denied := map[string]uint32{"openat": unix.SYS_OPENAT, "": ^uint32(0)}[f[2]]
 	arch := uint32(unix.AUDIT_ARCH_X86_64)

@@ -24,20 +24,28 @@ import (
 // included) with the same action as the denied call: ENOSYS or KILL
 // there is what killed or derailed the target when the entry-stop call
 // was skipped with -1. A filter that kills for a call nohupx makes kills
-// the target (the kernel gives a tracer no say), and the error says so.
+// the target (the kernel gives a tracer no say), and the error says so;
+// one that kills only the calling thread leaves the process running
+// without it, changed as far as nohupx had gone, and the error says that.
 func TestSeccompFilter(t *testing.T) {
+	const (
+		kept   = iota // the target runs on, changed or not
+		killed        // the filter kills the target
+		thread        // the filter kills the thread nohupx used
+	)
 	for _, c := range []struct {
-		mode   string
-		want   []string // in the error; none: success
-		killed bool     // the filter kills the target
+		mode string
+		want []string // in the error; none: success
+		end  int
 	}{
-		{"seccomp:enosys:", nil, false},
-		{"seccomp:kill:", nil, false},
-		{"seccomp:trap:", nil, false},
-		{"seccomp:errno:openat", []string{"Operation not permitted", "seccomp filter", "nothing was changed"}, false},
-		{"seccomp:enosys:openat", []string{"Function not implemented", "seccomp filter", "nothing was changed"}, false},
-		{"seccomp:trap:openat", []string{"refused by its seccomp filter (SIGSYS", "nothing was changed"}, false},
-		{"seccomp:kill:openat", []string{"its seccomp filter killed it (SIGSYS)"}, true},
+		{"seccomp:enosys:", nil, kept},
+		{"seccomp:kill:", nil, kept},
+		{"seccomp:trap:", nil, kept},
+		{"seccomp:errno:openat", []string{"Operation not permitted", "seccomp filter", "nothing was changed"}, kept},
+		{"seccomp:enosys:openat", []string{"Function not implemented", "seccomp filter", "nothing was changed"}, kept},
+		{"seccomp:trap:openat", []string{"refused by its seccomp filter (SIGSYS", "nothing was changed"}, kept},
+		{"seccomp:kill:openat", []string{"its seccomp filter killed it (SIGSYS)"}, killed},
+		{"seccomp:killthread:openat", []string{"its seccomp filter killed the thread nohupx used (SIGSYS)", "runs on without that thread"}, thread},
 	} {
 		t.Run(strings.ReplaceAll(c.mode, ":", "_"), func(t *testing.T) {
 			h := startHelper(t, c.mode)
@@ -64,8 +72,11 @@ func TestSeccompFilter(t *testing.T) {
 			case c.want == nil:
 				seccompChanged(t, h, res, err, out)
 				return
-			case c.killed:
+			case c.end == killed:
 				seccompKilled(t, h, err, c.want)
+				return
+			case c.end == thread:
+				seccompThreadKilled(t, h, err, c.want)
 				return
 			}
 			seccompUnchanged(t, h, err, c.want, before.SigIgn, before.SigCgt)
@@ -129,6 +140,27 @@ func seccompKilled(t *testing.T, h *helper, err error, want []string) {
 	// status): it must be gone.
 	if err := unix.Kill(h.pid, 0); err != unix.ESRCH {
 		t.Errorf("kill(%d, 0): %v; want ESRCH, the helper dead and reaped", h.pid, err)
+	}
+}
+
+// seccompThreadKilled: the leader is a zombie, the process lives on in
+// its other threads, and what was changed before the fatal call (SIGHUP,
+// whose call comes before the output's openat) stays.
+func seccompThreadKilled(t *testing.T, h *helper, err error, want []string) {
+	t.Helper()
+	if !errors.Is(err, ErrNotUndone) {
+		t.Fatalf("Apply: %v; want ErrNotUndone", err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q; want %q in it", err, w)
+		}
+	}
+	if !livesOn(h.pid) {
+		t.Errorf("no thread of the helper runs; want it running on without its leader")
+	}
+	if st := procStatus(t, h.pid); st.SigIgn&sigs.Mask(syscall.SIGHUP) == 0 {
+		t.Errorf("SigIgn %x; want SIGHUP in it, as changed before the thread was killed", st.SigIgn)
 	}
 }
 

@@ -19,6 +19,10 @@ type Stat struct {
 	Session int
 	TTYNr   int    // the controlling terminal's device number; 0 for none
 	Start   uint64 // starttime in clock ticks since boot (field 22); 0 if the line is short
+	// ExitCode is the thread's exit status in wait(2)'s form (field 52,
+	// Linux 3.5; the kernel shows it only to a process that may trace
+	// this one); 0 if the line is short.
+	ExitCode int
 }
 
 var errMalformed = errors.New("malformed /proc/PID/stat line")
@@ -48,6 +52,11 @@ func ParseStat(b []byte) (Stat, error) {
 	}
 	if len(f) > 19 {
 		if st.Start, err = strconv.ParseUint(f[19], 10, 64); err != nil {
+			return Stat{}, errMalformed
+		}
+	}
+	if len(f) > 49 {
+		if st.ExitCode, err = strconv.Atoi(f[49]); err != nil {
 			return Stat{}, errMalformed
 		}
 	}
