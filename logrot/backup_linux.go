@@ -10,14 +10,18 @@ import (
 
 // scan raises last to the newest backup already in the directory, so that
 // a relay started after the clock was stepped back still names its backups
-// after all the existing ones.
-func (b *backupNamer) scan() {
+// after all the existing ones. Only backups that are ours count: a name
+// someone else planted (dated 9999) would otherwise push ours past the
+// names that parse, out of retention's sight.
+func (b *backupNamer) scan(ours func(*unix.Stat_t) bool) {
 	names, err := readDirNames(b.dirfd)
 	if err != nil {
 		return // moveAside's EEXIST check still prevents replacing
 	}
 	for _, n := range names {
-		if t, ok := b.parse(n); ok && t.After(b.last) {
+		var st unix.Stat_t
+		if t, ok := b.parse(n); ok && t.After(b.last) &&
+			unix.Fstatat(b.dirfd, n, &st, unix.AT_SYMLINK_NOFOLLOW) == nil && ours(&st) {
 			b.last = t
 		}
 	}

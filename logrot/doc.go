@@ -39,13 +39,14 @@
 //
 // Policy: rotate before the live file would pass MaxSize bytes (earlier
 // when a line ends within 4 KiB of it); keep the first backup of the job
-// and the Keep newest (0 keeps all), none older than MaxAge; gzip them with
-// Compress. Every removal is noted in the live file. Backups are named
+// and its Keep newest (0 keeps all; an earlier job's backups of the file
+// are not counted), none older than MaxAge; gzip them with Compress. Every removal is noted in the live file. Backups are named
 // beside the live file, nohup-2026-01-02T15-04-05.000Z.out (UTC).
 //
 // Files: the relay works relative to a descriptor of the log's directory.
 // It rotates only a regular file of the job's user with one link, reached
-// without a symbolic link (Start refuses the rest with ErrNotRotatable, and
+// without a symbolic link, in a directory where no other user can rename
+// it (Start refuses the rest with ErrNotRotatable, and
 // the caller appends to it as GNU nohup does). It creates files only with
 // O_EXCL or O_TMPFILE, renames only with RENAME_EXCHANGE or
 // RENAME_NOREPLACE, and reads, gzips or removes only backup names that are

@@ -51,7 +51,8 @@ const (
 	jDropFirst  = 64 // unix ms of the first of them
 	jDropLast   = 72 // and of the last
 	jWriter     = 80 // pid of the first writer, for the first holder to watch
-	journalSize = 88
+	jRemoved    = 88 // unix ms of the newest backup retention removed, 0 for none
+	journalSize = 96
 
 	reqOffset = 4096 // the request, as encode writes it
 )

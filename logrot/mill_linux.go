@@ -50,9 +50,25 @@ func (m *mill) close() {
 	<-m.done
 }
 
+// run makes a pass when poked (at each rotation, at start and at the
+// end) and, with MaxAge, every so often too: a job that has gone quiet
+// rotates no more, and its old backups must still go.
 func (m *mill) run() {
 	defer close(m.done)
-	for range m.kick {
+	var tick <-chan time.Time
+	if age := m.s.policy.MaxAge; age > 0 {
+		t := time.NewTicker(min(max(age/4, time.Second), time.Hour))
+		defer t.Stop()
+		tick = t.C
+	}
+	for {
+		select {
+		case _, ok := <-m.kick:
+			if !ok {
+				return
+			}
+		case <-tick:
+		}
 		m.pass()
 	}
 }
@@ -66,29 +82,40 @@ type backup struct {
 // pass removes what Keep and MaxAge no longer allow and gzips the rest.
 // Errors are left for the next pass: nothing here can lose data the
 // policy keeps.
+//
+// Keep counts only this job's backups (from its first on): those an
+// earlier job left on the same file were kept under that job's --keep,
+// and the start of its output is among them. MaxAge is about time, and
+// applies to every backup of the file. The backups are handled oldest
+// first, so the notes read in time order.
 func (m *mill) pass() {
 	s := m.s
 	s.mu.Lock()
 	dirfd, err := unix.Dup(s.dirfd)
-	names, p, first := s.names, s.policy, time.UnixMilli(int64(s.j.get(jFirst)))
+	names, p, first := s.names, s.policy, int64(s.j.get(jFirst))
 	s.mu.Unlock()
 	if err != nil {
 		return
 	}
 	defer unix.Close(dirfd)
 	list := m.backups(dirfd, names)
-	var notes []string
-	for i, b := range list {
-		old := p.MaxAge > 0 && s.now().Sub(b.t) > p.MaxAge
-		excess := p.Keep > 0 && i >= p.Keep && !b.t.Equal(first)
-		var older *backup
-		if i+1 < len(list) {
-			older = list[i+1]
+	newer := make([]int, len(list)) // this job's backups newer than list[i]
+	for i := 1; i < len(list); i++ {
+		newer[i] = newer[i-1]
+		if ms := list[i-1].t.UnixMilli(); first != 0 && ms >= first {
+			newer[i]++
 		}
+	}
+	var notes []string
+	for i := len(list) - 1; i >= 0; i-- {
+		b, ms := list[i], list[i].t.UnixMilli()
+		old := p.MaxAge > 0 && s.now().Sub(b.t) > p.MaxAge
+		excess := p.Keep > 0 && first != 0 && ms > first && newer[i] >= p.Keep
 		switch {
 		case old || excess:
-			if note := m.remove(dirfd, b, older, old); note != "" {
+			if note := m.remove(dirfd, b, m.from(list, i), old); note != "" {
 				notes = append(notes, note)
+				s.j.put(jRemoved, uint64(ms))
 			}
 		case p.Compress && !b.gz:
 			_ = gzipFile(dirfd, b.name, s.uid)
@@ -101,7 +128,25 @@ func (m *mill) pass() {
 	}
 }
 
-// backups lists this log's backups, newest first.
+// from is when the output in list[i] began: at the backup before it,
+// which is the next in the list or, if retention removed that one already,
+// the newest it removed. Zero: the start of the file.
+func (m *mill) from(list []*backup, i int) time.Time {
+	var t time.Time
+	if i+1 < len(list) {
+		t = list[i+1].t
+	}
+	if r := int64(m.s.j.get(jRemoved)); r != 0 && r < list[i].t.UnixMilli() && time.UnixMilli(r).After(t) {
+		t = time.UnixMilli(r)
+	}
+	return t
+}
+
+// backups lists this log's backups, newest first: the names of its
+// backups that are regular files of the job's user with one link. Any
+// other entry under such a name (planted by someone who can write the
+// directory, or a hard link) is not ours, counts for nothing and is left
+// alone.
 func (m *mill) backups(dirfd int, names *backupNamer) []*backup {
 	ents, err := readDirNames(dirfd)
 	if err != nil {
@@ -110,7 +155,8 @@ func (m *mill) backups(dirfd int, names *backupNamer) []*backup {
 	byName := map[string]*backup{}
 	for _, e := range ents {
 		t, ok := names.parse(e)
-		if !ok {
+		var st unix.Stat_t
+		if !ok || unix.Fstatat(dirfd, e, &st, unix.AT_SYMLINK_NOFOLLOW) != nil || !m.s.owned(&st) {
 			continue
 		}
 		n := strings.TrimSuffix(e, compressSuffix)
@@ -134,7 +180,7 @@ func (m *mill) backups(dirfd int, names *backupNamer) []*backup {
 // remove unlinks backup b (and its .gz) if they are ours, and returns the
 // note for the live file: what was removed, its size and the time its
 // data spans, and why.
-func (m *mill) remove(dirfd int, b, older *backup, old bool) string {
+func (m *mill) remove(dirfd int, b *backup, from time.Time, old bool) string {
 	p := m.s.policy
 	var removed []string
 	var size int64
@@ -151,16 +197,16 @@ func (m *mill) remove(dirfd int, b, older *backup, old bool) string {
 	if len(removed) == 0 {
 		return ""
 	}
-	from := "its start"
-	if older != nil {
-		from = stamp(older.t)
+	start := "its start"
+	if !from.IsZero() {
+		start = stamp(from)
 	}
-	why := fmt.Sprintf("--keep %d keeps the first and the %d newest", p.Keep, p.Keep)
+	why := fmt.Sprintf("--keep %d keeps this job's first and %d newest", p.Keep, p.Keep)
 	if old {
 		why = "older than --max-age " + FormatAge(p.MaxAge)
 	}
 	return fmt.Sprintf("removed %s (%s bytes, output from %s to %s): %s",
-		strings.Join(removed, " and "), strconv.FormatInt(size, 10), from, stamp(b.t), why)
+		strings.Join(removed, " and "), strconv.FormatInt(size, 10), start, stamp(b.t), why)
 }
 
 // gzipFile replaces the backup name by name.gz, keeping its mode. It reads

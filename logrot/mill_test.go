@@ -15,18 +15,23 @@ import (
 
 func TestMill(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
+	// a, b, c, d: backups from oldest to newest. Keep counts only the
+	// job's own, from its first on: those before are an earlier job's.
 	tests := []struct {
 		name  string
 		p     Policy
 		first string   // the job's first backup, kept by Keep
 		want  []string // what is left beside the live file
+		spans []string // the removals' notes, in order: "from-to"
 	}{
-		{"keep all", Policy{MaxSize: MiB}, "", []string{"a", "b", "c", "d"}},
-		{"keep 2", Policy{MaxSize: MiB, Keep: 2}, "", []string{"c", "d"}},
-		{"keep 2 and the first", Policy{MaxSize: MiB, Keep: 2}, "a", []string{"a", "c", "d"}},
-		{"max age 2 days", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "", []string{"b", "c", "d"}},
-		{"max age removes the first too", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "a", []string{"b", "c", "d"}},
-		{"compress, keep 3", Policy{MaxSize: MiB, Keep: 3, Compress: true}, "", []string{"b.gz", "c.gz", "d.gz"}},
+		{"keep all", Policy{MaxSize: MiB}, "a", []string{"a", "b", "c", "d"}, nil},
+		{"keep 2, all an earlier job's", Policy{MaxSize: MiB, Keep: 2}, "", []string{"a", "b", "c", "d"}, nil},
+		{"keep 2 and the first", Policy{MaxSize: MiB, Keep: 2}, "a", []string{"a", "c", "d"}, []string{"a-b"}},
+		{"keep 1 and the first", Policy{MaxSize: MiB, Keep: 1}, "a", []string{"a", "d"}, []string{"a-b", "b-c"}},
+		{"keep 1 from b", Policy{MaxSize: MiB, Keep: 1}, "b", []string{"a", "b", "d"}, []string{"b-c"}},
+		{"max age 2 days", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "", []string{"b", "c", "d"}, []string{"start-a"}},
+		{"max age removes the first too", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "a", []string{"b", "c", "d"}, []string{"start-a"}},
+		{"compress, keep 2", Policy{MaxSize: MiB, Keep: 2, Compress: true}, "a", []string{"a.gz", "c.gz", "d.gz"}, []string{"a-b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -36,6 +41,13 @@ func TestMill(t *testing.T) {
 			s := testSink(t, live, tt.p)
 			s.now = func() time.Time { return now }
 			ages := map[string]time.Duration{"a": 72 * time.Hour, "b": 36 * time.Hour, "c": 2 * time.Hour, "d": time.Hour}
+			span := func(from, to string) string {
+				f := "its start"
+				if from != "start" {
+					f = stamp(now.Add(-ages[from]))
+				}
+				return "output from " + f + " to " + stamp(now.Add(-ages[to]))
+			}
 			byName := map[string]string{}
 			for tag, age := range ages {
 				n := s.names.name(now.Add(-age))
@@ -60,10 +72,17 @@ func TestMill(t *testing.T) {
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("left %q; want %q", got, tt.want)
 			}
-			// Every removal is noted, naming the file.
+			// Every removal is noted, naming the file and the time its
+			// output spans, oldest first.
 			removed := 4 - len(tt.want)
-			if len(s.notes) != removed {
+			if len(s.notes) != removed || len(tt.spans) != removed {
 				t.Errorf("notes %q; want %d, one per removal", s.notes, removed)
+			}
+			for i, n := range s.notes[:min(len(s.notes), len(tt.spans))] {
+				from, to, _ := strings.Cut(tt.spans[i], "-")
+				if !strings.Contains(n, span(from, to)) {
+					t.Errorf("note %d %q; want %q in it", i, n, span(from, to))
+				}
 			}
 			for _, n := range s.notes {
 				if !strings.HasPrefix(n, "removed job-") || !strings.Contains(n, "bytes, output from") {

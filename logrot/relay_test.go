@@ -318,16 +318,27 @@ func TestNotRotatable(t *testing.T) {
 		}, "writable by everyone and not sticky"},
 	}
 	if os.Geteuid() == 0 {
-		tests = append(tests, struct {
+		type test = struct {
 			name string
 			prep func(t *testing.T, dir string) string
 			want string
-		}{"another user's file", func(t *testing.T, dir string) string {
+		}
+		tests = append(tests, test{"another user's file", func(t *testing.T, dir string) string {
 			p := filepath.Join(dir, "nohup.out")
 			os.WriteFile(p, nil, 0o600)
 			os.Chown(p, 65534, 65534)
 			return p
-		}, "belongs to uid 65534"})
+		}, "belongs to uid 65534"}, test{"another user's directory", func(t *testing.T, dir string) string {
+			os.Chmod(dir, 0o755|os.ModeSticky) // its owner may rename in it all the same
+			os.Chown(dir, 65534, 65534)
+			return filepath.Join(dir, "nohup.out")
+		}, "its directory belongs to uid 65534"}, test{"group-writable directory", func(t *testing.T, dir string) string {
+			os.Chmod(dir, 0o770)
+			os.Chown(dir, 0, 65534)
+			return filepath.Join(dir, "nohup.out")
+		}, "writable by group 65534 and not sticky"})
+	} else if os.Getenv("CI") == "true" {
+		t.Error("CI runs as root: the cases of another user's file and directory did not run")
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

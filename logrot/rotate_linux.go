@@ -46,7 +46,7 @@ func (s *sink) rotateLocked() error {
 	if s.shared {
 		// Another relay names backups too, perhaps ahead of the clock:
 		// name ours after its newest, to keep the order.
-		s.names.scan()
+		s.names.scan(s.owned)
 	}
 	nfd, tmp, err := s.newFile(&st)
 	if err != nil {
@@ -154,25 +154,9 @@ func (s *sink) recoverRotation() {
 			_ = unix.Unlinkat(s.dirfd, tmp, 0)
 			continue
 		}
-		s.names.scan()
+		s.names.scan(s.owned)
 		if name, _, err := s.moveAsideFirst(tmp); err == nil {
 			s.notes = append(s.notes, fmt.Sprintf("a rotation was interrupted (the relay was killed); finished it: %s", name))
 		}
 	}
-}
-
-// mkdirAll recreates a removed log directory, 0700, as mkdir -p would,
-// refusing to go through a symbolic link for the last component.
-func mkdirAll(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
-		return err
-	}
-	var st unix.Stat_t
-	if err := unix.Lstat(dir, &st); err != nil {
-		return err
-	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR || !strings.HasPrefix(dir, "/") {
-		return fmt.Errorf("%s is not a directory", dir)
-	}
-	return nil
 }

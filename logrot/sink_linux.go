@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,6 +60,7 @@ type sink struct {
 	drop     dropLog
 	stuck    string // why the live name cannot be used, once alerted
 	tmpSeq   int    // the counter in temporary names
+	lockHeld bool   // the directory's lock was held by another past lockWait
 }
 
 // dropLog is the account of one stretch of lost output.
@@ -99,7 +101,7 @@ func (s *sink) Open() error {
 	unlock := s.lockDir()
 	s.recoverRotation()
 	unlock()
-	s.names.scan()
+	s.names.scan(s.owned)
 	if n, first, last := s.j.drops(); n > 0 {
 		s.drop = dropLog{bytes: n, first: first, last: last, why: "the relay was restarted"}
 	}
@@ -221,7 +223,15 @@ func (s *sink) ready() error {
 		return s.reopen(false)
 	case err == nil:
 		// Something that is not ours took the name (a symlink, another
-		// user's file): keep appending to the file we have, and say so.
+		// user's file). If our file was moved away, it is still on disk:
+		// keep appending to it, and say so. If it was removed, what we
+		// wrote would go where no one can read it: that is a loss, and
+		// Write reports it as one.
+		var our unix.Stat_t
+		if unix.Fstat(s.f, &our) == nil && our.Nlink == 0 {
+			return fmt.Errorf("%s was removed, and something that is not a file of the job's user "+
+				"has its name now, which the relay does not write", s.path())
+		}
 		s.stuckAt(fmt.Sprintf("%s was replaced by something that is not a file of the job's user; "+
 			"output goes on into the file that had the name", s.path()))
 		return nil
@@ -314,12 +324,9 @@ func (s *sink) redir() (created bool, err error) {
 	if err := unix.Fstat(s.dirfd, &st); err == nil && st.Nlink > 0 {
 		return false, nil
 	}
-	if err := mkdirAll(s.dir); err != nil {
-		return false, fmt.Errorf("recreate the log directory %s: %w", s.dir, err)
-	}
-	fd, err := unix.Open(s.dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	fd, err := s.remakeDir()
 	if err != nil {
-		return false, fmt.Errorf("open %s: %w", s.dir, err)
+		return false, fmt.Errorf("recreate the log directory %s: %w", s.dir, err)
 	}
 	unix.Close(s.dirfd)
 	s.dirfd, s.names.dirfd = fd, fd
@@ -328,15 +335,82 @@ func (s *sink) redir() (created bool, err error) {
 	return true, nil
 }
 
+// remakeDir makes the removed log directory again, with any directory
+// above it that went too (mode 0700), and opens it. The directory's name
+// was made canonical when the relay started (no symbolic link in it), and
+// it is walked one name at a time without following any link, through
+// directories where no other user can rename or remove an entry (see
+// othersCanRename): one who can could have put a link or a directory of
+// their own there, to have the relay write where they choose.
+func (s *sink) remakeDir() (int, error) {
+	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return -1, err
+	}
+	at := ""
+	for _, name := range strings.Split(strings.Trim(s.dir, "/"), "/") {
+		at += "/" + name
+		const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
+		next, err := unix.Openat(fd, name, flags, 0)
+		if errors.Is(err, unix.ENOENT) {
+			if err = unix.Mkdirat(fd, name, 0o700); err == nil || errors.Is(err, unix.EEXIST) {
+				next, err = unix.Openat(fd, name, flags, 0)
+			}
+		}
+		unix.Close(fd)
+		switch {
+		case errors.Is(err, unix.ELOOP), errors.Is(err, unix.ENOTDIR):
+			return -1, fmt.Errorf("%s is not a directory", at)
+		case err != nil:
+			return -1, fmt.Errorf("%s: %w", at, err)
+		}
+		fd = next
+		var st unix.Stat_t
+		if err := unix.Fstat(fd, &st); err != nil {
+			unix.Close(fd)
+			return -1, err
+		}
+		if why := othersCanRename(&st); why != "" {
+			unix.Close(fd)
+			return -1, fmt.Errorf("%s %s", at, why)
+		}
+	}
+	return fd, nil
+}
+
+// lockWait bounds the wait for the log directory's lock. Relays hold it
+// for a rename or two; anyone who can open the directory can hold it for
+// ever, and the job must not stall behind them.
+var lockWait = 200 * time.Millisecond
+
 // lockDir takes an flock on the log directory, so that relays sharing a
-// log file rotate one at a time. A filesystem without locks goes on
-// unlocked, which only loses the ordering between such relays.
+// log file rotate one at a time. A filesystem without locks, or a lock
+// held past lockWait, goes on unlocked (noted once), which only loses the
+// ordering between such relays.
 func (s *sink) lockDir() (unlock func()) {
 	fd, err := unix.Openat(s.dirfd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return func() {}
 	}
-	_ = unix.Flock(fd, unix.LOCK_EX)
+	wait := lockWait
+	if s.lockHeld {
+		wait = 0 // it was held past lockWait last time: try once, do not stall again
+	}
+	deadline := time.Now().Add(wait)
+	for {
+		err := unix.Flock(fd, unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EWOULDBLOCK) && !errors.Is(err, unix.EINTR) {
+			s.lockHeld = false
+			break
+		}
+		if time.Now().After(deadline) {
+			s.lockHeld = true
+			s.stuckAt(fmt.Sprintf("the directory of %s has been locked by another process for over %v; "+
+				"rotating without its lock", s.path(), lockWait))
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
 	return func() { unix.Close(fd) } // closing unlocks
 }
 

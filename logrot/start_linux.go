@@ -21,7 +21,8 @@ import (
 // The file is rotated only when that is safe for whoever runs nohupx (root
 // included): name must be a regular file, reached without a symbolic link
 // in its last component, owned by this process's effective user and with a
-// single link. Otherwise Start returns an error wrapping ErrNotRotatable
+// single link, in a directory where no other user can rename or remove it
+// (see othersCanRename). Otherwise Start returns an error wrapping ErrNotRotatable
 // that says why, and the caller should write to f directly.
 //
 // w is the only write end of the pipe, blocking (a command must never see
@@ -158,9 +159,32 @@ func checkRotatable(f *os.File, path string) (dirfd int, err error) {
 	case fst.Nlink != 1:
 		return refuse(fmt.Sprintf("it has %d hard links", fst.Nlink))
 	}
-	if unix.Fstat(dirfd, &dst) == nil && dst.Mode&unix.S_IWOTH != 0 && dst.Mode&unix.S_ISVTX == 0 {
-		// Anyone could put a name of their own where the relay renames.
-		return refuse("its directory is writable by everyone and not sticky")
+	if err := unix.Fstat(dirfd, &dst); err != nil {
+		return refuse(fmt.Sprintf("its directory cannot be examined: %v", err))
+	}
+	if why := othersCanRename(&dst); why != "" {
+		return refuse("its directory " + why)
 	}
 	return dirfd, nil
+}
+
+// othersCanRename says why users other than this one (and root) could
+// rename or remove the relay's files in the directory st, or "": the
+// owner of a directory can, and so can anyone who may write it unless it
+// is sticky (S_ISVTX: then only a file's owner can). A group that has
+// the user's id is taken for the user's own group (the user private
+// group scheme), as nobody else is in it.
+func othersCanRename(st *unix.Stat_t) string {
+	uid, sticky := os.Geteuid(), st.Mode&unix.S_ISVTX != 0
+	switch {
+	case int(st.Uid) != uid && st.Uid != 0:
+		return fmt.Sprintf("belongs to uid %d", st.Uid)
+	case sticky:
+		return ""
+	case st.Mode&unix.S_IWOTH != 0:
+		return "is writable by everyone and not sticky"
+	case st.Mode&unix.S_IWGRP != 0 && int(st.Gid) != uid:
+		return fmt.Sprintf("is writable by group %d and not sticky", st.Gid)
+	}
+	return ""
 }

@@ -96,7 +96,7 @@ func TestLogDirRemoved(t *testing.T) {
 	}{
 		{"recreated", false, []string{`the log directory \S+ was removed; recreated it \(mode 0700\)`}},
 		{"blocked for a while", true, []string{
-			`dropped 1048576 bytes of output between \S+ and \S+: recreate the log directory \S+: mkdir \S+: not a directory`,
+			`dropped 1048576 bytes of output between \S+ and \S+: recreate the log directory \S+: \S+ is not a directory`,
 			`the log directory \S+ was removed; recreated it \(mode 0700\)`,
 		}},
 	}

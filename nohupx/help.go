@@ -37,10 +37,11 @@ Output rotation (the default, on Linux: detached relay processes write the
 output file and rotate it):
       --max-size=SIZE rotate before the file passes SIZE bytes (K, M, G, T are
                         powers of 1024: 512K is 524288); default 100M
-      --keep=N        keep the first rotated file (the start of the output)
-                        and the N newest; 0 keeps all; default 5
-      --max-age=AGE   remove rotated files older than AGE, the first one too
-                        (90m, 36h, 7d, 1d12h); default: no limit
+      --keep=N        keep this job's first rotated file (the start of its
+                        output) and its N newest; 0 keeps all; default 5
+      --max-age=AGE   remove rotated files older than AGE, the first one and
+                        those of earlier jobs too (90m, 36h, 7d, 1d12h);
+                        default: no limit
       --compress      gzip rotated files
       --no-rotate     append to the file directly, as GNU nohup does
       --rotate=FILE   rotate FILE now (its relay gets SIGUSR1), then exit
@@ -111,8 +112,8 @@ tail -F); rotated files are named beside it, in UTC
 (nohup-2026-01-02T15-04-05.000Z.out), and a line in the file notes each one
 removed. Rotation options also rotate a file you redirected the output to.
 Only a regular file of yours with one link, not reached through a symbolic
-link, in a directory that others cannot write or that is sticky, is rotated;
-any other file is appended to, and a line says why.
+link, in a directory of yours or root's that no other user can write (unless
+it is sticky), is rotated; any other file is appended to, and a line says why.
 Two relay processes, neither a child of COMMAND, restart each other: killing
 one loses nothing, killing both is killing the reader of COMMAND's output
 (SIGPIPE). They ignore hangups and TERM, and exit once everything that

@@ -1,0 +1,294 @@
+//go:build linux
+
+package logrot
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// trustSink is a sink on dir/nohup.out whose alerts are collected rather
+// than failing the test.
+type trustSink struct {
+	*sink
+	mu     sync.Mutex
+	alerts []string
+}
+
+func newTrustSink(t *testing.T, path string, p Policy) *trustSink {
+	t.Helper()
+	ts := &trustSink{sink: testSink(t, path, p)}
+	ts.alert = func(msg string) {
+		ts.mu.Lock()
+		ts.alerts = append(ts.alerts, msg)
+		ts.mu.Unlock()
+	}
+	if err := ts.Open(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ts.Close() })
+	return ts
+}
+
+func (ts *trustSink) alerted(sub string) bool {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	for _, a := range ts.alerts {
+		if strings.Contains(a, sub) {
+			return true
+		}
+	}
+	return false
+}
+
+// ownBackups lists the backups in dir that are regular files of this
+// user, by name.
+func ownBackups(t *testing.T, dir string) []string {
+	t.Helper()
+	names := newBackupNamer(-1, "nohup.out")
+	ents, _ := os.ReadDir(dir)
+	var got []string
+	for _, e := range ents {
+		var st unix.Stat_t
+		if _, ok := names.parse(e.Name()); ok && unix.Lstat(filepath.Join(dir, e.Name()), &st) == nil &&
+			int(st.Uid) == os.Geteuid() && st.Mode&unix.S_IFMT == unix.S_IFREG {
+			got = append(got, e.Name())
+		}
+	}
+	return got
+}
+
+func needRoot(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI runs as root: this test needs another user's files")
+		}
+		t.Skip("needs root, to plant another user's files")
+	}
+}
+
+// TestSinkLockHeld: anyone who can open the log's directory can flock it.
+// The relay waits for that lock a bounded time, rotates without it, says
+// so once, and does not wait again: the job never stalls behind it.
+func TestSinkLockHeld(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	other, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if err := unix.Flock(int(other.Fd()), unix.LOCK_EX); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20})
+	for i := range 20 {
+		s.Write([]byte("line "+itoa(i)+"\n"), nil)
+		if err := s.RotateNow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("21 lock waits took %v; want one bounded wait (%v), then none", took, lockWait)
+	}
+	if !s.alerted("locked by another process") {
+		t.Errorf("alerts %q; want one saying the directory was locked", s.alerts)
+	}
+	if n := len(ownBackups(t, dir)); n != 20 {
+		t.Errorf("%d backups; want 20, the lock notwithstanding", n)
+	}
+}
+
+// TestSinkEarlierBackups: backups an earlier job left on the same file
+// are not counted or removed by this job's Keep (the start of that job's
+// output is among them), and this job's first is kept too.
+func TestSinkEarlierBackups(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	names := newBackupNamer(-1, "nohup.out")
+	var earlier []string
+	for h := 3; h > 0; h-- {
+		n := names.name(time.Now().Add(-time.Duration(h) * time.Hour))
+		earlier = append(earlier, n)
+		os.WriteFile(filepath.Join(dir, n), []byte("earlier\n"), 0o600)
+	}
+	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20, Keep: 1})
+	for i := range 4 {
+		s.Write([]byte("line "+itoa(i)+"\n"), nil)
+		if err := s.RotateNow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got := ownBackups(t, dir)
+	if len(got) != 5 || !equalPrefix(got, earlier) {
+		t.Errorf("backups %q; want the 3 earlier ones %q, this job's first and its newest", got, earlier)
+	}
+}
+
+func equalPrefix(got, want []string) bool {
+	if len(got) < len(want) {
+		return false
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// TestSinkPlantedBackups: regular files of another user under backup
+// names, dated far ahead, neither push this relay's backup names past
+// them (out of what parses) nor take the places of its newest in Keep.
+func TestSinkPlantedBackups(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o777|os.ModeSticky)
+	path := filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	names := newBackupNamer(-1, "nohup.out")
+	var planted []string
+	for _, ts := range []time.Time{
+		time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2099, 1, 2, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 999e6, time.UTC),
+	} {
+		p := filepath.Join(dir, names.name(ts))
+		os.WriteFile(p, []byte("planted\n"), 0o644)
+		os.Chown(p, 65534, 65534)
+		planted = append(planted, p)
+	}
+	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20, Keep: 2})
+	for i := range 5 {
+		s.Write([]byte("line "+itoa(i)+"\n"), nil)
+		if err := s.RotateNow(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	got := ownBackups(t, dir)
+	if len(got) != 3 {
+		t.Errorf("own backups %q; want 3: the first and the 2 newest", got)
+	}
+	for _, n := range got {
+		if !strings.Contains(n, time.Now().UTC().Format("2006-01-")) {
+			t.Errorf("backup %s; want it named after now, not after the planted names", n)
+		}
+	}
+	for _, p := range planted {
+		if b, err := os.ReadFile(p); err != nil || string(b) != "planted\n" {
+			t.Errorf("planted %s: %q, %v; want it left alone", p, b, err)
+		}
+	}
+}
+
+// TestSinkNameTaken: when the live file is removed and another user's
+// file takes its name, what the job writes would go to a file no one can
+// read: it is dropped and reported, and once the name is free the relay
+// writes again, starting with how much was dropped.
+func TestSinkNameTaken(t *testing.T) {
+	needRoot(t)
+	dir := t.TempDir()
+	os.Chmod(dir, 0o777|os.ModeSticky)
+	path := filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20})
+	s.Write([]byte("one\n"), nil)
+	os.Remove(path)
+	os.WriteFile(path, []byte("theirs\n"), 0o644)
+	os.Chown(path, 65534, 65534)
+	s.Write([]byte("two\n"), nil)
+	if !s.alerted("has its name now") {
+		t.Errorf("alerts %q; want one saying the name was taken", s.alerts)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "theirs\n" {
+		t.Errorf("their file holds %q; want it untouched", b)
+	}
+	os.Remove(path)
+	s.Write([]byte("three\n"), nil)
+	s.Close()
+	b, _ := os.ReadFile(path)
+	if !strings.Contains(string(b), "dropped 4 bytes of output") || !strings.HasSuffix(string(b), "three\n") {
+		t.Errorf("the new file holds %q; want the drop of 4 bytes said, then three", b)
+	}
+}
+
+// TestSinkDirRemade: a removed log directory is made again only on a
+// path that no one else could have changed: not through a symbolic link
+// put where a removed directory was, and not as a directory someone else
+// made under its name.
+func TestSinkDirRemade(t *testing.T) {
+	tests := []struct {
+		name  string
+		root  bool
+		plant func(t *testing.T, top, outside string)
+		want  string // in the alert
+	}{
+		{"through a symbolic link", false, func(t *testing.T, top, outside string) {
+			os.Symlink(outside, filepath.Join(top, "a"))
+		}, "/a is not a directory"},
+		{"someone else's directory", true, func(t *testing.T, top, outside string) {
+			os.Chmod(top, 0o777|os.ModeSticky)
+			os.Mkdir(filepath.Join(top, "a"), 0o777)
+			os.Chown(filepath.Join(top, "a"), 65534, 65534)
+		}, "/a belongs to uid 65534"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.root {
+				needRoot(t)
+			}
+			top, outside := t.TempDir(), t.TempDir()
+			dir := filepath.Join(top, "a", "logs")
+			os.MkdirAll(dir, 0o700)
+			path := filepath.Join(dir, "nohup.out")
+			os.WriteFile(path, nil, 0o600)
+			s := newTrustSink(t, path, Policy{MaxSize: 1 << 20})
+			s.Write([]byte("one\n"), nil)
+			if err := os.RemoveAll(filepath.Join(top, "a")); err != nil {
+				t.Fatal(err)
+			}
+			tt.plant(t, top, outside)
+			s.Write([]byte("two\n"), nil)
+			if !s.alerted(tt.want) {
+				t.Errorf("alerts %q; want one saying %q", s.alerts, tt.want)
+			}
+			if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+				t.Errorf("%s holds %d entries; want nothing made there", outside, len(ents))
+			}
+			if _, err := os.Lstat(filepath.Join(top, "a", "logs")); err == nil {
+				t.Errorf("%s/a/logs was made; want nothing made below what is not ours", top)
+			}
+		})
+	}
+}
+
+// TestMillMaxAgeQuiet: with --max-age, old backups go even when the job
+// has stopped writing, so that no rotation comes to trigger a pass.
+func TestMillMaxAgeQuiet(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20, MaxAge: time.Second})
+	s.Write([]byte("one\n"), nil)
+	if err := s.RotateNow(); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(ownBackups(t, dir)); n != 1 {
+		t.Fatalf("%d backups; want 1", n)
+	}
+	waitFor(t, 10*time.Second, "the quiet backup past --max-age removed", func() bool {
+		return len(ownBackups(t, dir)) == 0
+	})
+}
