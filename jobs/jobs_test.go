@@ -196,6 +196,61 @@ func TestStore(t *testing.T) {
 	}
 }
 
+// TestPruneSince: retention counts from the recorded end or, when no end
+// is recorded (a nohupx job), from when Prune first found the job ended,
+// which it records: a job that ran longer than keepFor keeps its record
+// for keepFor after its end, not none.
+func TestPruneSince(t *testing.T) {
+	now := time.Now()
+	day := 24 * time.Hour
+	tests := []struct {
+		name   string
+		events []Event
+		kept   bool
+		gone   bool // a gone event recorded now
+	}{
+		{"no end: found ended now", nil, true, true},
+		{"found ended 31 days ago", []Event{{Event: EvGone, Time: now.Add(-31 * day)}}, false, false},
+		{"found ended 2 days ago", []Event{{Event: EvGone, Time: now.Add(-2 * day)}}, true, false},
+		{"ended 2 days ago", []Event{endedAt(now.Add(-2 * day))}, true, false},
+		{"ended 31 days ago", []Event{endedAt(now.Add(-31 * day))}, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := Open(t.TempDir(), true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			r := Record{By: "nohupx", Pid: 999, StartTicks: 1, Command: []string{"long"}, Started: now.Add(-40 * day)}
+			if err := s.Create(&r); err != nil {
+				t.Fatal(err)
+			}
+			for _, e := range tt.events {
+				if err := s.Append(r.ID, e); err != nil {
+					t.Fatal(err)
+				}
+			}
+			list, probs, _ := s.List()
+			s.Prune(list, func(Job) bool { return true }, probs, now)
+			j, err := s.Get(r.ID)
+			if kept := err == nil; kept != tt.kept {
+				t.Fatalf("after Prune: %v; want kept %v", err, tt.kept)
+			}
+			if gone := j.gone != nil && j.gone.Equal(now.UTC().Round(0)); tt.kept && gone != tt.gone {
+				t.Errorf("gone = %v; want a gone event at now: %v", j.gone, tt.gone)
+			}
+		})
+	}
+}
+
+// endedAt is an ended event at t, status 0.
+func endedAt(t time.Time) Event {
+	e := EndedEvent(0)
+	e.Time = t
+	return e
+}
+
 func TestFind(t *testing.T) {
 	list := []Job{{Record: Record{ID: "abcd", Pid: 10}}, {Record: Record{ID: "efgh", Pid: 20}}, {Record: Record{ID: "jkmn", Pid: 10}}}
 	for _, tt := range []struct{ spec, want, err string }{

@@ -85,6 +85,10 @@ const (
 	EvEnded  = "ended"   // the job ended; ExitStatus or Signal if known
 	EvKill   = "kill"    // --kill sent Signal
 	EvOnExit = "on_exit" // the --on-exit command ran; Message if it failed
+	// EvGone: the job was found ended, at Time, by a reader; no one
+	// recorded its end (a nohupx job's status goes to its shell alone).
+	// Retention counts from it.
+	EvGone = "gone"
 )
 
 // Event is something learned after the start.
@@ -103,7 +107,8 @@ type Job struct {
 	ExitStatus *int
 	Signal     string // the signal that ended it, without SIG
 	Kills      []Event
-	onExit     *Event // how --on-exit went
+	onExit     *Event     // how --on-exit went
+	gone       *time.Time // when a reader found it ended, if no end is recorded
 }
 
 // ErrIncomplete is a record whose first line has not been written whole:
@@ -164,6 +169,11 @@ func (j *Job) fold(e Event) {
 		j.Kills = append(j.Kills, e)
 	case EvOnExit:
 		j.onExit = &e
+	case EvGone:
+		if j.gone == nil {
+			t := e.Time
+			j.gone = &t
+		}
 	}
 }
 

@@ -324,8 +324,10 @@ func (s *Store) Get(id string) (Job, error) {
 }
 
 // Retention of finished records: at most keepFinished of them, none older
-// than keepFor (counted from the end, or from the start when the end is
-// not known). Running jobs are never pruned.
+// than keepFor, counted from the end or, when no end is recorded, from
+// when a reader first found the job ended (EvGone, which Prune appends):
+// a job that ran longer than keepFor keeps its record for keepFor after it
+// ends, as any other. Running jobs are never pruned.
 const (
 	keepFinished = 200
 	keepFor      = 30 * 24 * time.Hour
@@ -349,12 +351,15 @@ func (s *Store) Prune(jobs []Job, finished func(Job) bool, probs []Problem, now 
 	// Newest first.
 	slices.SortStableFunc(done, func(a, b Job) int { return b.Started.Compare(a.Started) })
 	for i, j := range done {
-		since := j.Started
+		since := j.gone
 		if j.Ended != nil {
-			since = *j.Ended
+			since = j.Ended
 		}
-		if i >= keepFinished || now.Sub(since) > keepFor {
+		switch {
+		case i >= keepFinished || (since != nil && now.Sub(*since) > keepFor):
 			s.remove(j.ID + suffix)
+		case since == nil:
+			_ = s.Append(j.ID, Event{Event: EvGone, Time: now})
 		}
 	}
 	for _, p := range probs {
