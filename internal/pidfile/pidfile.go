@@ -6,7 +6,8 @@
 //  1. Take flock(LOCK_EX) on D. Every writer using this package holds it
 //     only for the short check-and-create step below (and RemoveIfSame for
 //     its check-and-remove), so concurrent launchers are serialized and
-//     exactly one of them wins.
+//     exactly one of them wins. Anyone who can open D can lock it too, so
+//     the wait is bounded (lockWait).
 //  2. If P exists, its lock is held and the process it names is alive, it
 //     is running: refuse (RunningError). If P is a symbolic link, refuse:
 //     the launcher may run as root and must not be steered into
@@ -34,6 +35,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -73,7 +75,7 @@ func Prepare(path string) (*Pending, error) {
 		dir.Close()
 		return nil, err
 	}
-	if err := flock(dir, unix.LOCK_EX); err != nil {
+	if err := lockDir(dir); err != nil {
 		return fail(fmt.Errorf("lock directory %s: %w", dir.Name(), err))
 	}
 	if err := checkHolder(path); err != nil {
@@ -188,10 +190,11 @@ func (p *Pending) Name() string { return filepath.Base(p.path) }
 // file held (the pidfile's own descriptor): the process it named has
 // exited. It holds the directory's lock meanwhile, as Prepare and Commit
 // do, so that a launcher replacing a stale pidfile at that moment never
-// has its new file removed.
+// has its new file removed. If it cannot get the lock, the pidfile stays:
+// nobody holds its lock once the caller exits, so it is stale.
 func RemoveIfSame(dir *os.File, name string, held *os.File) error {
-	if err := flock(dir, unix.LOCK_EX); err != nil {
-		return err
+	if err := lockDir(dir); err != nil {
+		return fmt.Errorf("lock directory %s: %w", dir.Name(), err)
 	}
 	defer flock(dir, unix.LOCK_UN)
 	var a, b unix.Stat_t
@@ -213,6 +216,63 @@ func (p *Pending) Abort() {
 	os.Remove(p.tmp.Name())
 	p.tmp.Close()
 	p.dir.Close()
+}
+
+// lockWait bounds the wait for a directory's lock. A launcher holds it
+// from the check to the rename, across starting the session stage and the
+// command (two fork-and-execs: milliseconds, seconds on a machine that is
+// swapping), and RemoveIfSame for a stat and an unlink. Any user who can open the
+// directory (/tmp, /run) can lock it as long as they like: past this
+// bound the holder is taken to be one of those, not a launcher.
+var lockWait = 5 * time.Second
+
+// lockPoll is the pause between tries: short beside a launcher's hold.
+const lockPoll = 10 * time.Millisecond
+
+// lockDir takes dir's lock, trying until lockWait has passed.
+func lockDir(dir *os.File) error {
+	deadline := time.Now().Add(lockWait)
+	for {
+		err := flock(dir, unix.LOCK_EX|unix.LOCK_NB)
+		if !errors.Is(err, unix.EWOULDBLOCK) {
+			return err
+		}
+		if time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(lockPoll)
+	}
+	msg := "held by another process for " + lockWait.String()
+	if pid := flockHolder(dir); pid != 0 {
+		msg += " (pid " + strconv.Itoa(pid) + ")"
+	}
+	return errors.New(msg)
+}
+
+// flockHolder is the pid of a process holding an flock on f, as
+// /proc/locks shows it (proc(5)), or 0 if it shows none.
+func flockHolder(f *os.File) int {
+	var st unix.Stat_t
+	if unix.Fstat(int(f.Fd()), &st) != nil {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/locks")
+	if err != nil {
+		return 0
+	}
+	id := fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
+	for line := range strings.Lines(string(b)) {
+		// "1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"; a process
+		// waiting for the lock has "->" after the number.
+		f := strings.Fields(line)
+		if len(f) >= 6 && f[1] == "FLOCK" && f[5] == id {
+			// 0: a holder outside our pid namespace.
+			if pid, _ := strconv.Atoi(f[4]); pid > 0 {
+				return pid
+			}
+		}
+	}
+	return 0
 }
 
 func flock(f *os.File, how int) error {

@@ -2,6 +2,7 @@ package pidfile
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // holder starts a process that inherits f, and with it f's lock.
@@ -246,4 +249,106 @@ func TestRemoveIfSame(t *testing.T) {
 		d.Close()
 		p.File().Close()
 	}
+}
+
+// holdDir locks dir from another open file description, as another
+// process would, until the returned function is called.
+func holdDir(t *testing.T, dir string) (release func()) {
+	t.Helper()
+	f, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := flock(f, unix.LOCK_EX|unix.LOCK_NB); err != nil {
+		t.Fatal(err)
+	}
+	var once sync.Once
+	release = func() { once.Do(func() { f.Close() }) }
+	t.Cleanup(release)
+	return release
+}
+
+// A directory lock that someone else keeps is waited for only lockWait:
+// Prepare then fails, naming the holder, and RemoveIfSame leaves the
+// pidfile (stale once its holder exits). A lock let go in time is taken.
+func TestDirectoryLockedByOthers(t *testing.T) {
+	defer func(d time.Duration) { lockWait = d }(lockWait)
+	lockWait = 200 * time.Millisecond
+	tests := []struct {
+		name    string
+		remove  bool          // RemoveIfSame rather than Prepare
+		release time.Duration // when the holder lets go; 0: never
+	}{
+		{"Prepare, held", false, 0},
+		{"Prepare, let go in time", false, 50 * time.Millisecond},
+		{"RemoveIfSame, held", true, 0},
+		{"RemoveIfSame, let go in time", true, 50 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "job.pid")
+			var try func() error
+			if tt.remove {
+				try = committed(t, path)
+			} else {
+				try = func() error {
+					p, err := Prepare(path)
+					if err == nil {
+						p.Abort()
+					}
+					return err
+				}
+			}
+			release := holdDir(t, dir)
+			if tt.release > 0 {
+				time.AfterFunc(tt.release, release)
+			}
+			start := time.Now()
+			done := make(chan error, 1)
+			go func() { done <- try() }()
+			var err error
+			select {
+			case err = <-done:
+			case <-time.After(lockWait + time.Second):
+				release() // or it waits for ever
+				err = <-done
+				t.Errorf("still waiting after %v; want at most lockWait (%v) and some slack", time.Since(start), lockWait)
+			}
+			took := time.Since(start)
+			_, serr := os.Stat(path)
+			if tt.release > 0 {
+				if err != nil || tt.remove && serr == nil {
+					t.Errorf("lock let go after %v: %v, pidfile stat %v; want success", tt.release, err, serr)
+				}
+				return
+			}
+			want := fmt.Sprintf("lock directory %s: held by another process for 200ms (pid %d)", dir, os.Getpid())
+			if err == nil || err.Error() != want || took < lockWait {
+				t.Errorf("after %v: %v; want %q after lockWait (%v)", took, err, want, lockWait)
+			}
+			if tt.remove && serr != nil {
+				t.Errorf("RemoveIfSame without the directory lock: pidfile stat %v; want it left in place", serr)
+			}
+		})
+	}
+}
+
+// committed writes the pidfile path for a process that has exited, and
+// returns the RemoveIfSame its holder runs.
+func committed(t *testing.T, path string) func() error {
+	t.Helper()
+	p, err := Prepare(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close(); p.File().Close() })
+	if err := p.Commit(deadPid(t)); err != nil {
+		t.Fatal(err)
+	}
+	return func() error { return RemoveIfSame(d, p.Name(), p.File()) }
 }
