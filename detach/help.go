@@ -31,7 +31,7 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         COMMAND's parent, keeps FILE locked (flock) while
                         COMMAND lives and removes it when COMMAND exits.
                         Refuse while the pid in a locked FILE runs. A
-                        symlink is refused
+                        symlink or another user's FILE is refused
       --ready         give COMMAND a $NOTIFY_SOCKET (sd_notify) and return
                         when it sends READY=1, or at once with its status if
                         it exits first

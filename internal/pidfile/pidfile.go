@@ -11,8 +11,10 @@
 //  2. If P exists, its lock is held and the process it names is alive, it
 //     is running: refuse (RunningError). If P is a symbolic link, refuse:
 //     the launcher may run as root and must not be steered into
-//     overwriting a file. If P exists and nobody holds its lock, or the
-//     process it names is gone, it is stale and will be replaced.
+//     overwriting a file. If P belongs to another user, refuse: replacing
+//     it would delete a file we did not create. If P exists and nobody
+//     holds its lock, or the process it names is gone, it is stale and
+//     will be replaced.
 //  3. Create a temporary file beside P and flock(LOCK_EX) it. The caller
 //     passes this descriptor to the one process that is to hold the lock:
 //     an flock belongs to the open file description, so it lasts until the
@@ -35,6 +37,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"golang.org/x/sys/unix"
@@ -116,6 +119,12 @@ func checkHolder(path string) error {
 	}
 	if !st.Mode().IsRegular() {
 		return fmt.Errorf("is not a regular file but %s", kind(st.Mode()))
+	}
+	// Replacing a stale file deletes it, and a launcher run as root can
+	// delete anyone's file in /tmp: never one we did not create. Ours has
+	// our uid; another's is neither locked nor read.
+	if uid := st.Sys().(*syscall.Stat_t).Uid; int(uid) != os.Geteuid() {
+		return fmt.Errorf("belongs to uid %d; not replacing it", uid)
 	}
 	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // holder starts a process that inherits f, and with it f's lock.
@@ -351,4 +353,41 @@ func committed(t *testing.T, path string) func() error {
 		t.Fatal(err)
 	}
 	return func() error { return RemoveIfSame(d, p.Name(), p.File()) }
+}
+
+// A stale pidfile is replaced, which deletes it: only if it is ours. One
+// that another user owns is refused and left as it is, even by root.
+func TestOtherUsersFile(t *testing.T) {
+	testbin.NeedRoot(t, "to give a file to another user")
+	tests := []struct {
+		name string
+		uid  int
+		err  string
+	}{
+		{"ours", os.Geteuid(), ""},
+		{"another user's", 4242, "belongs to uid 4242; not replacing it"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "job.pid")
+			if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(path, tt.uid, -1); err != nil {
+				t.Fatal(err)
+			}
+			p, err := Prepare(path)
+			if err == nil {
+				err = p.Commit(deadPid(t))
+				p.File().Close()
+			}
+			if tt.err == "" && err != nil || tt.err != "" && (err == nil || err.Error() != tt.err) {
+				t.Fatalf("Prepare over a stale pidfile of uid %d = %v; want %q", tt.uid, err, tt.err)
+			}
+			b, _ := os.ReadFile(path)
+			if kept := string(b) == "precious\n"; kept != (tt.err != "") {
+				t.Errorf("pidfile of uid %d holds %q after Prepare = %v; want it kept only if refused", tt.uid, b, err)
+			}
+		})
+	}
 }
