@@ -39,7 +39,7 @@ func record(o Options, relayed, unit string) (notice, warn string) {
 	}
 	s, err := openStore(o.Env, true)
 	if err != nil {
-		return "", "job not recorded: " + diag.Strerror(err)
+		return "", notRecorded(o, err)
 	}
 	defer s.Close()
 	r := jobs.Record{By: "nohupx", Command: o.Command, Started: time.Now(), OnExit: o.OnExit, Unit: unit}
@@ -48,7 +48,7 @@ func record(o Options, relayed, unit string) (notice, warn string) {
 	r.TTY = terminalName()
 	outputOf(&r, relayed)
 	if err := s.Create(&r); err != nil {
-		return "", "job not recorded: " + diag.Strerror(err)
+		return "", notRecorded(o, err)
 	}
 	s.Tidy()
 	if o.OnExit != "" {
@@ -57,6 +57,17 @@ func record(o Options, relayed, unit string) (notice, warn string) {
 		}
 	}
 	return "job " + r.ID + " (see nohupx --jobs; read its output with nohupx --log=" + r.ID + ")", warn
+}
+
+// notRecorded is the warning for a record that could not be written:
+// --on-exit's watcher is given the record to follow, so it does not
+// start either.
+func notRecorded(o Options, err error) string {
+	what := "job not recorded"
+	if o.OnExit != "" {
+		what += ", so --on-exit will not run"
+	}
+	return what + ": " + diag.Strerror(err)
 }
 
 // terminalName is the terminal the job was started from, as far as the
