@@ -269,8 +269,13 @@ func flockHolder(f *os.File) int {
 	if err != nil {
 		return 0
 	}
-	id := fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino)
-	for line := range strings.Lines(string(b)) {
+	return lockHolder(b, fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino))
+}
+
+// lockHolder finds, in the text of /proc/locks, the pid holding an flock
+// on the file id ("MAJ:MIN:INODE", as the kernel prints it), or 0.
+func lockHolder(locks []byte, id string) int {
+	for line := range strings.Lines(string(locks)) {
 		// "1: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF"; a process
 		// waiting for the lock has "->" after the number.
 		f := strings.Fields(line)
