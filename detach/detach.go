@@ -134,7 +134,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 func announce(o Options, stdio applet.Stdio, st *stage, pid int, recDir, unit string, fds *streams) error {
 	if recDir != "" {
 		if _, err := record(o, recDir, unit, st, pid, fds); err != nil {
-			_ = diag.Printf(stdio.Err, o.Prog, "warning: job not recorded: %s", diag.Strerror(err))
+			_ = diag.Printf(stdio.Err, o.Prog, "warning: %s: %s", notRecorded(o), diag.Strerror(err))
 		}
 	}
 	if o.PrintPid {

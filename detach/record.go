@@ -23,14 +23,24 @@ func recordDir(o Options, env []string) (dir, warn string) {
 	}
 	dir, err := jobs.Dir(env)
 	if err != nil {
-		return "", "job not recorded: cannot use the job record: " + err.Error()
+		return "", notRecorded(o) + ": cannot use the job record: " + err.Error()
 	}
 	s, err := jobs.Open(dir, true)
 	if err != nil {
-		return "", "job not recorded: cannot use the job record in " + dir + ": " + diag.Strerror(err)
+		return "", notRecorded(o) + ": cannot use the job record in " + dir + ": " + diag.Strerror(err)
 	}
 	s.Close()
 	return dir, ""
+}
+
+// notRecorded starts the warning for a record that cannot be written: the
+// session stage runs --on-exit after appending the status to the record,
+// so without one it does not run either.
+func notRecorded(o Options) string {
+	if o.OnExit != "" {
+		return "job not recorded, so --on-exit will not run"
+	}
+	return "job not recorded"
 }
 
 // record writes the job's record once the session stage has started it

@@ -61,3 +61,28 @@ func TestRunDirect(t *testing.T) {
 		})
 	}
 }
+
+// TestRecordDirWarnsOnExit: when the record directory cannot be used, the
+// warning says that --on-exit will not run (the stage runs it only after
+// appending to the record), and says nothing of it without --on-exit.
+func TestRecordDirWarnsOnExit(t *testing.T) {
+	state := t.TempDir()
+	if err := os.Mkdir(filepath.Join(state, "nohupx"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "nohupx", "jobs"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"XDG_STATE_HOME=" + state}
+	for _, tt := range []struct {
+		onExit, want string
+	}{
+		{"true", "job not recorded, so --on-exit will not run: cannot use the job record in "},
+		{"", "job not recorded: cannot use the job record in "},
+	} {
+		dir, warn := recordDir(Options{OnExit: tt.onExit}, env)
+		if dir != "" || !strings.HasPrefix(warn, tt.want) {
+			t.Errorf("recordDir(--on-exit=%q) = %q, %q; want no directory and a warning starting %q", tt.onExit, dir, warn, tt.want)
+		}
+	}
+}
