@@ -523,6 +523,43 @@ func TestIgnoredSignals(t *testing.T) {
 	}
 }
 
+// TestIgnoreEverySignal: every signal that --ignore accepts is ignored in
+// the command, those the Go runtime will not give up through signal.Ignore
+// (SIGPROF, SIGSTKFLT, 34) included; the others are refused.
+func TestIgnoreEverySignal(t *testing.T) {
+	bin := testbin.Path("nohupx")
+	accepted := 0
+	for sig := syscall.Signal(1); sig <= 64; sig++ {
+		arg := fmt.Sprintf("--ignore=%d", sig)
+		if err := sigs.CheckIgnorable(sig); err != nil {
+			out, err := exec.Command(bin, "--no-record", arg, "true").CombinedOutput()
+			if code := exitCode(err); code != 125 || !strings.HasPrefix(string(out), bin+": --ignore: ") {
+				t.Errorf("nohupx %s: status %d, %q; want 125 and the usage error", arg, code, out)
+			}
+			continue
+		}
+		accepted++
+		if got := procStatusField(t, bin, "SigIgn", "", "-q", "--no-record", arg); got != bit(syscall.SIGHUP)|bit(sig) {
+			t.Errorf("nohupx %s: the command's SigIgn = %#x; want %#x", arg, got, bit(syscall.SIGHUP)|bit(sig))
+		}
+	}
+	if accepted < 50 {
+		t.Errorf("--ignore accepted %d signals of 64; want all but the few refused", accepted)
+	}
+}
+
+// exitCode is the status of a command that ran, from exec's error.
+func exitCode(err error) int {
+	var exitErr *exec.ExitError
+	if errors.As(err, &exitErr) {
+		return exitErr.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
+}
+
 // TestClosedStdio: fds 0–2 closed at start, in every mix with terminals
 // (t) and pipes (p), against GNU nohup: the notices, the status, where
 // nohup.out goes, and which fds the command finds closed. In GNU mode

@@ -2,7 +2,6 @@ package nohupx
 
 import (
 	"os"
-	"os/signal"
 	"path/filepath"
 
 	"golang.org/x/sys/unix"
@@ -13,6 +12,7 @@ import (
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/sigs"
 	"github.com/nohupx/nohupx/internal/tty"
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -186,27 +186,34 @@ func execCommand(o Options, p plan, fail int, say func(string, ...any) bool) int
 		}
 	}
 
-	// The last thing before exec: signal.Ignore leaves SIG_IGN in place
-	// across execve, while any handler installed after it would be reset
-	// to SIG_DFL by the exec. What the runtime changed before main goes
-	// back as it was given: inherited ignores, the signal mask, and fds
-	// 0–2 that were closed and that nohupx did not replace (when stdout
-	// was closed and only stderr got the file, stdout held it only until
-	// stderr got it, as in GNU nohup).
+	// The user's own stderr, for the one message that may follow.
+	tell := func(format string, a ...any) {
+		if errFd >= 0 {
+			f := os.NewFile(uintptr(errFd), "stderr")
+			_ = withoutTTOU(func() error { return diag.Printf(f, o.Prog, format, a...) })
+		}
+	}
+
+	// The last thing before exec: SIG_IGN stays in place across execve,
+	// while any handler installed after it would be reset to SIG_DFL by
+	// the exec. sigs.IgnoreForExec sets it for every signal --ignore
+	// accepts, SIGPROF and the others the Go runtime will not let go of
+	// included. What the runtime changed before main goes back as it was
+	// given: inherited ignores, the signal mask, and fds 0–2 that were
+	// closed and that nohupx did not replace (when stdout was closed and
+	// only stderr got the file, stdout held it only until stderr got it,
+	// as in GNU nohup).
 	entry.IgnoreAgain()
 	for _, sig := range o.Ignore {
-		signal.Ignore(sig)
+		if err := sigs.IgnoreForExec(sig); err != nil {
+			tell("failed to ignore SIG%s: %s", sigs.Name(sig), diag.Strerror(err))
+			return fail
+		}
 	}
 	entry.BlockAgain()
 	entry.CloseAgain(p.replaced()...)
 	err := pathsearch.Exec(o.Command[0], o.Command, o.Env)
-
-	if errFd >= 0 {
-		f := os.NewFile(uintptr(errFd), "stderr")
-		_ = withoutTTOU(func() error {
-			return diag.Printf(f, o.Prog, "failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
-		})
-	}
+	tell("failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
 	return exitcode.FromExec(err)
 }
 

@@ -3,7 +3,6 @@
 package entry
 
 import (
-	"os/signal"
 	"runtime"
 	"slices"
 	"syscall"
@@ -28,8 +27,7 @@ func IgnoreAgain() {
 		if ignored&sigs.Mask(sig) == 0 {
 			continue
 		}
-		signal.Ignore(sig)
-		_, _ = sigs.Swap(sig, sigs.Ignore)
+		_ = sigs.IgnoreForExec(sig)
 	}
 }
 

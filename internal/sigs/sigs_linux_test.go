@@ -56,3 +56,29 @@ func TestSwap(t *testing.T) {
 		t.Error("Swap of signal 0 succeeded")
 	}
 }
+
+// TestIgnoreForExec: the signals signal.Ignore skips without a word
+// (SIGPROF, and SIGSTKFLT and 34, for which the runtime keeps its handler)
+// are ignored as the kernel sees it, which is what an exec passes on.
+func TestIgnoreForExec(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGPROF, syscall.SIGSTKFLT, 34} {
+		old, err := Swap(sig, Ignore) // to read the action now, put back below
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Swap(sig, old); err != nil {
+			t.Fatal(err)
+		}
+		err = IgnoreForExec(sig)
+		st, serr := procfs.ReadStatus(syscall.Getpid())
+		if serr != nil {
+			t.Fatal(serr)
+		}
+		if err != nil || st.SigIgn&Mask(sig) == 0 {
+			t.Errorf("IgnoreForExec(%d) = %v, SigIgn %#x; want no error and bit %#x set", sig, err, st.SigIgn, Mask(sig))
+		}
+		if _, err := Swap(sig, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
