@@ -54,7 +54,8 @@ change, is recorded in $XDG_STATE_HOME/nohupx/jobs, ~/.local/state/...):
                         _STATE, _STATUS, _SIGNAL, _RUNTIME (seconds),
                         _COMMAND and _OUTPUT in its environment
       --no-record     do not record this job (NOHUPX_NO_RECORD=1 does the
-                        same for every job)
+                        same for every job); refused with --on-exit, which
+                        needs the record
       --jobs          list the recorded jobs, newest last, then exit
       --json          with --jobs, one JSON object per job and line
       --log=JOB       print JOB's output from its start, rotated and

@@ -80,5 +80,10 @@ func jobOptionsFit(act action, given map[string]bool, o Options) error {
 	if given["on-exit"] && (given["pid"] || given["pgid"]) {
 		return fmt.Errorf("--on-exit goes with a command, not with -p or -g")
 	}
+	if given["on-exit"] && given["no-record"] {
+		// The watcher learns of the end from the record: without one,
+		// CMD would never run, and nothing would say so.
+		return fmt.Errorf("--on-exit needs the job record, which --no-record turns off")
+	}
 	return nil
 }

@@ -73,6 +73,10 @@ func TestParse(t *testing.T) {
 		{args: []string{"--install-links", "bin", "--drop-in"}, act: actLinks},
 		{args: []string{"--install-links="}, wantErr: "--install-links needs a directory"},
 		{args: []string{"--drop-in", "cmd"}, wantErr: "--drop-in goes with --install-links"},
+		{args: []string{"--on-exit=echo done", "cmd"}, cmd: []string{"cmd"}, ignore: sigs.Set{hup}},
+		{args: []string{"--no-record", "cmd"}, cmd: []string{"cmd"}, ignore: sigs.Set{hup}},
+		{args: []string{"--no-record", "--on-exit=echo done", "cmd"}, wantErr: "--on-exit needs the job record, which --no-record turns off"},
+		{args: []string{"--on-exit=echo done", "--no-rec", "cmd"}, wantErr: "--on-exit needs the job record, which --no-record turns off"},
 	}
 	for _, tt := range tests {
 		o, act, err := parse("nohupx", tt.args)
