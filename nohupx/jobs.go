@@ -27,7 +27,8 @@ import (
 // relay writes, if any; unit the scope keepScope moved it into, if any.
 // It returns the notice that names the job, and a warning when the
 // record could not be written: the command runs anyway.
-func record(o Options, relayed, unit string) (notice, warn string) {
+// Once the record is written, *id is its id.
+func record(o Options, relayed, unit string, id *string) (notice, warn string) {
 	if o.NoRecord {
 		return "", ""
 	}
@@ -50,6 +51,7 @@ func record(o Options, relayed, unit string) (notice, warn string) {
 	if err := s.Create(&r); err != nil {
 		return "", notRecorded(o, err)
 	}
+	*id = r.ID
 	s.Tidy()
 	if o.OnExit != "" {
 		if err := jobs.StartWatcher(s.Path, r.ID, o.OnExit); err != nil {
@@ -68,6 +70,25 @@ func notRecorded(o Options, err error) string {
 		what += ", so --on-exit will not run"
 	}
 	return what + ": " + diag.Strerror(err)
+}
+
+// endJob records that job id ended with status without ever running: the
+// exec failed (126, 127), or nohupx gave up before it (125). The job is
+// this very process, so its status is the one nohupx exits with, and
+// --jobs, --wait and --on-exit (whose watcher is waiting for the end) are
+// told it here instead of calling it unknown. Nothing to do for a job that
+// was not recorded (id ""); an append that fails leaves the end unknown,
+// as for any nohupx job.
+func endJob(o Options, id string, status int) {
+	if id == "" {
+		return
+	}
+	s, err := openStore(o.Env, false)
+	if err != nil {
+		return
+	}
+	defer s.Close()
+	_ = s.Append(id, jobs.Event{Event: jobs.EvEnded, ExitStatus: &status})
 }
 
 // terminalName is the terminal the job was started from, as far as the

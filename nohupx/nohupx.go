@@ -90,10 +90,18 @@ func run(o Options, fail int) int {
 		}
 	}
 	out, ok := redirectStdout(o, p, say)
-	if !ok || !announce(o, p, out, scope.Unit, say) {
+	if !ok {
 		return fail
 	}
-	return execCommand(o, p, fail, say)
+	var job string // the job's id, once it is recorded
+	status := fail
+	if announce(o, p, out, scope.Unit, say, &job) {
+		status = execCommand(o, p, fail, say)
+	}
+	// Still here: the command never ran, and this process's status is the
+	// one its shell sees for the job.
+	endJob(o, job, status)
+	return status
 }
 
 // stdoutPlan is where standard output went: the file (if nohupx opened
@@ -131,10 +139,11 @@ func redirectStdout(o Options, p plan, say func(string, ...any) bool) (stdoutPla
 	return out, true
 }
 
-// announce records the job (in the scope unit, if it moved) and prints
-// the notices and warnings; false means stderr is broken.
-func announce(o Options, p plan, out stdoutPlan, unit string, say func(string, ...any) bool) bool {
-	job, jobWarn := record(o, out.relayed, unit)
+// announce records the job (in the scope unit, if it moved), setting *id
+// once it is recorded, and prints the notices and warnings; false means
+// stderr is broken.
+func announce(o Options, p plan, out stdoutPlan, unit string, say func(string, ...any) bool, id *string) bool {
+	job, jobWarn := record(o, out.relayed, unit, id)
 	if !tty.IsTerminal(2) {
 		// The id is for the person at the terminal; a script has $!,
 		// which --log, --wait and --kill take too.

@@ -45,7 +45,8 @@ func TestRecordFailureWarnsOnExit(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := Options{Env: append([]string{"XDG_STATE_HOME=" + tt.state}, tt.env...), OnExit: tt.onExit, Command: []string{"true"}}
-			notice, warn := record(o, "", "")
+			var id string
+			notice, warn := record(o, "", "", &id)
 			if notice != "" || !strings.HasPrefix(warn, tt.warn) || strings.Contains(warn, "\n") ||
 				tt.onExit == "" && strings.Contains(warn, "--on-exit") {
 				t.Errorf("record = %q, %q; want no notice and one line starting %q", notice, warn, tt.warn)
