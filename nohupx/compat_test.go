@@ -797,6 +797,40 @@ func TestQuietAndOutput(t *testing.T) {
 	}
 }
 
+// TestOutputNotATerminal: -o FILE follows GNU's rule, redirecting only a
+// terminal stdout, but says so, -q or not, when FILE goes unused.
+func TestOutputNotATerminal(t *testing.T) {
+	const unused = "nohup: warning: output not redirected to 'x.log': standard output is not a terminal; --all-stdio redirects it anyway\n"
+	tests := []struct {
+		tty          [3]bool
+		args         []string
+		stdout, term string // what reaches the pipe and the terminal
+		stderr       string
+		file         string // x.log, or "<none>"
+	}{
+		{args: []string{"-o", "x.log", "echo", "hi"}, stdout: "hi\n", stderr: unused, file: "<none>"},
+		{args: []string{"-q", "--output=x.log", "echo", "hi"}, stdout: "hi\n", stderr: unused, file: "<none>"},
+		{args: []string{"echo", "hi"}, stdout: "hi\n", file: "<none>"},
+		{tty: [3]bool{false, false, true}, args: []string{"-o", "x.log", "echo", "hi"}, stdout: "hi\n",
+			term: "nohup: redirecting stderr to stdout\n" + unused, file: "<none>"},
+		{args: []string{"--all-stdio", "-q", "-o", "x.log", "echo", "hi"}, file: "hi\n"},
+		{tty: [3]bool{false, true, false}, args: []string{"-q", "-o", "x.log", "echo", "hi"}, file: "hi\n"},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		r := run(t, testbin.Path("nohupx"), setup{tty: tt.tty, args: append([]string{"--no-record"}, tt.args...), dir: dir})
+		settle(t, filepath.Join(dir, "x.log"))
+		file := "<none>"
+		if b, err := os.ReadFile(filepath.Join(dir, "x.log")); err == nil {
+			file = string(b)
+		}
+		if r.code != 0 || r.stdout != tt.stdout || r.stderr != tt.stderr || r.term != tt.term || file != tt.file {
+			t.Errorf("nohupx %q with terminals %v: %v, x.log %q; want stdout %q, stderr %q, terminal %q, x.log %q",
+				tt.args, tt.tty, r, file, tt.stdout, tt.stderr, tt.term, tt.file)
+		}
+	}
+}
+
 // TestAllStdio: for 'ssh host "nohupx --all-stdio cmd &"' the channel's
 // pipes must be released when the command starts, not when it ends.
 func TestAllStdio(t *testing.T) {

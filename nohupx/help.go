@@ -18,7 +18,9 @@ Run COMMAND, ignoring hangup signals, so that it outlives the terminal
 and the login shell it was started from.
 
   -o, --output=FILE   append redirected output to FILE instead of
-                        'nohup.out' (no $HOME fallback)
+                        'nohup.out' (no $HOME fallback); a standard output
+                        that is not a terminal is left as it is, and a
+                        warning says FILE is unused (see --all-stdio)
   -q, --quiet         do not print the 'ignoring input' and 'appending
                         output' notices
       --ignore=LIST   ignore the signals in LIST too; LIST is names with or

@@ -105,11 +105,12 @@ func run(o Options, fail int) int {
 }
 
 // stdoutPlan is where standard output went: the file (if nohupx opened
-// one), the rotation line, the file a relay writes (if one does), and
-// errOnly when the file is for stderr alone.
+// one), the rotation line, the file a relay writes (if one does), errOnly
+// when the file is for stderr alone, and unused, the warning when an
+// --output file was left unused.
 type stdoutPlan struct {
-	file, rotation, relayed string
-	errOnly                 bool
+	file, rotation, relayed, unused string
+	errOnly                         bool
 }
 
 // redirectStdout gives standard output its file, as p says; false means
@@ -135,6 +136,11 @@ func redirectStdout(o Options, p plan, say func(string, ...any) bool) (stdoutPla
 		}
 	case o.PolicySet && !o.NoRotate:
 		out.rotation, out.relayed = rotateRedirected(o)
+	}
+	if o.Output != "" && out.file == "" {
+		// GNU's rule, kept: only a terminal is redirected. But FILE was
+		// named explicitly, so its going unused is said, even under -q.
+		out.unused = "output not redirected to " + quote.Shell(o.Output) + ": standard output is not a terminal; --all-stdio redirects it anyway"
 	}
 	return out, true
 }
@@ -168,7 +174,7 @@ func announce(o Options, p plan, out stdoutPlan, unit string, say func(string, .
 			}
 		}
 	}
-	for _, w := range append(warnings(o), jobWarn) {
+	for _, w := range append(warnings(o), out.unused, jobWarn) {
 		if w != "" && !say("warning: %s", w) {
 			return false
 		}
