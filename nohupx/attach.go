@@ -72,9 +72,15 @@ func (o *Options) setAttach(mode attachMode) error {
 
 // attachOperands checks what goes with -p/-g and reads the IDs.
 func attachOperands(o Options, act action, rest []string) (Options, action, error) {
+	flag := "-p"
+	if o.Attach == attachGroup {
+		flag = "-g"
+	}
 	switch {
-	case act != actRun || o.DropIn:
-		return o, actRun, fmt.Errorf("-p and -g do not go with --rotate, --relays, --install-links or --drop-in")
+	case act != actRun:
+		return o, actRun, fmt.Errorf("%s does not go with %s", flag, actionName(act))
+	case o.DropIn:
+		return o, actRun, fmt.Errorf("%s does not go with --drop-in", flag)
 	case o.AllStdio:
 		return o, actRun, fmt.Errorf("--all-stdio does not go with -p or -g: only terminal fds are replaced in a running process")
 	case len(rest) == 0:
