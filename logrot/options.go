@@ -38,6 +38,9 @@ func (p *Policy) Set(name, value string) (bool, error) {
 		p.Keep = n
 	case "max-age":
 		d, err := ParseAge(value)
+		if value == "0" { // no limit, as --keep=0 keeps all; 0d says the same
+			d, err = 0, nil
+		}
 		if err != nil {
 			return true, fmt.Errorf("--max-age: %w", err)
 		}

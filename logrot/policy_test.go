@@ -138,13 +138,17 @@ func TestSet(t *testing.T) {
 		{"max-size", "10MB", "--max-size: invalid size \"10MB\": MB is ambiguous"},
 		{"keep", "-1", "--keep: invalid number of backups \"-1\""},
 		{"max-age", "3w", "--max-age: invalid age \"3w\""},
+		{"max-age", "00", "--max-age: invalid age \"00\""},
 	} {
 		var p Policy
 		if ok, err := p.Set(tt.name, tt.value); !ok || err == nil || !strings.HasPrefix(err.Error(), tt.err) {
 			t.Errorf("Set(%s, %s) = %v, %v; want an error starting %q", tt.name, tt.value, ok, err, tt.err)
 		}
 	}
-	p := Policy{}
+	p := Policy{MaxAge: time.Hour}
+	if ok, err := p.Set("max-age", "0"); !ok || err != nil || p.MaxAge != 0 {
+		t.Errorf("Set(max-age, 0) = %v, %v, %v; want no limit, as --keep=0 keeps all", ok, err, p.MaxAge)
+	}
 	if ok, err := p.Set("max-size", "512K"); !ok || err != nil || p.MaxSize != 524288 {
 		t.Errorf("Set(max-size, 512K) = %v, %v, %d; want 524288 bytes exactly", ok, err, p.MaxSize)
 	}

@@ -43,7 +43,7 @@ output file and rotate it):
                         output) and its N newest; 0 keeps all; default 5
       --max-age=AGE   remove rotated files older than AGE, the first one and
                         those of earlier jobs too (90m, 36h, 7d, 1d12h);
-                        default: no limit
+                        0 or the default: no limit
       --compress      gzip rotated files
       --no-rotate     append to the file directly, as GNU nohup does
       --rotate=FILE   rotate FILE now (its relay gets SIGUSR1), then exit
