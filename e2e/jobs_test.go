@@ -271,6 +271,21 @@ func TestJobsAfterHangup(t *testing.T) {
 	}
 }
 
+// TestNoticeWithoutOutput: the notice that names a job offers --log only
+// when the job's output goes to a file --log can read; a job whose output
+// goes down a pipe gets the id and --jobs alone.
+func TestNoticeWithoutOutput(t *testing.T) {
+	r := newRecords(t)
+	term := ptytest.Bash(t, t.TempDir(), "XDG_STATE_HOME="+r.state)
+	term.Send(fmt.Sprintf("%s sh -c 'echo piped' | cat\r", testbin.Path("nohupx")))
+	term.Expect(regexp.MustCompile(`job [a-z2-9]+ \(see nohupx --jobs\)\r?\n`), ptytest.Timeout)
+	term.Expect(regexp.MustCompile(`piped`), ptytest.Timeout)
+	// --no-rotate: no relay, which could outlive the test's directory.
+	term.Send(fmt.Sprintf("%s --no-rotate sh -c 'echo filed'\r", testbin.Path("nohupx")))
+	term.Expect(regexp.MustCompile(`job [a-z2-9]+ \(see nohupx --jobs; read its output with nohupx --log=[a-z2-9]+\)`), ptytest.Timeout)
+	term.Sync()
+}
+
 // TestConcurrentLaunches: 100 launches at once leave 100 whole records,
 // each under the pid it ran as.
 func TestConcurrentLaunches(t *testing.T) {

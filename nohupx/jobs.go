@@ -58,6 +58,9 @@ func record(o Options, relayed, unit string, id *string) (notice, warn string) {
 			warn = "--on-exit will not run: " + diag.Strerror(err)
 		}
 	}
+	if r.Output == "" { // it goes to a terminal or a pipe: --log has nothing to read
+		return "job " + r.ID + " (see nohupx --jobs)", warn
+	}
 	return "job " + r.ID + " (see nohupx --jobs; read its output with nohupx --log=" + r.ID + ")", warn
 }
 
