@@ -38,6 +38,7 @@ func Adopted(pid int, by string) (Record, error) {
 		switch {
 		case filepath.IsAbs(name) && syscall.Stat(proc+"1", &fst) == nil && fst.Mode&syscall.S_IFMT == syscall.S_IFREG:
 			r.Output, r.Offset = name, fst.Size
+			r.OutputDev, r.OutputIno = uint64(fst.Dev), uint64(fst.Ino)
 		case strings.HasPrefix(name, "pipe:["):
 			r.Pipe, _ = strconv.ParseUint(strings.TrimSuffix(name[len("pipe:["):], "]"), 10, 64)
 		}

@@ -44,6 +44,8 @@ func recordLine(r *Record) ([]byte, error) {
 	e.str("unit", r.Unit, false)
 	e.str("output", r.Output, false)
 	e.int("offset", r.Offset, false)
+	e.uint("output_dev", r.OutputDev, false)
+	e.uint("output_ino", r.OutputIno, false)
 	e.str("stderr", r.Stderr, false)
 	e.uint("pipe", r.Pipe, false)
 	e.int("waiter", int64(r.Waiter), false)

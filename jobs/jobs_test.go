@@ -23,6 +23,8 @@ func TestParse(t *testing.T) {
 		status  int
 		signal  string
 		ended   bool
+		dev     uint64 // the output file's identity
+		ino     uint64
 		wantErr string
 	}{
 		{name: "start only", data: startLine},
@@ -39,6 +41,8 @@ func TestParse(t *testing.T) {
 		{name: "no pid", data: strings.Replace(startLine, `"pid":4242`, `"pid":0`, 1), wantErr: "first line: no id, pid or command"},
 		{name: "bad event", data: startLine + "[]\n", wantErr: "line 2: json: cannot unmarshal array"},
 		{name: "two values on a line", data: startLine + seven[:len(seven)-1] + " {}\n", wantErr: "line 2: more than one JSON value on a line"},
+		{name: "output file identity", data: strings.Replace(startLine, `"status_known"`, `"output":"/tmp/o","output_dev":2049,"output_ino":131,"status_known"`, 1), dev: 2049, ino: 131},
+		{name: "identity not a number", data: strings.Replace(startLine, `"status_known"`, `"output_ino":"131","status_known"`, 1), wantErr: "first line: json: cannot unmarshal string"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -55,6 +59,9 @@ func TestParse(t *testing.T) {
 			if j.ID != "kq3f" || j.Pid != 4242 || (j.Ended != nil) != tt.ended || j.Signal != tt.signal {
 				t.Fatalf("= %+v", j)
 			}
+			if j.OutputDev != tt.dev || j.OutputIno != tt.ino {
+				t.Errorf("output file %d:%d; want %d:%d", j.OutputDev, j.OutputIno, tt.dev, tt.ino)
+			}
 			if n, ok := j.ShellStatus(); tt.ended && tt.signal == "" && (!ok || n != tt.status) {
 				t.Errorf("ShellStatus = %d, %v; want %d", n, ok, tt.status)
 			}
@@ -67,6 +74,7 @@ func TestParse(t *testing.T) {
 
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(startLine))
+	f.Add([]byte(strings.Replace(startLine, `"status_known"`, `"output":"/tmp/o","offset":3,"output_dev":2049,"output_ino":131,"status_known"`, 1)))
 	f.Add([]byte(startLine + `{"event":"ended","time":"2026-12-04T10:05:00Z","exit_status":7}` + "\n"))
 	f.Add([]byte(startLine + `{"event":"kill","time":"2026-12-04T10:05:00Z","signal":"INT"}` + "\n{"))
 	f.Fuzz(func(t *testing.T, data []byte) {

@@ -63,7 +63,14 @@ type Record struct {
 	// there. Stderr is set when standard error goes to another file.
 	Output string `json:"output,omitempty"`
 	Offset int64  `json:"offset,omitempty"`
-	Stderr string `json:"stderr,omitempty"`
+	// OutputDev and OutputIno are the device and inode of the file the
+	// job's output went to when it started, as opened (not as the name
+	// says later): --log reads that file whoever owns it, and anything
+	// else at the name only if the relay made it. Both 0 in records
+	// written before they were kept.
+	OutputDev uint64 `json:"output_dev,omitempty"`
+	OutputIno uint64 `json:"output_ino,omitempty"`
+	Stderr    string `json:"stderr,omitempty"`
 	// Pipe is the inode of the pipe between the job and the log relay
 	// that writes Output, or 0 without a relay: the output is all on disk
 	// once no relay holds that pipe.
@@ -187,15 +194,16 @@ func line(v any) ([]byte, error) {
 }
 
 // SetOutput records the output file out (opened by logrot.OpenOutput):
-// its absolute name, its size now (where the job's output will start),
-// and the relay's pipe if a relay writes it.
+// its absolute name, what it is, its size now (where the job's output
+// will start), and the relay's pipe if a relay writes it.
 func (r *Record) SetOutput(out *logrot.Output) {
 	r.Output, _ = filepath.Abs(out.Name)
-	if fi, err := out.File.Stat(); err == nil {
-		r.Offset = fi.Size()
+	var st syscall.Stat_t
+	if syscall.Fstat(int(out.File.Fd()), &st) == nil {
+		r.Offset = st.Size
+		r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
 	}
 	if out.Rotated() {
-		var st syscall.Stat_t
 		if syscall.Fstat(int(out.W.Fd()), &st) == nil {
 			r.Pipe = uint64(st.Ino)
 		}

@@ -28,7 +28,7 @@ import (
 // It returns the notice that names the job, and a warning when the
 // record could not be written: the command runs anyway.
 // Once the record is written, *id is its id.
-func record(o Options, relayed, unit string, id *string) (notice, warn string) {
+func record(o Options, relayed relayedFile, unit string, id *string) (notice, warn string) {
 	if o.NoRecord {
 		return "", ""
 	}
@@ -108,16 +108,17 @@ func terminalName() string {
 }
 
 // outputOf records where standard output goes: the file a relay writes
-// (and the pipe to it), or a regular file, and where the job's output
-// starts in it.
-func outputOf(r *jobs.Record, relayed string) {
+// (and the pipe to it), or a regular file, which file that is, and where
+// the job's output starts in it.
+func outputOf(r *jobs.Record, relayed relayedFile) {
 	var st unix.Stat_t
 	if unix.Fstat(1, &st) != nil {
 		return
 	}
 	switch {
-	case relayed != "":
-		r.Output, _ = filepath.Abs(relayed)
+	case relayed.name != "":
+		r.Output, _ = filepath.Abs(relayed.name)
+		r.OutputDev, r.OutputIno = relayed.dev, relayed.ino
 		r.Pipe = st.Ino
 		var fst unix.Stat_t
 		if unix.Stat(r.Output, &fst) == nil {
@@ -126,6 +127,7 @@ func outputOf(r *jobs.Record, relayed string) {
 	case st.Mode&unix.S_IFMT == unix.S_IFREG:
 		if name, err := os.Readlink("/proc/self/fd/1"); err == nil && strings.HasPrefix(name, "/") {
 			r.Output, r.Offset = name, st.Size
+			r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
 		}
 	}
 }

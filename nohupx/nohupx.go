@@ -109,8 +109,16 @@ func run(o Options, fail int) int {
 // when the file is for stderr alone, and unused, the warning when an
 // --output file was left unused.
 type stdoutPlan struct {
-	file, rotation, relayed, unused string
-	errOnly                         bool
+	file, rotation, unused string
+	relayed                relayedFile
+	errOnly                bool
+}
+
+// relayedFile is the file a relay writes: its name ("" for none), and its
+// device and inode as opened, for the job record.
+type relayedFile struct {
+	name     string
+	dev, ino uint64
 }
 
 // redirectStdout gives standard output its file, as p says; false means
@@ -123,17 +131,14 @@ func redirectStdout(o Options, p plan, say func(string, ...any) bool) (stdoutPla
 	out := stdoutPlan{errOnly: !p.stdout && p.stderr && entry.Closed(1)}
 	switch {
 	case p.stdout || out.errOnly:
-		file, rotation, viaRelay, errs := openOutput(o)
+		file, rotation, relayed, errs := openOutput(o)
 		if file == "" {
 			for _, e := range errs {
 				say("%s", e)
 			}
 			return out, false
 		}
-		out.file, out.rotation = file, rotation
-		if viaRelay {
-			out.relayed = file
-		}
+		out.file, out.rotation, out.relayed = file, rotation, relayed
 	case o.PolicySet && !o.NoRotate:
 		out.rotation, out.relayed = rotateRedirected(o)
 	}
@@ -264,9 +269,10 @@ func (o Options) outputNames() []string {
 
 // openOutput connects stdout to nohup.out, or $HOME/nohup.out, or the
 // --output file (through a rotating relay unless --no-rotate), and returns
-// the name it used and the line that says how it is rotated; on failure it
-// returns "" and GNU's messages, one per file tried.
-func openOutput(o Options) (name, rotation string, relayed bool, errs []string) {
+// the name it used, the line that says how it is rotated and the file a
+// relay writes; on failure it returns "" and GNU's messages, one per file
+// tried.
+func openOutput(o Options) (name, rotation string, relayed relayedFile, errs []string) {
 	for _, name := range o.outputNames() {
 		out, err := logrot.OpenOutput(name, o.Policy, !o.NoRotate)
 		if err != nil {
@@ -275,11 +281,15 @@ func openOutput(o Options) (name, rotation string, relayed bool, errs []string) 
 		}
 		defer out.Close() // fd 1 holds what the command needs
 		if err := dup2(int(out.W.Fd()), 1); err != nil {
-			return "", "", false, []string{"failed to redirect standard output: " + diag.Strerror(err)}
+			return "", "", relayedFile{}, []string{"failed to redirect standard output: " + diag.Strerror(err)}
 		}
-		return name, rotationNotice(name, out.Rotated(), out.Note, o), out.Rotated(), nil
+		var st unix.Stat_t
+		if out.Rotated() && unix.Fstat(int(out.File.Fd()), &st) == nil {
+			relayed = relayedFile{name, uint64(st.Dev), uint64(st.Ino)}
+		}
+		return name, rotationNotice(name, out.Rotated(), out.Note, o), relayed, nil
 	}
-	return "", "", false, errs
+	return "", "", relayedFile{}, errs
 }
 
 // rotationNotice is the line that follows GNU's notice: how the file is

@@ -46,7 +46,7 @@ func TestRecordFailureWarnsOnExit(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			o := Options{Env: append([]string{"XDG_STATE_HOME=" + tt.state}, tt.env...), OnExit: tt.onExit, Command: []string{"true"}}
 			var id string
-			notice, warn := record(o, "", "", &id)
+			notice, warn := record(o, relayedFile{}, "", &id)
 			if notice != "" || !strings.HasPrefix(warn, tt.warn) || strings.Contains(warn, "\n") ||
 				tt.onExit == "" && strings.Contains(warn, "--on-exit") {
 				t.Errorf("record = %q, %q; want no notice and one line starting %q", notice, warn, tt.warn)
