@@ -27,14 +27,16 @@ type segment struct {
 	skip int64 // bytes before the job's output (the first segment only)
 }
 
+// open opens the segment to read from its skip. A backup that is not a
+// file the relay made is a *Foreign error.
 func (s segment) open() (_ io.ReadCloser, err error) {
 	f := s.f
 	if f == nil {
-		if f, err = os.Open(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
+		if f, err = openMade(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
 			// Compressed meanwhile: the .gz is linked before the plain
 			// file goes.
 			s.gzip = true
-			f, err = os.Open(s.name + ".gz")
+			f, err = openMade(s.name + ".gz")
 		}
 		if err != nil {
 			return nil, err
@@ -72,29 +74,39 @@ type Output struct {
 	// last is the time of the newest backup that comes before the file
 	// being read (zero: none): the next rotation's backup is that file.
 	last time.Time
+	// skipped is told of each file with a backup's name that is not read
+	// (a *Foreign), once.
+	skipped func(error)
+	told    map[string]bool
 }
 
 // OpenOutput opens the files that hold j's output, in order: the backups
-// rotated out since it started, then the live file.
-func OpenOutput(j Job) (*Output, error) {
+// rotated out since it started, then the live file. It, Copy and Follow
+// read only files the relay made and the one the job started with (see
+// openLiveFile); skipped is told of each backup name they leave out, once.
+func OpenOutput(j Job, skipped func(error)) (*Output, error) {
 	if j.Output == "" {
 		return nil, ErrNoOutput
 	}
 	// The live file first: a backup that is this very file (rotated
 	// after we opened it) ends the list, so nothing is read twice.
-	live, liveSt, backups, err := openLive(j.Output)
+	live, liveSt, backups, err := j.openLive()
 	if err != nil {
 		return nil, err
 	}
-	o := &Output{job: j, live: live}
+	o := &Output{job: j, live: live, skipped: skipped, told: map[string]bool{}}
 	for _, b := range backups {
 		if sameFile(b.Name, &liveSt) {
 			break
 		}
-		o.last = b.Time
 		if b.Time.Before(j.Started) {
+			o.last = b.Time
 			continue // rotated out before the job started
 		}
+		if !o.made(b) {
+			continue
+		}
+		o.last = b.Time
 		o.segs = append(o.segs, segment{name: b.Name, gzip: b.Gzip})
 	}
 	o.segs = append(o.segs, segment{name: j.Output, f: live})
@@ -120,15 +132,18 @@ func (o *Output) Copy(w io.Writer, lines int) error {
 		if i == first {
 			s.skip += skip
 		}
-		if err := copySegment(w, s); err != nil {
+		if err := o.copySegment(w, s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func copySegment(w io.Writer, s segment) error {
+func (o *Output) copySegment(w io.Writer, s segment) error {
 	r, err := s.open()
+	if o.skip(err) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
@@ -153,7 +168,9 @@ func (o *Output) tail(n int) (int, int64, error) {
 			r = io.NopCloser(io.NewSectionReader(s.f, s.skip, math.MaxInt64-s.skip))
 		} else {
 			var err error
-			if r, err = s.open(); err != nil {
+			if r, err = s.open(); o.skip(err) {
+				continue
+			} else if err != nil {
 				return 0, 0, err
 			}
 		}
@@ -240,16 +257,19 @@ func (o *Output) Follow(w io.Writer, interval time.Duration) error {
 	}
 }
 
-// rotated says whether the live name is no longer cur's file.
+// rotated says whether the live name no longer leads to cur's file. (A
+// symbolic link that leads to it is the name the user gave; whatever else
+// is there now, advance opens by openLiveFile's rules.)
 func (o *Output) rotated(cur *os.File) (bool, error) {
-	var st syscall.Stat_t
+	var st, now syscall.Stat_t
 	if err := syscall.Fstat(int(cur.Fd()), &st); err != nil {
 		return false, err
 	}
-	if _, err := os.Stat(o.job.Output); errors.Is(err, os.ErrNotExist) {
+	err := syscall.Stat(o.job.Output, &now)
+	if errors.Is(err, syscall.ENOENT) {
 		return false, nil // removed by hand: nothing more can come
 	}
-	return !sameFile(o.job.Output, &st), nil
+	return err != nil || now.Dev != st.Dev || now.Ino != st.Ino, nil
 }
 
 // advance opens the new live file after the file just read was rotated
@@ -258,7 +278,7 @@ func (o *Output) rotated(cur *os.File) (bool, error) {
 // the file just read; a backup that is the new live file itself (rotated
 // already) ends the list, and is read next.
 func (o *Output) advance(w io.Writer) (*os.File, error) {
-	next, nextSt, backups, err := openLive(o.job.Output)
+	next, nextSt, backups, err := o.job.openLive()
 	if err != nil {
 		return nil, err
 	}
@@ -270,12 +290,15 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 		if sameFile(b.Name, &nextSt) {
 			break
 		}
+		if !o.made(b) {
+			continue // planted: neither the file just read nor a place in time
+		}
 		o.last = b.Time
 		if first {
 			first = false // the file just read
 			continue
 		}
-		if err := copySegment(w, segment{name: b.Name, gzip: b.Gzip}); err != nil {
+		if err := o.copySegment(w, segment{name: b.Name, gzip: b.Gzip}); err != nil {
 			next.Close()
 			return nil, err
 		}
@@ -283,24 +306,39 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 	return next, nil
 }
 
-// openLive opens the live file name, and then lists the backups beside
-// it; st is what the open file is.
-func openLive(name string) (f *os.File, st syscall.Stat_t, backups []logrot.Backup, err error) {
-	if f, err = os.Open(name); err != nil {
+// openLive opens the job's live file (see openLiveFile), and then lists
+// the backups beside it; st is what the open file is.
+func (j Job) openLive() (f *os.File, st syscall.Stat_t, backups []logrot.Backup, err error) {
+	if f, st, err = j.openLiveFile(); err != nil {
 		return nil, st, nil, err
 	}
-	if err = syscall.Fstat(int(f.Fd()), &st); err == nil {
-		backups, err = logrot.Backups(name)
-	}
-	if err != nil {
+	if backups, err = logrot.Backups(j.Output); err != nil {
 		f.Close()
 		return nil, st, nil, err
 	}
 	return f, st, backups, nil
 }
 
-// sameFile says whether name is the file st describes.
+// sameFile says whether name itself, not what a symbolic link there leads
+// to, is the file st describes: the relay never makes a link, so one with
+// a backup's name must not stand for the live file and cut the list.
 func sameFile(name string, st *syscall.Stat_t) bool {
 	var b syscall.Stat_t
-	return syscall.Stat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
+	return syscall.Lstat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
+}
+
+// skip tells of a file left out, once per file, if err is a *Foreign;
+// it says whether it was one.
+func (o *Output) skip(err error) bool {
+	var f *Foreign
+	if !errors.As(err, &f) {
+		return false
+	}
+	if !o.told[f.Name] {
+		o.told[f.Name] = true
+		if o.skipped != nil {
+			o.skipped(f)
+		}
+	}
+	return true
 }

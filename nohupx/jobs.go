@@ -282,7 +282,9 @@ func showLog(o Options, fail int) int {
 			return fail
 		}
 	}
-	out, err := jobs.OpenOutput(j)
+	out, err := jobs.OpenOutput(j, func(err error) {
+		_ = diag.Printf(o.Err, o.Prog, "warning: skipping %s", err)
+	})
 	if err != nil {
 		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
 		return fail
