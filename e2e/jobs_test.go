@@ -5,6 +5,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -486,5 +487,101 @@ func TestKillStoppedDetachJob(t *testing.T) {
 	}
 	if v = r.only(); v.State != jobs.Killed || v.Signal == nil || *v.Signal != "TERM" {
 		t.Errorf("listed %+v; want killed by TERM", v)
+	}
+}
+
+// TestLogPlantedNames: a job of root's writes to a sticky, world-writable
+// directory, where another user leaves a FIFO, a symbolic link to a
+// secret of root's and a file of their own, all under backup names. The
+// record says which file the job started with; --log prints the job's
+// output alone, and says once for each planted name why it was skipped.
+// A symbolic link put at the live name (as the owner of a directory could)
+// is refused in one line, and the secret is never printed.
+func TestLogPlantedNames(t *testing.T) {
+	testbin.NeedRoot(t, "to be the victim of another user's names")
+	for _, launch := range [][]string{{"nohupx", "--all-stdio", "-o"}, {"nohupx", "--no-rotate", "--all-stdio", "-o"}, {"detach", "-o"}} {
+		t.Run(strings.Join(launch, " "), func(t *testing.T) {
+			r := newRecords(t)
+			secret := filepath.Join(t.TempDir(), "secret")
+			if err := os.WriteFile(secret, []byte("root's secret\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			if err := os.Chmod(dir, 0o777|os.ModeSticky); err != nil {
+				t.Fatal(err)
+			}
+			out := filepath.Join(dir, "f.log")
+			if code, _, errOut := r.run(launch[0], append(launch[1:], out, "sh", "-c", "echo hello")...); code != 0 {
+				t.Fatalf("%s = %d %q", launch[0], code, errOut)
+			}
+			v := r.only()
+			r.run("nohupx", "--wait="+v.ID) // until the relay has written all and exited
+			checkOutputID(t, r, v.ID, out)
+			plantBackups(t, dir, secret)
+			code, got, errOut := logWithin(t, r, v.ID)
+			if code != 0 || got != "hello\n" || strings.Count(errOut, "\n") != 3 || strings.Count(errOut, "nohupx: warning: skipping '"+dir+"/f-2099-") != 3 {
+				t.Errorf("--log = %d %q %q; want 0, the job's line, and one warning for each planted name", code, got, errOut)
+			}
+			if err := os.Remove(out); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(secret, out); err != nil {
+				t.Fatal(err)
+			}
+			code, got, errOut = logWithin(t, r, v.ID)
+			if code != 125 || got != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "not reading '"+out+"': it is a symbolic link") {
+				t.Errorf("--log with a link at the live name = %d %q %q; want 125 and one line", code, got, errOut)
+			}
+		})
+	}
+}
+
+// logWithin is --log=id, which must end within 10 s: a FIFO at a name it
+// reads must not keep it waiting for a writer.
+func logWithin(t *testing.T, r records, id string) (code int, stdout, stderr string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, testbin.Path("nohupx"), "--log="+id)
+	cmd.Env = r.env()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); ctx.Err() != nil {
+		t.Fatalf("--log still running after 10 s (%v): waiting on a FIFO?", err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
+}
+
+// checkOutputID fails unless job id's record names the file out is now.
+func checkOutputID(t *testing.T, r records, id, out string) {
+	t.Helper()
+	s, err := jobs.Open(filepath.Join(r.state, "nohupx", "jobs"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	j, err := s.Get(id)
+	var st syscall.Stat_t
+	if err != nil || syscall.Stat(out, &st) != nil || j.OutputIno != st.Ino || j.OutputDev != st.Dev {
+		t.Errorf("record says output file %d:%d (%v); want %s's, %d:%d", j.OutputDev, j.OutputIno, err, out, st.Dev, st.Ino)
+	}
+}
+
+// plantBackups leaves in dir, as uid 65534, what f.log's backups would be
+// called: a FIFO, a symbolic link to secret and a file.
+func plantBackups(t *testing.T, dir, secret string) {
+	t.Helper()
+	for name, plant := range map[string]func(string) error{
+		"f-2099-01-01T00-00-00.000Z.log": func(n string) error { return syscall.Mkfifo(n, 0o666) },
+		"f-2099-02-01T00-00-00.000Z.log": func(n string) error { return os.Symlink(secret, n) },
+		"f-2099-03-01T00-00-00.000Z.log": func(n string) error { return os.WriteFile(n, []byte("planted\n"), 0o644) },
+	} {
+		name = filepath.Join(dir, name)
+		if err := plant(name); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Lchown(name, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
