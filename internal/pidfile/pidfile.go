@@ -269,7 +269,7 @@ func flockHolder(f *os.File) int {
 	if err != nil {
 		return 0
 	}
-	return lockHolder(b, fmt.Sprintf("%02x:%02x:%d", unix.Major(st.Dev), unix.Minor(st.Dev), st.Ino))
+	return lockHolder(b, fmt.Sprintf("%02x:%02x:%d", unix.Major(uint64(st.Dev)), unix.Minor(uint64(st.Dev)), st.Ino))
 }
 
 // lockHolder finds, in the text of /proc/locks, the pid holding an flock
