@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // trustSink is a sink on dir/nohup.out whose alerts are collected rather
@@ -64,13 +66,14 @@ func ownBackups(t *testing.T, dir string) []string {
 	return got
 }
 
-func needRoot(t *testing.T) {
+// writeRotate writes a line and rotates, n times: n backups.
+func writeRotate(t *testing.T, s *trustSink, n int) {
 	t.Helper()
-	if os.Geteuid() != 0 {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("CI runs as root: this test needs another user's files")
+	for i := range n {
+		s.Write([]byte("line "+itoa(i)+"\n"), nil)
+		if err := s.RotateNow(); err != nil {
+			t.Fatal(err)
 		}
-		t.Skip("needs root, to plant another user's files")
 	}
 }
 
@@ -91,12 +94,7 @@ func TestSinkLockHeld(t *testing.T) {
 	}
 	start := time.Now()
 	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20})
-	for i := range 20 {
-		s.Write([]byte("line "+itoa(i)+"\n"), nil)
-		if err := s.RotateNow(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeRotate(t, s, 20)
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("21 lock waits took %v; want one bounded wait (%v), then none", took, lockWait)
 	}
@@ -123,12 +121,7 @@ func TestSinkEarlierBackups(t *testing.T) {
 		os.WriteFile(filepath.Join(dir, n), []byte("earlier\n"), 0o600)
 	}
 	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20, Keep: 1})
-	for i := range 4 {
-		s.Write([]byte("line "+itoa(i)+"\n"), nil)
-		if err := s.RotateNow(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeRotate(t, s, 4)
 	s.Close()
 	got := ownBackups(t, dir)
 	if len(got) != 5 || !equalPrefix(got, earlier) {
@@ -152,7 +145,7 @@ func equalPrefix(got, want []string) bool {
 // names, dated far ahead, neither push this relay's backup names past
 // them (out of what parses) nor take the places of its newest in Keep.
 func TestSinkPlantedBackups(t *testing.T) {
-	needRoot(t)
+	testbin.NeedRoot(t, "to plant another user's files")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o777|os.ModeSticky)
 	path := filepath.Join(dir, "nohup.out")
@@ -170,12 +163,7 @@ func TestSinkPlantedBackups(t *testing.T) {
 		planted = append(planted, p)
 	}
 	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20, Keep: 2})
-	for i := range 5 {
-		s.Write([]byte("line "+itoa(i)+"\n"), nil)
-		if err := s.RotateNow(); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeRotate(t, s, 5)
 	s.Close()
 	got := ownBackups(t, dir)
 	if len(got) != 3 {
@@ -198,7 +186,7 @@ func TestSinkPlantedBackups(t *testing.T) {
 // read: it is dropped and reported, and once the name is free the relay
 // writes again, starting with how much was dropped.
 func TestSinkNameTaken(t *testing.T) {
-	needRoot(t)
+	testbin.NeedRoot(t, "to plant another user's files")
 	dir := t.TempDir()
 	os.Chmod(dir, 0o777|os.ModeSticky)
 	path := filepath.Join(dir, "nohup.out")
@@ -247,7 +235,7 @@ func TestSinkDirRemade(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if tt.root {
-				needRoot(t)
+				testbin.NeedRoot(t, "to plant another user's files")
 			}
 			top, outside := t.TempDir(), t.TempDir()
 			dir := filepath.Join(top, "a", "logs")

@@ -130,11 +130,7 @@ func seccompKilled(t *testing.T, h *helper, err error, want []string) {
 	if !errors.Is(err, ErrNoProcess) {
 		t.Fatalf("Apply: %v; want ErrNoProcess", err)
 	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q; want %q in it", err, w)
-		}
-	}
+	saysAll(t, err, want)
 	// The test is both the helper's parent and its tracer, so Apply's
 	// wait4 has reaped it (how it died is in the error, from that wait
 	// status): it must be gone.
@@ -151,11 +147,7 @@ func seccompThreadKilled(t *testing.T, h *helper, err error, want []string) {
 	if !errors.Is(err, ErrNotUndone) {
 		t.Fatalf("Apply: %v; want ErrNotUndone", err)
 	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q; want %q in it", err, w)
-		}
-	}
+	saysAll(t, err, want)
 	if !livesOn(h.pid) {
 		t.Errorf("no thread of the helper runs; want it running on without its leader")
 	}
@@ -169,11 +161,7 @@ func seccompUnchanged(t *testing.T, h *helper, err error, want []string, sigIgn,
 	if !errors.Is(err, ErrFailed) || errors.Is(err, ErrNotUndone) {
 		t.Fatalf("Apply: %v; want ErrFailed", err)
 	}
-	for _, w := range want {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("error %q; want %q in it", err, w)
-		}
-	}
+	saysAll(t, err, want)
 	if strings.Contains(err.Error(), "\n") {
 		t.Errorf("error %q; want one line", err)
 	}
@@ -190,5 +178,15 @@ func seccompUnchanged(t *testing.T, h *helper, err error, want []string, sigIgn,
 	})
 	if strings.Contains(h.terminal(), "BAD") {
 		t.Errorf("the sleeper reported a failure")
+	}
+}
+
+// saysAll checks that err says each of want.
+func saysAll(t *testing.T, err error, want []string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error %q; want %q in it", err, w)
+		}
 	}
 }

@@ -219,19 +219,8 @@ func TestAliveSeesZombies(t *testing.T) {
 // replaced it.
 func TestRemoveIfSame(t *testing.T) {
 	for _, replaced := range []bool{false, true} {
-		dir := t.TempDir()
-		path := filepath.Join(dir, "job.pid")
-		p, err := Prepare(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		d, err := p.Dir()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := p.Commit(deadPid(t)); err != nil {
-			t.Fatal(err)
-		}
+		path := filepath.Join(t.TempDir(), "job.pid")
+		remove := committed(t, path)
 		if replaced {
 			// Another launcher found it stale and put its own in place.
 			if err := os.Remove(path); err != nil {
@@ -241,15 +230,13 @@ func TestRemoveIfSame(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		if err := RemoveIfSame(d, p.Name(), p.File()); err != nil {
+		if err := remove(); err != nil {
 			t.Errorf("RemoveIfSame (replaced %v) = %v", replaced, err)
 		}
-		_, err = os.Stat(path)
+		_, err := os.Stat(path)
 		if gone := errors.Is(err, os.ErrNotExist); gone == replaced {
 			t.Errorf("after RemoveIfSame (replaced %v): the pidfile exists: %v; want it removed only if it was ours", replaced, !gone)
 		}
-		d.Close()
-		p.File().Close()
 	}
 }
 
