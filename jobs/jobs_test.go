@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/nohupx/nohupx/logrot"
 )
 
 const startLine = `{"v":1,"id":"kq3f","by":"detach","pid":4242,"pgid":4240,"sid":4240,"own_group":true,"command":["sh","-c","exit 7"],"cwd":"/","status_known":true,"started":"2026-12-04T10:00:00Z"}` + "\n"
@@ -408,6 +410,31 @@ func BenchmarkList(b *testing.B) {
 		jobs, probs, err := s.List()
 		if err != nil || len(probs) > 0 || len(jobs) != keepFinished+100 {
 			b.Fatalf("List: %d jobs, problems %v, %v", len(jobs), probs, err)
+		}
+	}
+}
+
+// TestSetOutput: a regular output file is recorded with what it is; one
+// that is not (/dev/null, a FIFO) is not recorded at all, so that --log
+// says the output went to no file rather than refusing to read a device.
+func TestSetOutput(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "out")
+	if err := os.WriteFile(file, []byte("before\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name   string
+		output string // recorded; "" for none
+	}{{file, file}, {os.DevNull, ""}} {
+		f, err := os.OpenFile(tt.name, os.O_WRONLY|os.O_APPEND, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r Record
+		r.SetOutput(&logrot.Output{Name: tt.name, File: f, W: f})
+		f.Close()
+		if r.Output != tt.output || (tt.output != "" && (r.Offset != 7 || r.OutputIno == 0)) {
+			t.Errorf("SetOutput(%s): output %q offset %d ino %d; want %q", tt.name, r.Output, r.Offset, r.OutputIno, tt.output)
 		}
 	}
 }

@@ -197,12 +197,13 @@ func line(v any) ([]byte, error) {
 // its absolute name, what it is, its size now (where the job's output
 // will start), and the relay's pipe if a relay writes it.
 func (r *Record) SetOutput(out *logrot.Output) {
-	r.Output, _ = filepath.Abs(out.Name)
 	var st syscall.Stat_t
-	if syscall.Fstat(int(out.File.Fd()), &st) == nil {
-		r.Offset = st.Size
-		r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
+	if syscall.Fstat(int(out.File.Fd()), &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
+		return // /dev/null, a FIFO: nothing --log could read back
 	}
+	r.Output, _ = filepath.Abs(out.Name)
+	r.Offset = st.Size
+	r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
 	if out.Rotated() {
 		if syscall.Fstat(int(out.W.Fd()), &st) == nil {
 			r.Pipe = uint64(st.Ino)
