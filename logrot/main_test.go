@@ -308,8 +308,6 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 	}
 }
 
-// requireRoot skips a test that needs root, or fails it under CI=true,
-// where every test is meant to run.
 // mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts
 // it in cleanup.
 func mountTmpfs(t *testing.T, size int64, ro bool) string {
