@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -78,13 +80,32 @@ func dirProblem(dir string, st *unix.Stat_t, k Kind, uid int) error {
 	return nil
 }
 
-// ensureDir creates the missing directories on the way to dir, each with
-// mode 0700 and owned by uid:gid, the way the servers create them. It
-// walks with O_NOFOLLOW from the deepest existing ancestor, which must be
-// trustworthy: a real directory owned by root or uid, and sticky if others
-// may write to it. It never changes a directory it did not create. created
-// lists what it made.
-func ensureDir(dir string, uid, gid int) (created []string, err error) {
+// dirMode is how a directory is made: its owner, group and mode.
+type dirMode struct {
+	uid, gid int
+	mode     uint32
+}
+
+// sharedDir is a directory above a server's own that all users' servers
+// share, and how it is made.
+type sharedDir struct {
+	path string
+	dirMode
+}
+
+// made is a directory ensureDir created, and its mode.
+type made struct {
+	path string
+	mode uint32
+}
+
+// ensureDir creates the missing directories on the way to dir: shared, if
+// given and missing, as it says (a directory all users' servers share,
+// such as /run/screen), and every other one as own. It walks
+// with O_NOFOLLOW from the deepest existing ancestor, which must be
+// trustworthy: a real directory owned by root or own.uid, and sticky if
+// others may write to it. It never changes a directory it did not create.
+func ensureDir(dir string, own dirMode, shared *sharedDir) (created []made, err error) {
 	dir = filepath.Clean(dir)
 	var missing []string
 	top := dir
@@ -106,7 +127,7 @@ func ensureDir(dir string, uid, gid int) (created []string, err error) {
 	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
 		return nil, &UnsafeError{top, "is not a directory (a symbolic link is not followed)"}
 	}
-	if st.Uid != 0 && int(st.Uid) != uid {
+	if st.Uid != 0 && int(st.Uid) != own.uid {
 		return nil, &UnsafeError{top, fmt.Sprintf("is owned by %s; creating a socket directory inside it is not safe", userName(int(st.Uid)))}
 	}
 	if st.Mode&0o022 != 0 && st.Mode&unix.S_ISVTX == 0 {
@@ -119,13 +140,17 @@ func ensureDir(dir string, uid, gid int) (created []string, err error) {
 	path := top
 	for _, name := range missing {
 		path = filepath.Join(path, name)
-		next, err := mkdirOwned(fd, name, uid, gid)
+		m := own
+		if shared != nil && path == filepath.Clean(shared.path) {
+			m = shared.dirMode
+		}
+		next, err := mkdirAs(fd, name, m)
 		unix.Close(fd)
 		if err != nil {
 			return created, fmt.Errorf("cannot create %s: %w", quote.Shell(path), err)
 		}
 		if next.made {
-			created = append(created, path)
+			created = append(created, made{path, m.mode})
 		}
 		fd = next.fd
 	}
@@ -133,15 +158,46 @@ func ensureDir(dir string, uid, gid int) (created []string, err error) {
 	return created, nil
 }
 
+// screenSockDirs are where a screen built for many users keeps their
+// S-USER directories (its SOCKDIR): /run/screen, or /var/run/screen on
+// systems where /var/run is not a link to /run.
+var screenSockDirs = []string{"/run/screen", "/var/run/screen"}
+
+// sharedDirs is the directory above s's own that other users' servers
+// share, or nil. For screen's S-USER directories that is their parent,
+// /run/screen: screen demands of it a mode that follows from the set-id
+// bits of its binary (Debian's screen-cleanup sets it the same way): 0755
+// for a setuid-root screen, 0775 and the binary's group for a setgid one,
+// else 1777, owned by root. Made 0700 for the first user, it locks every
+// other user's screen out, and ends their servers at the next SIGCHLD. A
+// directory in SCREENDIR, and the other kinds' (/tmp/tmux-UID,
+// /run/user/UID/emacs), are the user's own all the way.
+func sharedDirs(s Server) *sharedDir {
+	if s.Kind != Screen || !slices.Contains(screenSockDirs, filepath.Dir(s.Dir())) {
+		return nil
+	}
+	d := &sharedDir{filepath.Dir(s.Dir()), dirMode{0, 0, 0o1777}}
+	var st unix.Stat_t
+	if unix.Stat("/proc/"+strconv.Itoa(s.PID)+"/exe", &st) == nil {
+		switch {
+		case st.Mode&unix.S_ISUID != 0:
+			d.mode = 0o755
+		case st.Mode&unix.S_ISGID != 0:
+			d.gid, d.mode = int(st.Gid), 0o775
+		}
+	}
+	return d
+}
+
 type opened struct {
 	fd   int
 	made bool
 }
 
-// mkdirOwned makes name in the directory parent with mode 0700 for uid:gid
-// and returns it open. If someone else created it first (a tmux client
-// racing us does), it is opened as it is and left unchanged.
-func mkdirOwned(parent int, name string, uid, gid int) (opened, error) {
+// mkdirAs makes name in the directory parent as m says and returns it
+// open. If someone else created it first (a tmux client racing us does),
+// it is opened as it is and left unchanged.
+func mkdirAs(parent int, name string, m dirMode) (opened, error) {
 	err := unix.Mkdirat(parent, name, 0o700)
 	made := err == nil
 	if err != nil && !errors.Is(err, unix.EEXIST) {
@@ -156,13 +212,14 @@ func mkdirOwned(parent int, name string, uid, gid int) (opened, error) {
 	}
 	if made {
 		// Only a directory made here, still empty, is adjusted: the umask
-		// may have cleared bits of 0700, and root creates it for the user.
+		// may have cleared bits, and root creates it for the user. The
+		// owner first: chown may clear set-id bits that chmod then sets.
 		var st unix.Stat_t
-		if err = unix.Fstat(fd, &st); err == nil && st.Mode&0o777 != 0o700 {
-			err = unix.Fchmod(fd, 0o700)
+		if err = unix.Fstat(fd, &st); err == nil && (int(st.Uid) != m.uid || int(st.Gid) != m.gid) {
+			err = unix.Fchown(fd, m.uid, m.gid)
 		}
-		if err == nil && int(st.Uid) != uid {
-			err = unix.Fchown(fd, uid, gid)
+		if err == nil && st.Mode&0o7777 != m.mode {
+			err = unix.Fchmod(fd, m.mode)
 		}
 		if err != nil {
 			unix.Close(fd)

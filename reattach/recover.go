@@ -110,12 +110,12 @@ func (r *recoverer) recover(s Server) (res Result) {
 // starting a server whose path the signal would then steal.
 func (r *recoverer) hold(s Server, res *Result) (p *pin, err error) {
 	for attempt := 0; ; attempt++ {
-		var created []string
-		created, err = ensureDir(s.Dir(), s.UID, s.GID)
+		var created []made
+		created, err = ensureDir(s.Dir(), dirMode{s.UID, s.GID, 0o700}, sharedDirs(s))
 		for _, d := range created {
-			res.Actions = append(res.Actions, "created "+quote.Shell(d)+" (0700)")
+			res.Actions = append(res.Actions, fmt.Sprintf("created %s (%04o)", quote.Shell(d.path), d.mode))
 			if r.dirCreated != nil {
-				r.dirCreated(d)
+				r.dirCreated(d.path)
 			}
 		}
 		if err == nil {
