@@ -74,6 +74,7 @@ func (s *sink) rotateLocked() error {
 	var nst unix.Stat_t
 	_ = unix.Fstat(nfd, &nst)
 	s.f, s.dev, s.ino, s.size = nfd, nst.Dev, nst.Ino, 0
+	s.rotations++
 	if s.mill != nil {
 		s.mill.poke()
 	}

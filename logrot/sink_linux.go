@@ -47,20 +47,21 @@ type sink struct {
 	now   func() time.Time
 	alert func(msg string)
 
-	mu       sync.Mutex
-	dirfd    int
-	f        int // the live file, -1 when none is open
-	dev, ino uint64
-	size     int64
-	lastByte byte // the last byte written to the log
-	shared   bool // another relay has rotated this file
-	names    *backupNamer
-	mill     *mill
-	notes    []string
-	drop     dropLog
-	stuck    string // why the live name cannot be used, once alerted
-	tmpSeq   int    // the counter in temporary names
-	lockHeld bool   // the directory's lock was held by another past lockWait
+	mu        sync.Mutex
+	dirfd     int
+	f         int // the live file, -1 when none is open
+	dev, ino  uint64
+	size      int64
+	lastByte  byte // the last byte written to the log
+	shared    bool // another relay has rotated this file
+	names     *backupNamer
+	mill      *mill
+	notes     []string
+	drop      dropLog
+	stuck     string // why the live name cannot be used, once alerted
+	tmpSeq    int    // the counter in temporary names
+	lockHeld  bool   // the directory's lock was held by another past lockWait
+	rotations int    // rotations made, for Close to tell whether its notes made one
 }
 
 // dropLog is the account of one stretch of lost output.
@@ -160,16 +161,32 @@ func (s *sink) Finish() error {
 }
 
 // Close waits for the mill, writes what it noted, and closes the file.
+// Writing the notes of its last pass can fill the live file and rotate it
+// once more, past that pass: then it makes another pass, and writes its
+// notes, a few times at most (a note is a line; a file holds many).
 func (s *sink) Close() error {
-	if s.mill != nil {
-		s.mill.close()
-		s.mill = nil
+	s.mu.Lock()
+	m := s.mill
+	s.mill = nil // a rotation from here on pokes no mill: it is closing
+	s.mu.Unlock()
+	if m != nil {
+		m.close()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var err error
-	if len(s.notes) > 0 {
+	for range 3 {
+		if len(s.notes) == 0 {
+			break
+		}
+		n := s.rotations
 		err = s.flushAll()
+		if s.rotations == n || m == nil {
+			break
+		}
+		s.mu.Unlock()
+		m.pass()
+		s.mu.Lock()
 	}
 	s.closeFile()
 	return err

@@ -280,3 +280,27 @@ func TestMillMaxAgeQuiet(t *testing.T) {
 		return len(ownBackups(t, dir)) == 0
 	})
 }
+
+// TestSinkCloseKeeps: the notes of the mill's last pass, written at Close,
+// can fill the live file and rotate it once more; Keep must still hold
+// after that rotation, whenever the asynchronous passes before it ran.
+func TestSinkCloseKeeps(t *testing.T) {
+	line := func(n int) []byte { return []byte(strings.Repeat("x", n-1) + "\n") }
+	for round := range 30 {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "nohup.out")
+		os.WriteFile(path, nil, 0o600)
+		s := newTrustSink(t, path, Policy{MaxSize: 1000, Keep: 1})
+		for range 3 {
+			s.Write(line(600), nil)
+			if err := s.RotateNow(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.Write(line(900+round%3*30), nil)
+		s.Close()
+		if got := ownBackups(t, dir); len(got) > 2 {
+			t.Fatalf("round %d: %d backups %q; want at most the first and 1 newest", round, len(got), got)
+		}
+	}
+}
