@@ -131,10 +131,15 @@ func parse(prog string, args []string, uid int) (Options, action, error) {
 	if act := scanHelp(opts); act != actRun {
 		return o, act, nil
 	}
+	user := false
 	for _, opt := range opts {
 		if err := lookup(opt.Name).set(&o, opt.Value); err != nil {
 			return o, actRun, err
 		}
+		user = user || opt.Name == "user"
+	}
+	if user && o.AllUsers {
+		return o, actRun, errors.New("--all-users does not go with --user")
 	}
 	for _, w := range operands {
 		if k := Kind(w); slices.Contains(Kinds, k) {

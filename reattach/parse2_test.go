@@ -120,6 +120,8 @@ func TestParseOptions(t *testing.T) {
 		{[]string{"--no-protect"}, 1000, "goes with --watch"},
 		{[]string{"--all-users"}, 1000, "only root"},
 		{[]string{"--all-users"}, 0, ""},
+		{[]string{"--all-users", "--user=root"}, 0, "--all-users does not go with --user"},
+		{[]string{"--user=root", "-a"}, 0, "--all-users does not go with --user"},
 		{[]string{"--under", "rel"}, 0, "absolute"},
 		{[]string{"--frob"}, 0, "unrecognized option '--frob'"},
 	} {
