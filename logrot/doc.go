@@ -39,8 +39,9 @@
 //
 // Policy: rotate before the live file would pass MaxSize bytes (earlier
 // when a line ends within 4 KiB of it); keep the first backup of the job
-// and its Keep newest (0 keeps all; an earlier job's backups of the file
-// are not counted), none older than MaxAge; gzip them with Compress. Every removal is noted in the live file. Backups are named
+// and the Keep newest of the file (0 keeps all; an earlier job's count
+// once this job has rotated), none older than MaxAge; gzip them with
+// Compress. Every removal is noted in the live file. Backups are named
 // beside the live file, nohup-2026-01-02T15-04-05.000Z.out (UTC).
 //
 // Files: the relay works relative to a descriptor of the log's directory.

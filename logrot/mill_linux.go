@@ -83,11 +83,13 @@ type backup struct {
 // Errors are left for the next pass: nothing here can lose data the
 // policy keeps.
 //
-// Keep counts only this job's backups (from its first on): those an
-// earlier job left on the same file were kept under that job's --keep,
-// and the start of its output is among them. MaxAge is about time, and
-// applies to every backup of the file. The backups are handled oldest
-// first, so the notes read in time order.
+// Retention is of the file, as logrotate's: Keep and MaxAge count every
+// backup of it, an earlier job's too, or jobs that share nohup.out would
+// fill the disk between them. But Keep removes nothing before this job's
+// first rotation (a job that only appends a line adds no backup, and must
+// not remove an earlier job's), and keeps this job's first backup, the
+// start of its output. The backups are handled oldest first, so the notes
+// read in time order.
 func (m *mill) pass() {
 	s := m.s
 	s.mu.Lock()
@@ -99,18 +101,11 @@ func (m *mill) pass() {
 	}
 	defer unix.Close(dirfd)
 	list := m.backups(dirfd, names)
-	newer := make([]int, len(list)) // this job's backups newer than list[i]
-	for i := 1; i < len(list); i++ {
-		newer[i] = newer[i-1]
-		if ms := list[i-1].t.UnixMilli(); first != 0 && ms >= first {
-			newer[i]++
-		}
-	}
 	var notes []string
 	for i := len(list) - 1; i >= 0; i-- {
 		b, ms := list[i], list[i].t.UnixMilli()
 		old := p.MaxAge > 0 && s.now().Sub(b.t) > p.MaxAge
-		excess := p.Keep > 0 && first != 0 && ms > first && newer[i] >= p.Keep
+		excess := p.Keep > 0 && first != 0 && ms != first && i >= p.Keep
 		switch {
 		case old || excess:
 			if note := m.remove(dirfd, b, m.from(list, i), old); note != "" {
@@ -201,7 +196,7 @@ func (m *mill) remove(dirfd int, b *backup, from time.Time, old bool) string {
 	if !from.IsZero() {
 		start = stamp(from)
 	}
-	why := fmt.Sprintf("--keep %d keeps this job's first and %d newest", p.Keep, p.Keep)
+	why := fmt.Sprintf("--keep %d keeps this job's first and the %d newest", p.Keep, p.Keep)
 	if old {
 		why = "older than --max-age " + FormatAge(p.MaxAge)
 	}

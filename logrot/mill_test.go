@@ -15,8 +15,9 @@ import (
 
 func TestMill(t *testing.T) {
 	now := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
-	// a, b, c, d: backups from oldest to newest. Keep counts only the
-	// job's own, from its first on: those before are an earlier job's.
+	// a, b, c, d: backups from oldest to newest; those before the job's
+	// first are an earlier job's. Keep counts them all, but removes
+	// nothing before the job's first rotation.
 	tests := []struct {
 		name  string
 		p     Policy
@@ -25,10 +26,10 @@ func TestMill(t *testing.T) {
 		spans []string // the removals' notes, in order: "from-to"
 	}{
 		{"keep all", Policy{MaxSize: MiB}, "a", []string{"a", "b", "c", "d"}, nil},
-		{"keep 2, all an earlier job's", Policy{MaxSize: MiB, Keep: 2}, "", []string{"a", "b", "c", "d"}, nil},
+		{"keep 2, before the job rotates", Policy{MaxSize: MiB, Keep: 2}, "", []string{"a", "b", "c", "d"}, nil},
 		{"keep 2 and the first", Policy{MaxSize: MiB, Keep: 2}, "a", []string{"a", "c", "d"}, []string{"a-b"}},
 		{"keep 1 and the first", Policy{MaxSize: MiB, Keep: 1}, "a", []string{"a", "d"}, []string{"a-b", "b-c"}},
-		{"keep 1 from b", Policy{MaxSize: MiB, Keep: 1}, "b", []string{"a", "b", "d"}, []string{"b-c"}},
+		{"keep 1 from b", Policy{MaxSize: MiB, Keep: 1}, "b", []string{"b", "d"}, []string{"start-a", "b-c"}},
 		{"max age 2 days", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "", []string{"b", "c", "d"}, []string{"start-a"}},
 		{"max age removes the first too", Policy{MaxSize: MiB, MaxAge: 48 * time.Hour}, "a", []string{"b", "c", "d"}, []string{"start-a"}},
 		{"compress, keep 2", Policy{MaxSize: MiB, Keep: 2, Compress: true}, "a", []string{"a.gz", "c.gz", "d.gz"}, []string{"a-b"}},

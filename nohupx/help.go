@@ -40,10 +40,10 @@ output file and rotate it):
       --max-size=SIZE rotate before the file passes SIZE bytes (K, M, G, T are
                         powers of 1024: 512K is 524288); default 100M
       --keep=N        keep this job's first rotated file (the start of its
-                        output) and its N newest; 0 keeps all; default 5
-      --max-age=AGE   remove rotated files older than AGE, the first one and
-                        those of earlier jobs too (90m, 36h, 7d, 1d12h);
-                        0 or the default: no limit
+                        output) and the N newest of the file, an earlier
+                        job's included; 0 keeps all; default 5
+      --max-age=AGE   remove rotated files older than AGE, the first one too
+                        (90m, 36h, 7d, 1d12h); 0 or the default: no limit
       --compress      gzip rotated files
       --no-rotate     append to the file directly, as GNU nohup does
       --rotate=FILE   rotate FILE now (its relay gets SIGUSR1), then exit

@@ -51,7 +51,7 @@ func segments(t *testing.T, dir, name string) (names []string, data [][]byte) {
 	return names, data
 }
 
-var removedNote = regexp.MustCompile(`(?m)^nohupx: removed (\S+) \((\d+) bytes, output from \S+ to \S+\): --keep 5 keeps this job.s first and 5 newest\n`)
+var removedNote = regexp.MustCompile(`(?m)^nohupx: removed (\S+) \((\d+) bytes, output from \S+ to \S+\): --keep 5 keeps this job.s first and the 5 newest\n`)
 
 // TestDefaultRetention is the issue's example: 1.5 million lines rotated
 // at 1M with the default --keep. The first backup (line 1 on) and the five
