@@ -171,19 +171,19 @@ func checkRotatable(f *os.File, path string) (dirfd int, err error) {
 // othersCanRename says why users other than this one (and root) could
 // rename or remove the relay's files in the directory st, or "": the
 // owner of a directory can, and so can anyone who may write it unless it
-// is sticky (S_ISVTX: then only a file's owner can). A group that has
-// the user's id is taken for the user's own group (the user private
-// group scheme), as nobody else is in it.
+// is sticky (S_ISVTX: then only a file's owner can). A group that may
+// write it is refused unless it is root's, as logrotate does: that a
+// group has no other member cannot be told from its id (a private group
+// gets members too), and /etc/group is not the only source of them.
 func othersCanRename(st *unix.Stat_t) string {
-	uid, sticky := os.Geteuid(), st.Mode&unix.S_ISVTX != 0
 	switch {
-	case int(st.Uid) != uid && st.Uid != 0:
+	case int(st.Uid) != os.Geteuid() && st.Uid != 0:
 		return fmt.Sprintf("belongs to uid %d", st.Uid)
-	case sticky:
+	case st.Mode&unix.S_ISVTX != 0:
 		return ""
 	case st.Mode&unix.S_IWOTH != 0:
 		return "is writable by everyone and not sticky"
-	case st.Mode&unix.S_IWGRP != 0 && int(st.Gid) != uid:
+	case st.Mode&unix.S_IWGRP != 0 && st.Gid != 0:
 		return fmt.Sprintf("is writable by group %d and not sticky", st.Gid)
 	}
 	return ""
