@@ -23,9 +23,11 @@
 //     stage, which is its parent and waits for it); a descriptor that the
 //     process itself inherited would pass on to its children, which can
 //     outlive it.
-//  4. Commit writes the pid into the temporary file and renames it over P
-//     (atomic on POSIX), then releases D. So P is at every moment absent,
-//     the old complete file, or the new complete file.
+//  4. Commit writes the pid into the temporary file and renames it to P,
+//     then releases D. So P is at every moment absent, the old complete
+//     file, or the new complete file. The rename replaces only what step
+//     2 saw (nothing, or that stale file): the lock binds launchers, not
+//     another user who puts a file of theirs at P meanwhile.
 //  5. When the process has exited, the holder calls RemoveIfSame, which
 //     removes P if it is still the file it holds.
 package pidfile
@@ -65,6 +67,10 @@ type Pending struct {
 	path string
 	dir  *os.File
 	tmp  *os.File
+	// old is the stale pidfile found at path, nil if none. It stays open
+	// until Commit: an inode in use is not freed, so no file made at path
+	// meanwhile can have its number and pass for it.
+	old *os.File
 }
 
 // Prepare locks path's directory, checks that no live process holds path,
@@ -81,8 +87,16 @@ func Prepare(path string) (*Pending, error) {
 	if err := lockDir(dir); err != nil {
 		return fail(fmt.Errorf("lock directory %s: %w", dir.Name(), err))
 	}
-	if err := checkHolder(path); err != nil {
+	old, err := checkHolder(path)
+	if err != nil {
 		return fail(err)
+	}
+	fail = func(err error) (*Pending, error) {
+		dir.Close()
+		if old != nil {
+			old.Close()
+		}
+		return nil, err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".")
 	if err != nil {
@@ -97,34 +111,41 @@ func Prepare(path string) (*Pending, error) {
 		tmp.Close()
 		return fail(err)
 	}
-	return &Pending{path: path, dir: dir, tmp: tmp}, nil
+	return &Pending{path: path, dir: dir, tmp: tmp, old: old}, nil
 }
 
-// checkHolder returns a RunningError if a live process holds path.
-func checkHolder(path string) error {
+// checkHolder returns a RunningError if a live process holds path, and
+// otherwise what is at path: nil for nothing, or a stale pidfile of ours,
+// open.
+func checkHolder(path string) (_ *os.File, err error) {
 	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
 	switch {
 	case errors.Is(err, unix.ENOENT):
-		return nil
+		return nil, nil
 	case errors.Is(err, unix.ELOOP):
-		return ErrSymlink
+		return nil, ErrSymlink
 	case err != nil:
-		return err
+		return nil, err
 	}
 	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	st, err := f.Stat()
+	defer func() {
+		if err != nil {
+			f.Close()
+		}
+	}()
+	fi, err := f.Stat()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if !st.Mode().IsRegular() {
-		return fmt.Errorf("is not a regular file but %s", kind(st.Mode()))
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("is not a regular file but %s", kind(fi.Mode()))
 	}
 	// Replacing a stale file deletes it, and a launcher run as root can
 	// delete anyone's file in /tmp: never one we did not create. Ours has
 	// our uid; another's is neither locked nor read.
-	if uid := st.Sys().(*syscall.Stat_t).Uid; int(uid) != os.Geteuid() {
-		return fmt.Errorf("belongs to uid %d; not replacing it", uid)
+	st := fi.Sys().(*syscall.Stat_t)
+	if int(st.Uid) != os.Geteuid() {
+		return nil, fmt.Errorf("belongs to uid %d; not replacing it", st.Uid)
 	}
 	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {
@@ -136,12 +157,12 @@ func checkHolder(path string) error {
 			// (a child that inherited the descriptor from an older
 			// launcher, or a holder about to remove it): the process is
 			// gone, and a pidfile naming a dead process blocks nothing.
-			return nil
+			return f, nil
 		}
-		return &RunningError{Path: path, Pid: pid}
+		return nil, &RunningError{Path: path, Pid: pid}
 	}
-	// Locked by nobody: stale. Our lock goes with f.Close.
-	return err
+	// Locked by nobody: stale. Our lock goes with f.Close, in Commit.
+	return f, err
 }
 
 // Alive reports whether process pid exists and is not a zombie: a zombie
@@ -177,12 +198,26 @@ func (p *Pending) Commit(pid int) error {
 		os.Remove(p.tmp.Name())
 		return err
 	}
-	if err := os.Rename(p.tmp.Name(), p.path); err != nil {
+	var old *syscall.Stat_t
+	if p.old != nil {
+		defer p.old.Close()
+		old = new(syscall.Stat_t)
+		if err := syscall.Fstat(int(p.old.Fd()), old); err != nil {
+			os.Remove(p.tmp.Name())
+			return err
+		}
+	}
+	if err := replace(int(p.dir.Fd()), filepath.Base(p.tmp.Name()), p.Name(), old); err != nil {
 		os.Remove(p.tmp.Name())
 		return err
 	}
 	return nil
 }
+
+// errAppeared: something was put at the pidfile's name after Prepare
+// looked. The directory's lock binds launchers only, and replacing it
+// would delete a file that is not ours.
+var errAppeared = errors.New("something else was put there meanwhile; not replacing it")
 
 // Dir opens the pidfile's directory again, for the process that will hold
 // the lock and remove the pidfile at the end (RemoveIfSame). A new open,
@@ -225,6 +260,9 @@ func (p *Pending) Abort() {
 	os.Remove(p.tmp.Name())
 	p.tmp.Close()
 	p.dir.Close()
+	if p.old != nil {
+		p.old.Close()
+	}
 }
 
 // lockWait bounds the wait for a directory's lock. A launcher holds it
@@ -311,4 +349,38 @@ func kind(m os.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// linkNoReplace gives tmp the name name, failing with errAppeared rather
+// than replace anything there (link(2) does not), then drops tmp.
+func linkNoReplace(dirfd int, tmp, name string) error {
+	err := unix.Linkat(dirfd, tmp, dirfd, name, 0)
+	if errors.Is(err, unix.EEXIST) {
+		return errAppeared
+	}
+	if err != nil {
+		return err
+	}
+	return unix.Unlinkat(dirfd, tmp, 0)
+}
+
+// checkRename renames tmp over name if name is still old: the fallback
+// where the kernel cannot swap them atomically.
+func checkRename(dirfd int, tmp, name string, old *syscall.Stat_t) error {
+	var now unix.Stat_t
+	err := unix.Fstatat(dirfd, name, &now, unix.AT_SYMLINK_NOFOLLOW)
+	switch {
+	case errors.Is(err, unix.ENOENT):
+		return linkNoReplace(dirfd, tmp, name)
+	case err != nil:
+		return err
+	case !same(&now, old):
+		return errAppeared
+	}
+	return unix.Renameat(dirfd, tmp, dirfd, name)
+}
+
+// same says whether st is the file old.
+func same(st *unix.Stat_t, old *syscall.Stat_t) bool {
+	return uint64(st.Dev) == uint64(old.Dev) && uint64(st.Ino) == uint64(old.Ino)
 }

@@ -378,3 +378,52 @@ func TestOtherUsersFile(t *testing.T) {
 		})
 	}
 }
+
+// TestCommitReplacesOnlyWhatItSaw: the directory's lock binds launchers,
+// not another user, who may put a file at the pidfile's name between
+// Prepare's look and Commit's rename. Commit then fails and leaves that
+// file as it is; it replaces nothing, or the stale pidfile it saw.
+func TestCommitReplacesOnlyWhatItSaw(t *testing.T) {
+	tests := []struct {
+		name    string
+		stale   bool // a stale pidfile of ours at Prepare
+		planted bool // something else put there before Commit
+	}{
+		{"nothing there", false, false},
+		{"stale pidfile", true, false},
+		{"appeared meanwhile", false, true},
+		{"stale one replaced meanwhile", true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "job.pid")
+			if tt.stale {
+				if err := os.WriteFile(path, []byte("1\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			p, err := Prepare(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer p.File().Close()
+			if tt.planted {
+				os.Remove(path)
+				if err := os.WriteFile(path, []byte("theirs\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = p.Commit(4242)
+			b, _ := os.ReadFile(path)
+			switch {
+			case tt.planted && (!errors.Is(err, errAppeared) || string(b) != "theirs\n"):
+				t.Errorf("Commit = %v, the file holds %q; want errAppeared and theirs untouched", err, b)
+			case !tt.planted && (err != nil || string(b) != "4242\n"):
+				t.Errorf("Commit = %v, the file holds %q; want our pid", err, b)
+			}
+			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".job.pid.*")); len(left) != 0 {
+				t.Errorf("temporary files left: %q", left)
+			}
+		})
+	}
+}
