@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/quote"
@@ -67,7 +68,9 @@ func openMade(name string) (*os.File, error) {
 // lstat(2) sees it, and tells of it once if not. Only openMade's check,
 // on the file opened, is proof; this one keeps a planted name out of the
 // list before it takes a place in time (Output.last) from the relay's.
-func (o *Output) made(b logrot.Backup) bool {
+// When the plain name is not the relay's but its .gz is (someone put a
+// file at the name the relay compressed away), b becomes the .gz.
+func (o *Output) made(b *logrot.Backup) bool {
 	name := b.Name
 	var st syscall.Stat_t
 	err := syscall.Lstat(name, &st)
@@ -78,11 +81,16 @@ func (o *Output) made(b logrot.Backup) bool {
 	if err != nil {
 		return true // gone: opening it says so
 	}
-	if why := foreign(&st); why != "" {
-		o.skip(&Foreign{name, why})
-		return false
+	why := foreign(&st)
+	if why == "" {
+		return true
 	}
-	return true
+	o.skip(&Foreign{name, why})
+	if !b.Gzip && !strings.HasSuffix(name, ".gz") && syscall.Lstat(name+".gz", &st) == nil && foreign(&st) == "" {
+		b.Name, b.Gzip = name+".gz", true
+		return true
+	}
+	return false
 }
 
 // foreign says why st is not a file the relay made, or "". The relay

@@ -103,7 +103,7 @@ func OpenOutput(j Job, skipped func(error)) (*Output, error) {
 			o.last = b.Time
 			continue // rotated out before the job started
 		}
-		if !o.made(b) {
+		if !o.made(&b) {
 			continue
 		}
 		o.last = b.Time
@@ -290,7 +290,7 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 		if sameFile(b.Name, &nextSt) {
 			break
 		}
-		if !o.made(b) {
+		if !o.made(&b) {
 			continue // planted: neither the file just read nor a place in time
 		}
 		o.last = b.Time

@@ -168,6 +168,8 @@ func TestLogReadsOnlyWhatTheRelayMade(t *testing.T) {
 			skipped: []string{"03-01-30.000Z.log': not made by the relay (2 hard links)"}},
 		{name: "files of another user", plant: func(d *outputDir) { d.others(mid(d), "planted\n"); d.others(late(d)+".gz", d.gzipped("planted\n")) }, out: all,
 			skipped: []string{"03-01-30.000Z.log': not made by the relay (owned by uid 65534)", "2099-01-01T00-00-00.000Z.log.gz': not made by the relay (owned by uid 65534)"}},
+		{name: "a file of another user beside the relay's .gz", plant: func(d *outputDir) { d.others(d.backup(d.started.Add(2*time.Minute)), "planted\n") },
+			out: all, skipped: []string{"03-02-00.000Z.log': not made by the relay (owned by uid 65534)"}},
 		{name: "the live name: a symbolic link to a file outside", plant: func(d *outputDir) { d.replaceLive(func(n string) { d.symlink(d.secret, n) }) },
 			err: "job.log': it is a symbolic link to another file than the one the job started with"},
 		{name: "the live name: a FIFO", plant: func(d *outputDir) { d.replaceLive(d.fifo) }, err: "job.log': it is a FIFO, not a regular file"},
