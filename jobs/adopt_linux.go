@@ -37,8 +37,8 @@ func Adopted(pid int, by string) (Record, error) {
 		var fst syscall.Stat_t
 		switch {
 		case filepath.IsAbs(name) && syscall.Stat(proc+"1", &fst) == nil && fst.Mode&syscall.S_IFMT == syscall.S_IFREG:
-			r.Output, r.Offset = name, fst.Size
-			r.OutputDev, r.OutputIno = uint64(fst.Dev), uint64(fst.Ino)
+			r.SetOutputFile(name, uint64(fst.Dev), uint64(fst.Ino))
+			r.Offset = fst.Size
 		case strings.HasPrefix(name, "pipe:["):
 			r.Pipe, _ = strconv.ParseUint(strings.TrimSuffix(name[len("pipe:["):], "]"), 10, 64)
 		}

@@ -46,6 +46,8 @@ func recordLine(r *Record) ([]byte, error) {
 	e.int("offset", r.Offset, false)
 	e.uint("output_dev", r.OutputDev, false)
 	e.uint("output_ino", r.OutputIno, false)
+	e.uint("output_dir_dev", r.OutputDirDev, false)
+	e.uint("output_dir_ino", r.OutputDirIno, false)
 	e.str("stderr", r.Stderr, false)
 	e.uint("pipe", r.Pipe, false)
 	e.int("waiter", int64(r.Waiter), false)

@@ -4,8 +4,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/logrot"
@@ -22,35 +25,90 @@ type Foreign struct {
 
 func (e *Foreign) Error() string { return quote.Shell(e.Name) + ": " + e.Why }
 
-// openStat opens name for reading with flags added, and fstat(2)s what it
-// opened: the checks must be on the file read, not on a name that can
-// change in between. O_NONBLOCK: open(2) of a FIFO for reading blocks
-// until a writer comes, and with it returns at once (reads of a regular
-// file are the same either way). O_NOCTTY: a terminal must not become
-// our controlling terminal by being opened.
-func openStat(name string, flags int) (*os.File, syscall.Stat_t, error) {
-	var st syscall.Stat_t
-	f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_NOCTTY|flags, 0)
+// dir is the directory of a job's output, open: --log opens every file
+// relative to it, so that no directory on the way can be swapped, after
+// the check, for a link to somewhere else. known says that the relay's
+// files may be read there: the record says that this is the job's
+// directory, or is too old to say anything of the kind.
+type dir struct {
+	f     *os.File
+	known bool
+}
+
+// openDir opens the directory the job's output went to. A record that says
+// which directory that was (OutputDirIno) is held to it: another user who
+// can rename a directory on the path could have put a link to one of ours
+// there, full of files of ours with the relay's names.
+func (j Job) openDir() (dir, error) {
+	name := filepath.Dir(j.Output)
+	f, err := os.Open(name)
 	if err != nil {
-		return nil, st, err
+		return dir{}, err
 	}
-	if err := syscall.Fstat(int(f.Fd()), &st); err != nil {
+	var st unix.Stat_t
+	if err := unix.Fstat(int(f.Fd()), &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
+		f.Close()
+		return dir{}, &os.PathError{Op: "open", Path: name, Err: syscall.ENOTDIR}
+	}
+	if j.OutputDirIno != 0 && (uint64(st.Ino) != j.OutputDirIno || uint64(st.Dev) != j.OutputDirDev) {
+		f.Close()
+		return dir{}, fmt.Errorf("not reading %w", &Foreign{name, "it is no longer the directory the job's output went to"})
+	}
+	return dir{f, j.OutputDirIno != 0 || j.OutputIno == 0}, nil
+}
+
+// unknown is why nothing but the job's own file is read in d, or "".
+func (d dir) unknown() string {
+	if d.known {
+		return ""
+	}
+	return "its directory is not known to be the job's (the output was named through a link)"
+}
+
+func (d dir) Close() error { return d.f.Close() }
+
+// openStat opens the file name (in d) for reading with flags added, and
+// fstat(2)s what it opened: the checks must be on the file read, not on a
+// name that can change in between. O_NONBLOCK: open(2) of a FIFO for
+// reading blocks until a writer comes, and with it returns at once (reads
+// of a regular file are the same either way). O_NOCTTY: a terminal must
+// not become our controlling terminal by being opened.
+func (d dir) openStat(name string, flags int) (*os.File, unix.Stat_t, error) {
+	var st unix.Stat_t
+	fd, err := unix.Openat(int(d.f.Fd()), filepath.Base(name), unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC|flags, 0)
+	if err != nil {
+		return nil, st, &os.PathError{Op: "open", Path: name, Err: err}
+	}
+	f := os.NewFile(uintptr(fd), name)
+	if err := unix.Fstat(fd, &st); err != nil {
 		f.Close()
 		return nil, st, &os.PathError{Op: "fstat", Path: name, Err: err}
 	}
 	return f, st, nil
 }
 
+// lstat is lstat(2) of the file name in d; stat follows a link.
+func (d dir) lstat(name string, st *unix.Stat_t) error {
+	return unix.Fstatat(int(d.f.Fd()), filepath.Base(name), st, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+func (d dir) stat(name string, st *unix.Stat_t) error {
+	return unix.Fstatat(int(d.f.Fd()), filepath.Base(name), st, 0)
+}
+
 // isLink says whether open(2) with O_NOFOLLOW failed on a symbolic link:
 // ELOOP, as POSIX says, or EMLINK on FreeBSD.
 func isLink(err error) bool {
-	return errors.Is(err, syscall.ELOOP) || errors.Is(err, syscall.EMLINK)
+	return errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EMLINK)
 }
 
 // openMade opens a backup if it is a file the relay made, else returns a
 // *Foreign. A symbolic link is not followed: the relay never makes one.
-func openMade(name string) (*os.File, error) {
-	f, st, err := openStat(name, syscall.O_NOFOLLOW)
+func (d dir) openMade(name string) (*os.File, error) {
+	if why := d.unknown(); why != "" {
+		return nil, &Foreign{name, why}
+	}
+	f, st, err := d.openStat(name, unix.O_NOFOLLOW)
 	if isLink(err) {
 		return nil, &Foreign{name, "it is a symbolic link"}
 	}
@@ -72,21 +130,24 @@ func openMade(name string) (*os.File, error) {
 // file at the name the relay compressed away), b becomes the .gz.
 func (o *Output) made(b *logrot.Backup) bool {
 	name := b.Name
-	var st syscall.Stat_t
-	err := syscall.Lstat(name, &st)
-	if errors.Is(err, syscall.ENOENT) && !b.Gzip {
+	var st unix.Stat_t
+	err := o.dir.lstat(name, &st)
+	if errors.Is(err, unix.ENOENT) && !b.Gzip {
 		name += ".gz" // compressed meanwhile
-		err = syscall.Lstat(name, &st)
+		err = o.dir.lstat(name, &st)
 	}
 	if err != nil {
 		return true // gone: opening it says so
 	}
-	why := foreign(&st)
+	why := o.dir.unknown()
+	if why == "" {
+		why = foreign(&st)
+	}
 	if why == "" {
 		return true
 	}
 	o.skip(&Foreign{name, why})
-	if !b.Gzip && !strings.HasSuffix(name, ".gz") && syscall.Lstat(name+".gz", &st) == nil && foreign(&st) == "" {
+	if !b.Gzip && !strings.HasSuffix(name, ".gz") && o.dir.lstat(name+".gz", &st) == nil && foreign(&st) == "" {
 		b.Name, b.Gzip = name+".gz", true
 		return true
 	}
@@ -98,7 +159,7 @@ func (o *Output) made(b *logrot.Backup) bool {
 // every other file it makes itself, so all of them are such files; the
 // records are per user, so its euid is ours. A second link is a name that
 // someone else gave the file.
-func foreign(st *syscall.Stat_t) string {
+func foreign(st *unix.Stat_t) string {
 	if k := kind(st); k != "" {
 		return k
 	}
@@ -112,17 +173,17 @@ func foreign(st *syscall.Stat_t) string {
 }
 
 // kind says what st is when it is not a regular file, or "".
-func kind(st *syscall.Stat_t) string {
-	switch st.Mode & syscall.S_IFMT {
-	case syscall.S_IFREG:
+func kind(st *unix.Stat_t) string {
+	switch st.Mode & unix.S_IFMT {
+	case unix.S_IFREG:
 		return ""
-	case syscall.S_IFLNK:
+	case unix.S_IFLNK:
 		return "it is a symbolic link"
-	case syscall.S_IFIFO:
+	case unix.S_IFIFO:
 		return "it is a FIFO, not a regular file"
-	case syscall.S_IFDIR:
+	case unix.S_IFDIR:
 		return "it is a directory, not a regular file"
-	case syscall.S_IFCHR, syscall.S_IFBLK:
+	case unix.S_IFCHR, unix.S_IFBLK:
 		return "it is a device, not a regular file"
 	}
 	return "it is not a regular file"
@@ -134,17 +195,20 @@ func kind(st *syscall.Stat_t) string {
 // file. Anything else came by a rotation since, and must be a file the
 // relay made. A record from before that file was recorded (OutputIno 0)
 // leaves only this last rule.
-func (j Job) openLiveFile() (*os.File, syscall.Stat_t, error) {
-	f, st, err := openStat(j.Output, syscall.O_NOFOLLOW)
+func (j Job) openLiveFile(d dir) (*os.File, unix.Stat_t, error) {
+	f, st, err := d.openStat(j.Output, unix.O_NOFOLLOW)
 	if isLink(err) {
-		f, st, err = j.openLink()
+		f, st, err = j.openLink(d)
 	}
 	if err != nil {
 		return nil, st, err
 	}
 	why := kind(&st)
 	if why == "" && !j.isOutput(&st) {
-		if why = foreign(&st); why != "" && j.OutputIno != 0 {
+		if why = d.unknown(); why == "" {
+			why = foreign(&st)
+		}
+		if why != "" && j.OutputIno != 0 {
 			why = "not the file the job started with, and " + why
 		}
 	}
@@ -159,12 +223,12 @@ func (j Job) openLiveFile() (*os.File, syscall.Stat_t, error) {
 // that is the file the job started with. It looks with stat(2) first, so
 // that a link to anything else (a device, whose open can act) is refused
 // unopened; the check on what was opened holds if the link changed since.
-func (j Job) openLink() (*os.File, syscall.Stat_t, error) {
-	var st syscall.Stat_t
-	err := syscall.Stat(j.Output, &st)
+func (j Job) openLink(d dir) (*os.File, unix.Stat_t, error) {
+	var st unix.Stat_t
+	err := d.stat(j.Output, &st)
 	if err == nil && j.isOutput(&st) {
 		var f *os.File
-		if f, st, err = openStat(j.Output, 0); err != nil || j.isOutput(&st) {
+		if f, st, err = d.openStat(j.Output, 0); err != nil || j.isOutput(&st) {
 			return f, st, err
 		}
 		f.Close()
@@ -179,7 +243,7 @@ func (j Job) openLink() (*os.File, syscall.Stat_t, error) {
 }
 
 // isOutput says whether st is the file the job started with.
-func (j Job) isOutput(st *syscall.Stat_t) bool {
+func (j Job) isOutput(st *unix.Stat_t) bool {
 	return j.OutputIno != 0 && uint64(st.Ino) == j.OutputIno && uint64(st.Dev) == j.OutputDev
 }
 

@@ -9,8 +9,9 @@ import (
 	"io"
 	"math"
 	"os"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -22,6 +23,7 @@ var ErrNoOutput = errors.New("its output went to no file")
 // after the job started, or the live file.
 type segment struct {
 	name string
+	dir  dir      // where name is
 	f    *os.File // open: the live file, or a backup
 	gzip bool
 	skip int64 // bytes before the job's output (the first segment only)
@@ -32,11 +34,11 @@ type segment struct {
 func (s segment) open() (_ io.ReadCloser, err error) {
 	f := s.f
 	if f == nil {
-		if f, err = openMade(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
+		if f, err = s.dir.openMade(s.name); errors.Is(err, os.ErrNotExist) && !s.gzip {
 			// Compressed meanwhile: the .gz is linked before the plain
 			// file goes.
 			s.gzip = true
-			f, err = openMade(s.name + ".gz")
+			f, err = s.dir.openMade(s.name + ".gz")
 		}
 		if err != nil {
 			return nil, err
@@ -69,6 +71,7 @@ func (s segment) open() (_ io.ReadCloser, err error) {
 // Output is a job's output file, opened for reading.
 type Output struct {
 	job  Job
+	dir  dir // the job's output directory, which every file is opened in
 	segs []segment
 	live *os.File
 	// last is the time of the newest backup that comes before the file
@@ -88,15 +91,20 @@ func OpenOutput(j Job, skipped func(error)) (*Output, error) {
 	if j.Output == "" {
 		return nil, ErrNoOutput
 	}
-	// The live file first: a backup that is this very file (rotated
-	// after we opened it) ends the list, so nothing is read twice.
-	live, liveSt, backups, err := j.openLive()
+	d, err := j.openDir()
 	if err != nil {
 		return nil, err
 	}
-	o := &Output{job: j, live: live, skipped: skipped, told: map[string]bool{}}
+	// The live file first: a backup that is this very file (rotated
+	// after we opened it) ends the list, so nothing is read twice.
+	live, liveSt, backups, err := j.openLive(d)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	o := &Output{job: j, dir: d, live: live, skipped: skipped, told: map[string]bool{}}
 	for _, b := range backups {
-		if sameFile(b.Name, &liveSt) {
+		if sameFile(d, b.Name, &liveSt) {
 			break
 		}
 		if b.Time.Before(j.Started) {
@@ -107,15 +115,15 @@ func OpenOutput(j Job, skipped func(error)) (*Output, error) {
 			continue
 		}
 		o.last = b.Time
-		o.segs = append(o.segs, segment{name: b.Name, gzip: b.Gzip})
+		o.segs = append(o.segs, segment{name: b.Name, dir: d, gzip: b.Gzip})
 	}
-	o.segs = append(o.segs, segment{name: j.Output, f: live})
+	o.segs = append(o.segs, segment{name: j.Output, dir: d, f: live})
 	o.segs[0].skip = j.Offset
 	return o, nil
 }
 
-// Close closes the live file.
-func (o *Output) Close() error { return o.live.Close() }
+// Close closes the live file and the directory.
+func (o *Output) Close() error { return errors.Join(o.live.Close(), o.dir.Close()) }
 
 // Copy writes the output to w, from the start or, with lines >= 0, from
 // the start of the last lines lines.
@@ -261,12 +269,12 @@ func (o *Output) Follow(w io.Writer, interval time.Duration) error {
 // symbolic link that leads to it is the name the user gave; whatever else
 // is there now, advance opens by openLiveFile's rules.)
 func (o *Output) rotated(cur *os.File) (bool, error) {
-	var st, now syscall.Stat_t
-	if err := syscall.Fstat(int(cur.Fd()), &st); err != nil {
+	var st, now unix.Stat_t
+	if err := unix.Fstat(int(cur.Fd()), &st); err != nil {
 		return false, err
 	}
-	err := syscall.Stat(o.job.Output, &now)
-	if errors.Is(err, syscall.ENOENT) {
+	err := o.dir.stat(o.job.Output, &now)
+	if errors.Is(err, unix.ENOENT) {
 		return false, nil // removed by hand: nothing more can come
 	}
 	return err != nil || now.Dev != st.Dev || now.Ino != st.Ino, nil
@@ -278,7 +286,7 @@ func (o *Output) rotated(cur *os.File) (bool, error) {
 // the file just read; a backup that is the new live file itself (rotated
 // already) ends the list, and is read next.
 func (o *Output) advance(w io.Writer) (*os.File, error) {
-	next, nextSt, backups, err := o.job.openLive()
+	next, nextSt, backups, err := o.job.openLive(o.dir)
 	if err != nil {
 		return nil, err
 	}
@@ -287,7 +295,7 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 		if !b.Time.After(o.last) {
 			continue
 		}
-		if sameFile(b.Name, &nextSt) {
+		if sameFile(o.dir, b.Name, &nextSt) {
 			break
 		}
 		if !o.made(&b) {
@@ -298,7 +306,7 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 			first = false // the file just read
 			continue
 		}
-		if err := o.copySegment(w, segment{name: b.Name, gzip: b.Gzip}); err != nil {
+		if err := o.copySegment(w, segment{name: b.Name, dir: o.dir, gzip: b.Gzip}); err != nil {
 			next.Close()
 			return nil, err
 		}
@@ -306,10 +314,10 @@ func (o *Output) advance(w io.Writer) (*os.File, error) {
 	return next, nil
 }
 
-// openLive opens the job's live file (see openLiveFile), and then lists
-// the backups beside it; st is what the open file is.
-func (j Job) openLive() (f *os.File, st syscall.Stat_t, backups []logrot.Backup, err error) {
-	if f, st, err = j.openLiveFile(); err != nil {
+// openLive opens the job's live file in d (see openLiveFile), and then
+// lists the backups beside it; st is what the open file is.
+func (j Job) openLive(d dir) (f *os.File, st unix.Stat_t, backups []logrot.Backup, err error) {
+	if f, st, err = j.openLiveFile(d); err != nil {
 		return nil, st, nil, err
 	}
 	if backups, err = logrot.Backups(j.Output); err != nil {
@@ -322,9 +330,9 @@ func (j Job) openLive() (f *os.File, st syscall.Stat_t, backups []logrot.Backup,
 // sameFile says whether name itself, not what a symbolic link there leads
 // to, is the file st describes: the relay never makes a link, so one with
 // a backup's name must not stand for the live file and cut the list.
-func sameFile(name string, st *syscall.Stat_t) bool {
-	var b syscall.Stat_t
-	return syscall.Lstat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
+func sameFile(d dir, name string, st *unix.Stat_t) bool {
+	var b unix.Stat_t
+	return d.lstat(name, &b) == nil && b.Ino == st.Ino && b.Dev == st.Dev
 }
 
 // skip tells of a file left out, once per file, if err is a *Foreign;

@@ -40,6 +40,7 @@ func newOutputDir(t *testing.T) *outputDir {
 	d.write(d.live, "three\n")
 	d.job = Job{Record: Record{ID: "abcd", Pid: 1, Command: []string{"job"}, Output: d.live, Offset: int64(len("before\n")), Started: started}}
 	d.job.OutputDev, d.job.OutputIno = d.id(d.backup(d.at1)) // the file the job started with, rotated out since
+	d.job.OutputDirDev, d.job.OutputDirIno = d.id(d.dir)
 	ended, status := started.Add(time.Hour), 0
 	d.job.Ended, d.job.ExitStatus = &ended, &status // Follow stops at the end
 	return d
@@ -319,7 +320,12 @@ func TestOpenMade(t *testing.T) {
 			tt.make(d, name)
 			var f *os.File
 			var err error
-			within(t, func() { f, err = openMade(name) })
+			dir, derr := d.job.openDir()
+			if derr != nil {
+				t.Fatal(derr)
+			}
+			defer dir.Close()
+			within(t, func() { f, err = dir.openMade(name) })
 			if f != nil {
 				f.Close()
 			}
@@ -327,5 +333,34 @@ func TestOpenMade(t *testing.T) {
 				t.Errorf("openMade = %v; want %q", err, tt.why)
 			}
 		})
+	}
+}
+
+// TestLogDirectorySwapped: another user who can rename a directory on the
+// path puts a link to a directory of ours there, holding files of ours
+// under the relay's names; --log reads none of them, and says why: from a
+// record that knows the directory, none of that directory; from one that
+// knows only the job's file, nothing but that file.
+func TestLogDirectorySwapped(t *testing.T) {
+	for _, known := range []bool{true, false} {
+		d := newOutputDir(t)
+		if !known {
+			d.job.OutputDirDev, d.job.OutputDirIno = 0, 0
+		}
+		ours := t.TempDir()
+		d.write(filepath.Join(ours, "job.log"), secret)
+		d.check(os.Rename(d.dir, d.dir+".moved"))
+		d.symlink(ours, d.dir)
+		out, _, err := readLog(t, d.job, -1)
+		switch {
+		case known && (err == nil || err.Error() != "not reading '"+d.dir+"': it is no longer the directory the job's output went to"):
+			t.Errorf("known directory: printed %q, %v; want the directory refused", out, err)
+		case known && strings.Contains(out, secret):
+			t.Errorf("known directory: printed %q; want nothing of ours from elsewhere", out)
+		case !known && (err == nil || !strings.HasSuffix(err.Error(), "not the file the job started with, and its directory is not known to be the job's (the output was named through a link)")):
+			t.Errorf("unknown directory: printed %q, %v; want the live name refused", out, err)
+		case strings.Contains(out, secret[10:]):
+			t.Errorf("printed %q; want nothing of ours from elsewhere", out)
+		}
 	}
 }

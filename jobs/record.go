@@ -21,9 +21,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/logrot"
 )
@@ -70,7 +73,12 @@ type Record struct {
 	// written before they were kept.
 	OutputDev uint64 `json:"output_dev,omitempty"`
 	OutputIno uint64 `json:"output_ino,omitempty"`
-	Stderr    string `json:"stderr,omitempty"`
+	// OutputDirDev and OutputDirIno are the directory that held that
+	// file: --log reads the relay's files there and nowhere else. Both 0
+	// when unknown (older records, an output reached through a link).
+	OutputDirDev uint64 `json:"output_dir_dev,omitempty"`
+	OutputDirIno uint64 `json:"output_dir_ino,omitempty"`
+	Stderr       string `json:"stderr,omitempty"`
 	// Pipe is the inode of the pipe between the job and the log relay
 	// that writes Output, or 0 without a relay: the output is all on disk
 	// once no relay holds that pipe.
@@ -201,12 +209,31 @@ func (r *Record) SetOutput(out *logrot.Output) {
 	if syscall.Fstat(int(out.File.Fd()), &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFREG {
 		return // /dev/null, a FIFO: nothing --log could read back
 	}
-	r.Output, _ = filepath.Abs(out.Name)
+	name, _ := filepath.Abs(out.Name)
+	r.SetOutputFile(name, uint64(st.Dev), uint64(st.Ino))
 	r.Offset = st.Size
-	r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
 	if out.Rotated() {
 		if syscall.Fstat(int(out.W.Fd()), &st) == nil {
 			r.Pipe = uint64(st.Ino)
 		}
+	}
+}
+
+// SetOutputFile records name (absolute) as the job's output file, dev and
+// ino as what that file is (as opened, not as the name says later), and
+// the directory that holds it, when the name's directory holds that very
+// file now.
+func (r *Record) SetOutputFile(name string, dev, ino uint64) {
+	r.Output, r.OutputDev, r.OutputIno = name, dev, ino
+	d, err := os.Open(filepath.Dir(name))
+	if err != nil {
+		return
+	}
+	defer d.Close()
+	var ds, fs unix.Stat_t
+	if unix.Fstat(int(d.Fd()), &ds) == nil &&
+		unix.Fstatat(int(d.Fd()), filepath.Base(name), &fs, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+		uint64(fs.Dev) == dev && uint64(fs.Ino) == ino {
+		r.OutputDirDev, r.OutputDirIno = uint64(ds.Dev), uint64(ds.Ino)
 	}
 }

@@ -117,8 +117,8 @@ func outputOf(r *jobs.Record, relayed relayedFile) {
 	}
 	switch {
 	case relayed.name != "":
-		r.Output, _ = filepath.Abs(relayed.name)
-		r.OutputDev, r.OutputIno = relayed.dev, relayed.ino
+		name, _ := filepath.Abs(relayed.name)
+		r.SetOutputFile(name, relayed.dev, relayed.ino)
 		r.Pipe = st.Ino
 		var fst unix.Stat_t
 		if unix.Stat(r.Output, &fst) == nil {
@@ -126,8 +126,8 @@ func outputOf(r *jobs.Record, relayed relayedFile) {
 		}
 	case st.Mode&unix.S_IFMT == unix.S_IFREG:
 		if name, err := os.Readlink("/proc/self/fd/1"); err == nil && strings.HasPrefix(name, "/") {
-			r.Output, r.Offset = name, st.Size
-			r.OutputDev, r.OutputIno = uint64(st.Dev), uint64(st.Ino)
+			r.SetOutputFile(name, uint64(st.Dev), uint64(st.Ino))
+			r.Offset = st.Size
 		}
 	}
 }
