@@ -208,6 +208,13 @@ func (m *mill) remove(dirfd int, b *backup, from time.Time, old bool) string {
 // name only if it is a regular file of uid with one link, and never
 // replaces an existing name.
 func gzipFile(dirfd int, name string, uid int) error {
+	// A .gz name that someone else took would make every pass compress the
+	// whole backup only to find it taken: look first.
+	var gz unix.Stat_t
+	if err := unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW); err == nil &&
+		(gz.Mode&unix.S_IFMT != unix.S_IFREG || int(gz.Uid) != uid) {
+		return fmt.Errorf("%s%s: not ours; %s stays uncompressed", name, compressSuffix, name)
+	}
 	in, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return err
@@ -241,7 +248,6 @@ func gzipFile(dirfd int, name string, uid int) error {
 		// A writer killed between the link and the unlink below left a
 		// whole .gz (it is linked only when whole): if it is ours, the
 		// original can go.
-		var gz unix.Stat_t
 		if unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW) != nil ||
 			gz.Mode&unix.S_IFMT != unix.S_IFREG || int(gz.Uid) != uid || gz.Size == 0 {
 			return err

@@ -110,3 +110,32 @@ func TestMill(t *testing.T) {
 		})
 	}
 }
+
+// TestGzipNameTaken: a .gz name that is not the relay's is looked at
+// before the backup is compressed, not after: the mill passes on a timer
+// now, and would otherwise compress the whole backup at every pass only
+// to find the name taken.
+func TestGzipNameTaken(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "b"), []byte("backup\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("/nonexistent", filepath.Join(dir, "b.gz")); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	err = gzipFile(int(fd.Fd()), "b", os.Geteuid())
+	if err == nil || !strings.Contains(err.Error(), "b.gz: not ours; b stays uncompressed") {
+		t.Errorf("gzipFile = %v; want it refused before compressing", err)
+	}
+	if target, _ := os.Readlink(filepath.Join(dir, "b.gz")); target != "/nonexistent" {
+		t.Errorf("b.gz -> %q; want the planted link left alone", target)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "b")); string(b) != "backup\n" {
+		t.Errorf("b holds %q; want it as it was", b)
+	}
+}
