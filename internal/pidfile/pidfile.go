@@ -43,6 +43,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/diag"
 )
 
 // RunningError is returned when the pidfile is held by a live process.
@@ -78,7 +80,7 @@ type Pending struct {
 func Prepare(path string) (*Pending, error) {
 	dir, err := os.Open(filepath.Dir(path))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("cannot open its directory: %s", diag.Strerror(err))
 	}
 	fail := func(err error) (*Pending, error) {
 		dir.Close()
@@ -100,7 +102,8 @@ func Prepare(path string) (*Pending, error) {
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".")
 	if err != nil {
-		return fail(err)
+		// Its own name, random, would tell the user nothing.
+		return fail(fmt.Errorf("cannot create a file in %s: %s", filepath.Dir(path), diag.Strerror(err)))
 	}
 	// Pidfiles are read by other users' tools (ps scripts, monitoring).
 	if err = tmp.Chmod(0o644); err == nil {

@@ -427,3 +427,12 @@ func TestCommitReplacesOnlyWhatItSaw(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareErrors: a pidfile that cannot be made says why in words of
+// its own, naming no temporary file.
+func TestPrepareErrors(t *testing.T) {
+	_, err := Prepare(filepath.Join(t.TempDir(), "missing", "job.pid"))
+	if err == nil || err.Error() != "cannot open its directory: No such file or directory" {
+		t.Errorf("Prepare in a missing directory = %v", err)
+	}
+}
