@@ -68,7 +68,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	if err != nil {
 		return fail(err)
 	}
-	defer fds.Close() // the session stage has its own copies by then
+	defer fds.Close() // on a failure before announce
 
 	var pending *pidfile.Pending
 	if o.Pidfile != "" {
@@ -116,7 +116,12 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
 		}
 	}
-	if err := announce(o, stdio, st, pid, recDir, unit, fds); err != nil {
+	err = announce(o, stdio, st, pid, recDir, unit, fds)
+	// The session stage and the command have their own copies: ours would
+	// keep a relay from seeing the end of the output while we wait
+	// (--wait), and so the stage from running --on-exit.
+	fds.Close()
+	if err != nil {
 		return fail(err)
 	}
 	switch {
@@ -151,6 +156,7 @@ type streams struct {
 	null, stdout, stderr *os.File
 	outs                 []*logrot.Output // for the job record
 	offset               int64            // where the job's output starts in the first
+	closed               bool
 }
 
 func openStreams(o Options, msgs io.Writer) (*streams, error) {
@@ -183,7 +189,12 @@ func openStreams(o Options, msgs io.Writer) (*streams, error) {
 	return s, nil
 }
 
+// Close closes the caller's copies; only the first call does anything.
 func (s *streams) Close() {
+	if s.closed {
+		return
+	}
+	s.closed = true
 	s.null.Close()
 	for _, out := range s.outs {
 		out.Close()

@@ -76,7 +76,7 @@ func record(o Options, dir, unit string, st *stage, pid int, fds *streams) (id s
 			r.SetOutput(out)
 			r.Offset = fds.offset // the size before the stage started the job
 		} else {
-			r.Stderr, _ = filepath.Abs(out.Name)
+			r.SetStderr(out)
 		}
 	}
 	if err := s.Create(&r); err != nil {

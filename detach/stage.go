@@ -86,6 +86,7 @@ func stayWith(req request, pid int, status *os.File) int {
 	if !req.Stay && !holds {
 		return 0
 	}
+	releaseOutput()
 	callerDone := make(chan string, 1)
 	go func() {
 		// EOF: the caller has what it wanted (READY=1), has committed
@@ -120,6 +121,22 @@ func stayWith(req request, pid int, status *os.File) int {
 		recordEnd(req.Record, id, ws, req.OnExit)
 	}
 	return 0
+}
+
+// releaseOutput points our own standard output and error at /dev/null
+// once the command has its copies. A relay writes the job's output to disk
+// until every writer of its pipe has closed it: a stage that kept a copy
+// while it waits for the command, and then for that output to be on disk
+// before --on-exit, would wait for itself. /dev/null, not closed
+// descriptors: nothing we might write lands in the job's output, or in
+// whatever file is opened next as fd 1 or 2, and nothing raises SIGPIPE.
+// Descriptor 0 is the caller's /dev/null, opened for reading and writing.
+func releaseOutput() {
+	for _, fd := range []int{1, 2} {
+		if unix.Dup2(0, fd) != nil {
+			unix.Close(fd) // still better than holding the pipe
+		}
+	}
 }
 
 // waitChild waits for the command and returns its wait status. An error

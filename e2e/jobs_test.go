@@ -23,6 +23,7 @@ import (
 	"github.com/nohupx/nohupx/internal/ptytest"
 	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/jobs"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // records is one user's job record directory and what the tests run
@@ -376,6 +377,124 @@ func TestOnExit(t *testing.T) {
 		}
 		return false
 	})
+}
+
+// TestDetachOnExitOutput: with the output behind relays (-o, --stderr),
+// detach's --on-exit runs once the job has ended and all its output, both
+// relays', is on disk, and nohupx --wait and detach --wait return: the
+// session stage, which waits for the relays, must hold no copy of their
+// pipes, nor may detach --wait while it waits for the stage. The stderr
+// relay is stopped for a while to prove that --on-exit waits for it too.
+func TestDetachOnExitOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name       string
+		wait       bool // detach -w rather than -p and nohupx --wait
+		stderr     bool // --stderr to a file of its own
+		stopStderr bool // stop the stderr relay until the job has ended
+	}{
+		{name: "-o"},
+		{name: "-o -w", wait: true},
+		{name: "-o --stderr", stderr: true},
+		{name: "-o --stderr -w", wait: true, stderr: true},
+		{name: "-o --stderr, its relay late", stderr: true, stopStderr: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRecords(t)
+			dir := t.TempDir()
+			out, errFile, seen, start := filepath.Join(dir, "out"), filepath.Join(dir, "err"), filepath.Join(dir, "seen"), filepath.Join(dir, "start")
+			args := []string{"-o", out}
+			want := "out\nerr\n"
+			if tc.stderr {
+				args = append(args, "--stderr", errFile)
+				want = "out\n--\nerr\n"
+			}
+			onExit := "cat " + out + " > " + seen
+			if tc.stderr {
+				onExit = "{ cat " + out + "; echo --; cat " + errFile + "; } > " + seen
+			}
+			args = append(args, "--on-exit="+onExit)
+			if tc.wait {
+				args = append(args, "-w")
+			} else {
+				args = append(args, "-p")
+			}
+			// The job writes once it is recorded and, if need be, its
+			// stderr relay stopped (start).
+			args = append(args, "sh", "-c", `while [ ! -e "$0" ]; do sleep 0.02; done; echo out; echo err >&2; exit 3`, start)
+			cmd := exec.Command(testbin.Path("detach"), args...)
+			cmd.Env = r.env()
+			var errb bytes.Buffer
+			cmd.Stderr = &errb
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- cmd.Wait() }()
+			if v := r.only(); v.Pgid > 1 {
+				// A stage stuck on the relays' pipes would outlive the
+				// test, and them with it.
+				t.Cleanup(func() {
+					if t.Failed() {
+						syscall.Kill(-v.Pgid, syscall.SIGKILL)
+					}
+				})
+			}
+			var stopped int
+			if tc.stopStderr {
+				eventually(t, "the stderr relay runs", func() bool {
+					pids, err := logrot.FindRelays(errFile)
+					if err != nil || len(pids) != 1 {
+						return false
+					}
+					stopped = pids[0]
+					return true
+				})
+				if err := syscall.Kill(stopped, syscall.SIGSTOP); err != nil {
+					t.Fatal(err)
+				}
+				defer syscall.Kill(stopped, syscall.SIGCONT)
+			}
+			if err := os.WriteFile(start, nil, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case err := <-done:
+				code := cmd.ProcessState.ExitCode()
+				if wantCode := map[bool]int{true: 3, false: 0}[tc.wait]; code != wantCode {
+					t.Fatalf("detach = %d (%v) %q; want %d", code, err, errb.String(), wantCode)
+				}
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("detach %q still running after 10 s", args)
+			}
+			v := r.only()
+			if tc.stopStderr {
+				eventually(t, "the job ended", func() bool { return r.only().State == jobs.Exited })
+				time.Sleep(500 * time.Millisecond)
+				if got, err := os.ReadFile(seen); err == nil {
+					t.Errorf("--on-exit ran before the stderr relay wrote the job's output; it saw %q", got)
+				}
+				syscall.Kill(stopped, syscall.SIGCONT)
+			}
+			if !tc.wait {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				w := exec.CommandContext(ctx, testbin.Path("nohupx"), "--wait="+v.ID)
+				w.Env = r.env()
+				if outb, err := w.CombinedOutput(); w.ProcessState.ExitCode() != 3 {
+					t.Fatalf("nohupx --wait=%s = %v %q; want 3 within 10 s", v.ID, err, outb)
+				}
+			}
+			eventually(t, "--on-exit ran", func() bool { _, err := os.Stat(seen); return err == nil })
+			eventually(t, "--on-exit recorded", func() bool { v := r.only(); return v.OnExitOK != nil })
+			if got, _ := os.ReadFile(seen); string(got) != want {
+				t.Errorf("--on-exit saw %q; want %q", got, want)
+			}
+			if v := r.only(); !*v.OnExitOK {
+				t.Errorf("--on-exit recorded as failed: %+v", v)
+			}
+		})
+	}
 }
 
 // TestAdoptedJob: a running process that nohupx -p changed is recorded,

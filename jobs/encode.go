@@ -50,6 +50,7 @@ func recordLine(r *Record) ([]byte, error) {
 	e.uint("output_dir_ino", r.OutputDirIno, false)
 	e.str("stderr", r.Stderr, false)
 	e.uint("pipe", r.Pipe, false)
+	e.uint("stderr_pipe", r.StderrPipe, false)
 	e.int("waiter", int64(r.Waiter), false)
 	e.uint("waiter_start_ticks", r.WaiterTicks, false)
 	e.bool("status_known", r.StatusKnown)

@@ -64,7 +64,7 @@ func FuzzRecordLine(f *testing.F) {
 	f.Fuzz(func(t *testing.T, id, by, arg, cwd, out string, n int64, u uint64, b bool) {
 		sameAsMarshal(t, Record{V: int(n), ID: id, By: by, Pid: int(n), StartTicks: u, BootID: out,
 			Pgid: int(-n), OwnGroup: b, Command: []string{arg, out}, Cwd: cwd, TTY: out, Output: out,
-			Offset: n, OutputDev: u, OutputIno: u + 1, Stderr: arg, Pipe: u, Waiter: int(n), WaiterTicks: u,
+			Offset: n, OutputDev: u, OutputIno: u + 1, Stderr: arg, Pipe: u, StderrPipe: u + 2, Waiter: int(n), WaiterTicks: u,
 			StatusKnown: !b, OnExit: arg, Started: time.Unix(n%(1<<35), n%1e9).UTC()})
 	})
 }

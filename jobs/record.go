@@ -83,6 +83,10 @@ type Record struct {
 	// that writes Output, or 0 without a relay: the output is all on disk
 	// once no relay holds that pipe.
 	Pipe uint64 `json:"pipe,omitempty"`
+	// StderrPipe is the same for the relay that writes Stderr, when
+	// standard error goes to a file of its own through one (detach
+	// --stderr): the output is all on disk once neither pipe is held.
+	StderrPipe uint64 `json:"stderr_pipe,omitempty"`
 	// Waiter is the process that will append the job's exit status, if
 	// any (detach's session stage, an --on-exit watcher).
 	Waiter      int    `json:"waiter,omitempty"`
@@ -212,11 +216,24 @@ func (r *Record) SetOutput(out *logrot.Output) {
 	name, _ := filepath.Abs(out.Name)
 	r.SetOutputFile(name, uint64(st.Dev), uint64(st.Ino))
 	r.Offset = st.Size
-	if out.Rotated() {
-		if syscall.Fstat(int(out.W.Fd()), &st) == nil {
-			r.Pipe = uint64(st.Ino)
-		}
+	r.Pipe = relayPipe(out)
+}
+
+// SetStderr records out (opened by logrot.OpenOutput) as the file the
+// job's standard error goes to, apart from its standard output, and the
+// relay's pipe if a relay writes it.
+func (r *Record) SetStderr(out *logrot.Output) {
+	r.Stderr, _ = filepath.Abs(out.Name)
+	r.StderrPipe = relayPipe(out)
+}
+
+// relayPipe is the inode of the pipe to out's relay, or 0 without one.
+func relayPipe(out *logrot.Output) uint64 {
+	var st syscall.Stat_t
+	if !out.Rotated() || syscall.Fstat(int(out.W.Fd()), &st) != nil {
+		return 0
 	}
+	return uint64(st.Ino)
 }
 
 // SetOutputFile records name (absolute) as the job's output file, dev and
