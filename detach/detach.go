@@ -83,7 +83,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		}()
 	}
 
-	env, notify, err := commandEnv(o, env)
+	cmdEnv, notify, err := commandEnv(o, env)
 	if err != nil {
 		return fail(err)
 	}
@@ -91,11 +91,14 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		defer notify.Close()
 	}
 
+	// The record is the caller's, in the caller's directory, whoever
+	// --user makes the command: not in USER's HOME, where root would make
+	// a directory of its own.
 	recDir, warn := recordDir(o, env)
 	if warn != "" {
 		_ = diag.Printf(stdio.Err, o.Prog, "warning: %s", warn)
 	}
-	st, err := startStage(o, env, [3]*os.File{fds.null, fds.stdout, fds.stderr}, pending, recDir)
+	st, err := startStage(o, cmdEnv, [3]*os.File{fds.null, fds.stdout, fds.stderr}, pending, recDir)
 	if err != nil {
 		return fail(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -416,6 +417,38 @@ func TestUser(t *testing.T) {
 		if err := syscall.Stat(f, &st); err != nil || st.Uid != 0 {
 			t.Errorf("%s owned by %d, %v; want the invoking user (root)", f, st.Uid, err)
 		}
+	}
+}
+
+// TestUserRecord: with --user, the job is recorded in the caller's record
+// directory (here from the caller's HOME), not in USER's home.
+func TestUserRecord(t *testing.T) {
+	testbin.NeedRoot(t, "for --user")
+	nobody, err := user.Lookup("nobody")
+	if err != nil {
+		testbin.Missing(t, "no user nobody: %v", err)
+	}
+	_, statErr := os.Lstat(filepath.Join(nobody.HomeDir, ".local"))
+	home := t.TempDir()
+	var env []string
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "HOME=") && !strings.HasPrefix(kv, "XDG_STATE_HOME=") {
+			env = append(env, kv)
+		}
+	}
+	cmd := exec.Command(testbin.Path("detach"), "--user", "nobody", "-w", "sh", "-c", `test "$HOME" = "$0"`, nobody.HomeDir)
+	cmd.Env = append(env, "HOME="+home)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Errorf("detach --user nobody -w = %v %q; want 0 (the command's HOME nobody's) and no message", err, out)
+	} else if len(out) > 0 {
+		t.Errorf("detach --user nobody -w printed %q; want nothing", out)
+	}
+	if recs, err := os.ReadDir(filepath.Join(home, ".local", "state", "nohupx", "jobs")); err != nil || len(recs) == 0 {
+		t.Errorf("the caller's record directory: %d entries, %v; want the job", len(recs), err)
+	}
+	if _, err := os.Lstat(filepath.Join(nobody.HomeDir, ".local")); statErr != nil && err == nil {
+		t.Errorf("detach made %s/.local; want nothing in nobody's home", nobody.HomeDir)
 	}
 }
 

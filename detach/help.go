@@ -46,7 +46,8 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         the same)
   -u, --user=USER[:GROUP]
                       run COMMAND as USER (root only), with USER's groups;
-                        the pidfile and log are still created by the caller
+                        the pidfile, the log and the job record are still
+                        the caller's
       --no-scope      leave COMMAND in the login session, even where logind
                         kills the session's processes when it ends
       --linger        ask logind to turn linger on for you (as 'loginctl
