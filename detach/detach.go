@@ -291,7 +291,8 @@ func waitExit(st *stage) (int, error) {
 }
 
 // waitReady is --ready: READY=1 on the notify socket, or the command's
-// exit, or the timeout, whichever comes first.
+// exit, or the timeout, whichever comes first; a READY=1 sent before the
+// exit, or before the timeout is noticed, counts as first.
 func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error) {
 	ready := make(chan error, 1)
 	go func() { ready <- notify.WaitReady() }()
@@ -308,28 +309,49 @@ func waitReady(o Options, st *stage, notify *notifySocket, pid int) (int, error)
 	if o.Timeout > 0 {
 		timeout = time.After(o.Timeout)
 	}
-	select {
-	case err := <-ready:
-		if err != nil {
-			return exitcode.Canceled, fmt.Errorf("--ready: %w", err)
+	// A datagram may have come with the exit, or at the timeout, and
+	// either channel may be picked first: once the command has exited, or
+	// the time is up, what is queued on the socket decides.
+	settled := func() error {
+		if notify.Settle() != nil {
+			select { // cannot stop WaitReady: only what it has found
+			case err := <-ready:
+				return err
+			default:
+				return errNotReady
+			}
 		}
-		return detached(st, pid, exitcode.OK, nil)
+		return <-ready
+	}
+	var err error
+	select {
+	case err = <-ready:
 	case ws := <-exited:
+		if err = settled(); err == nil {
+			break // ready before it exited
+		}
 		if ws < 0 {
 			return exitcode.Canceled, errors.New("the session stage ended without reporting the command's exit")
 		}
 		code := exitcode.FromWait(syscall.WaitStatus(ws))
-		err := fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
+		exitErr := fmt.Errorf("%s (pid %d) exited with status %d before it reported READY=1",
 			quote.Shell(o.Command[0]), pid, code)
 		if code == exitcode.OK {
 			// It ended cleanly but never became ready: not a success.
 			code = NotReady
 		}
-		return code, err
+		return code, exitErr
 	case <-timeout:
+		if err = settled(); err == nil {
+			break // ready just in time
+		}
 		return detached(st, pid, TimedOut, fmt.Errorf("%s (pid %d) did not report READY=1 within %v; it is still running",
 			quote.Shell(o.Command[0]), pid, o.Timeout))
 	}
+	if err != nil {
+		return exitcode.Canceled, fmt.Errorf("--ready: %w", err)
+	}
+	return detached(st, pid, exitcode.OK, nil)
 }
 
 func setEnv(env []string, key, value string) []string {

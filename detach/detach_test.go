@@ -372,6 +372,19 @@ func TestReady(t *testing.T) {
 			t.Errorf("= %d %q; want %d", code, errOut, detachpkg.NotReady)
 		}
 	})
+	t.Run("ready, then exits at once", func(t *testing.T) {
+		// READY=1 is queued on the socket before the exit can be seen:
+		// ready, whichever detach learns of first. Many times, as the
+		// order is a race.
+		for _, status := range []string{"0", "3"} {
+			for i := 0; i < 50; i++ {
+				code, _, errOut := detach(t, "--ready", "--timeout", "5s", bin, "-ready-exit", status)
+				if code != 0 || errOut != "" {
+					t.Fatalf("run %d, exit %s: = %d %q; want 0: it reported READY=1", i, status, code, errOut)
+				}
+			}
+		}
+	})
 	t.Run("deep TMPDIR", func(t *testing.T) {
 		// Too deep for a socket path: /tmp serves instead.
 		deep := filepath.Join(t.TempDir(), strings.Repeat("d", 100))

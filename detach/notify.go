@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
@@ -89,23 +90,87 @@ func listenUnixgram(path string) (*os.File, error) {
 	return os.NewFile(uintptr(fd), path), nil
 }
 
-// WaitReady returns once a datagram holds the line READY=1.
+// errNotReady is WaitReady's answer once Settle stopped it and nothing
+// queued on the socket said READY=1.
+var errNotReady = errors.New("no READY=1")
+
+// WaitReady returns nil once a datagram holds the line READY=1, or
+// errNotReady once Settle has stopped it and every datagram queued until
+// then has been read without one.
 func (n *notifySocket) WaitReady() error {
 	buf := make([]byte, 4096)
 	for {
 		k, err := n.f.Read(buf)
-		if errors.Is(err, io.EOF) {
+		switch {
+		case errors.Is(err, os.ErrDeadlineExceeded):
+			return n.drain(buf)
+		case errors.Is(err, io.EOF):
 			continue // an empty datagram: os.File takes a 0-byte read for EOF
-		}
-		if err != nil {
+		case err != nil:
 			return err
 		}
-		for _, line := range bytes.Split(buf[:k], []byte("\n")) {
-			if string(line) == "READY=1" {
-				return nil
-			}
+		if saysReady(buf[:k]) {
+			return nil
 		}
 	}
+}
+
+// Settle makes WaitReady read what is queued on the socket and return
+// instead of waiting for more. A datagram sent before the command exited
+// is queued by the time its exit can be known (a Unix datagram is in the
+// receiver's queue when send(2) returns), so once the command has exited,
+// WaitReady's answer after Settle is the truth about READY=1.
+func (n *notifySocket) Settle() error {
+	return n.f.SetReadDeadline(time.Now())
+}
+
+// drain reads the datagrams queued on the socket, without waiting for
+// more, and returns nil if one says READY=1, else errNotReady.
+func (n *notifySocket) drain(buf []byte) error {
+	if err := n.f.SetReadDeadline(time.Time{}); err != nil {
+		return err
+	}
+	rc, err := n.f.SyscallConn()
+	if err != nil {
+		return err
+	}
+	ready := false
+	var rerr error
+	err = rc.Read(func(fd uintptr) bool {
+		for !ready {
+			k, err := unix.Read(int(fd), buf)
+			switch {
+			case errors.Is(err, unix.EINTR):
+				continue
+			case errors.Is(err, unix.EAGAIN):
+				return true // all read
+			case err != nil:
+				rerr = err
+				return true
+			}
+			ready = saysReady(buf[:k])
+		}
+		return true
+	})
+	switch {
+	case ready:
+		return nil
+	case err != nil:
+		return err
+	case rerr != nil:
+		return os.NewSyscallError("read", rerr)
+	}
+	return errNotReady
+}
+
+// saysReady reports whether one datagram holds the line READY=1.
+func saysReady(b []byte) bool {
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		if string(line) == "READY=1" {
+			return true
+		}
+	}
+	return false
 }
 
 func (n *notifySocket) Close() error {

@@ -46,3 +46,56 @@ func TestNotifySocket(t *testing.T) {
 		t.Errorf("stat %s after Close = %v; want it gone", n.dir, err)
 	}
 }
+
+// TestNotifySettle: after Settle, WaitReady reads what is queued and
+// returns: nil if a datagram said READY=1, errNotReady if none did, at
+// once either way; the socket waits as before afterwards.
+func TestNotifySettle(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		msgs []string
+		want error
+	}{
+		{"nothing queued", nil, errNotReady},
+		{"no READY=1", []string{"", "STATUS=starting\n"}, errNotReady},
+		{"READY=1 queued", []string{"STATUS=starting", "", "READY=1\n"}, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := newNotifySocket(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer n.Close()
+			c, err := net.Dial("unixgram", n.Path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			for _, msg := range tt.msgs {
+				if _, err := c.Write([]byte(msg)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Settled before it reads: only the drain can find READY=1.
+			if err := n.Settle(); err != nil {
+				t.Fatal(err)
+			}
+			done := make(chan error, 1)
+			go func() { done <- n.WaitReady() }()
+			select {
+			case err := <-done:
+				if err != tt.want {
+					t.Errorf("WaitReady after Settle = %v; want %v", err, tt.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("WaitReady still waiting after Settle")
+			}
+			if _, err := c.Write([]byte("READY=1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := n.WaitReady(); err != nil {
+				t.Errorf("WaitReady after a settled one = %v; want nil after READY=1", err)
+			}
+		})
+	}
+}
