@@ -164,6 +164,34 @@ func TestDaemonState(t *testing.T) {
 	}
 }
 
+// TestInheritedIgnores: a signal the caller ignored reaches the daemon at
+// its default, SIGHUP aside, whether the Go runtime takes the ignore over
+// (TERM, QUIT) or leaves it in place (INT, the job-control signals, 34);
+// with the entry point and in a plain build, which has to assume every
+// ignore the runtime leaves.
+func TestInheritedIgnores(t *testing.T) {
+	plain := filepath.Join(t.TempDir(), "detach")
+	if err := os.Symlink(testbin.Program(t, "github.com/nohupx/nohupx/cmd/nohupx", "nohupx-plain"), plain); err != nil {
+		t.Fatal(err)
+	}
+	for _, build := range []struct{ name, path string }{{"entry point", testbin.Path("detach")}, {"plain", plain}} {
+		for _, sig := range []string{"TSTP", "TTIN", "TTOU", "CONT", "TERM", "QUIT", "INT", "34"} {
+			t.Run(build.name+"/"+sig, func(t *testing.T) {
+				cmd := exec.Command("bash", "-c", `trap '' `+sig+` HUP; exec "$@"`, "bash", build.path, "-p", "sleep", "30")
+				out, err := cmd.Output()
+				if err != nil {
+					t.Fatal(err)
+				}
+				pid, _ := strconv.Atoi(strings.TrimSpace(string(out)))
+				t.Cleanup(func() { syscall.Kill(pid, syscall.SIGKILL) })
+				if got := procField(t, pid, "SigIgn"); got != "0000000000000001" {
+					t.Errorf("SigIgn = %s under trap '' %s; want only HUP", got, sig)
+				}
+			})
+		}
+	}
+}
+
 // openFds lists pid's descriptors as "fd=target" in fd order.
 func openFds(pid int) string {
 	fds, _ := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))

@@ -2,8 +2,11 @@ package detach
 
 import (
 	"runtime"
+	"syscall"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // clearSignalMask empties this thread's signal mask until release. The Go
@@ -22,3 +25,9 @@ func clearSignalMask() (release func()) {
 		runtime.UnlockOSThread()
 	}
 }
+
+// restoreDefault sets SIG_DFL for sig with a raw rt_sigaction(2), for the
+// real-time signals the runtime neither handles nor lets os/signal catch
+// (32 and 34: glibc's, and there is no C code here). Best effort: a
+// failure leaves the command with the ignore it would have had anyway.
+func restoreDefault(sig syscall.Signal) { _, _ = sigs.Swap(sig, sigs.Action{}) }

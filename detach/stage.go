@@ -13,11 +13,13 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/diag"
+	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pathsearch"
 	"github.com/nohupx/nohupx/internal/pidfile"
 	"github.com/nohupx/nohupx/internal/quote"
 	"github.com/nohupx/nohupx/internal/reexec"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Stage is the argv[0] the caller re-executes this binary with.
@@ -167,6 +169,44 @@ func holdOn() {
 		syscall.SIGUSR1, syscall.SIGUSR2, syscall.SIGALRM, syscall.SIGPIPE)
 }
 
+// keptIgnores are the signals whose inherited SIG_IGN the Go runtime
+// leaves in place, and so passes on to a child: HUP and INT (which it
+// reports to signal.Ignored), the job-control signals CONT, TSTP, TTIN and
+// TTOU (which it does not touch before signal.Notify asks for them, nor
+// record), and 32 and 34 on Linux (which it never handles). It takes over
+// every other signal, and a fork resets what it catches.
+var keptIgnores = sigs.Mask(syscall.SIGHUP) | sigs.Mask(syscall.SIGINT) | sigs.Mask(syscall.SIGCONT) |
+	sigs.Mask(syscall.SIGTSTP) | sigs.Mask(syscall.SIGTTIN) | sigs.Mask(syscall.SIGTTOU) | sigs.Mask(32) | sigs.Mask(34)
+
+// resetIgnores makes every signal ignored when the stage started but
+// SIGHUP reach the command at its default, whatever the caller had ignored
+// (a non-interactive shell ignores INT and QUIT for `cmd &`, say).
+// execve(2) keeps an ignored signal ignored but resets a caught one, so
+// each is caught here, as the runtime catches the others already; 32 and
+// 34, which the runtime will not let os/signal catch, get SIG_DFL back
+// with a raw rt_sigaction (restoreDefault) instead.
+//
+// Which were ignored is what internal/entry saw before the runtime
+// started, or, in a build without the entry point, every signal the
+// runtime may have left ignored (keptIgnores): catching one that was not
+// ignored changes nothing for the command. Only these are caught, which
+// spares the stage the signal goroutine when none was ignored.
+func resetIgnores() {
+	ignored := keptIgnores
+	if entry.Known() {
+		ignored = entry.Ignored()
+	}
+	for sig := syscall.Signal(1); sig <= 64; sig++ {
+		switch {
+		case sig == syscall.SIGHUP || ignored&sigs.Mask(sig) == 0:
+		case sig == 32 || sig == 34:
+			restoreDefault(sig)
+		default:
+			signal.Notify(make(chan os.Signal, 1), sig)
+		}
+	}
+}
+
 // start does steps 3 to 8 and starts the command; it returns once the
 // command has been exec'd (syscall.ForkExec reports exec failures through
 // its own close-on-exec pipe).
@@ -181,18 +221,8 @@ func start(req request) (pid int, err error) {
 		return 0, &reexec.StageError{Code: exitcode.Canceled, Msg: "cannot change directory to " + quote.Shell(req.Dir) + ": " + diag.Strerror(err)}
 	}
 	// Step 8: every signal the command inherits goes back to SIG_DFL
-	// except SIGHUP, which is ignored. Catching a signal here makes the
-	// fork reset it to SIG_DFL, whatever the caller's shell had ignored
-	// (a non-interactive shell ignores INT and QUIT for `cmd &`).
-	//
-	// The runtime already catches every signal but these (it keeps an
-	// inherited ignore of them), so only these can reach the command
-	// ignored; catching just them also spares the stage a signal thread.
-	for _, sig := range []os.Signal{syscall.SIGINT, syscall.SIGTSTP, syscall.SIGTTIN, syscall.SIGTTOU, syscall.SIGCONT} {
-		if signal.Ignored(sig) {
-			signal.Notify(make(chan os.Signal, 1), sig)
-		}
-	}
+	// except SIGHUP, which is ignored.
+	resetIgnores()
 	if req.Pidfile != nil || req.Record != "" {
 		holdOn()
 	}
