@@ -75,6 +75,10 @@ func procStat(t *testing.T, pid int) procfs.Stat {
 func TestStatuses(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "plain"), []byte("data"), 0o644)
+	noSuchUser := "detach: --user: no such user \"no-such-user-x\"\nTry 'detach --help' for more information.\n"
+	if os.Geteuid() != 0 {
+		noSuchUser = "detach: --user: only root can run a command as another user\nTry 'detach --help' for more information.\n"
+	}
 	tests := []struct {
 		name string
 		args []string
@@ -92,7 +96,7 @@ func TestStatuses(t *testing.T) {
 		{"missing operand", nil, 125, "detach: missing operand\nTry 'detach --help' for more information.\n"},
 		{"bad umask", []string{"--umask", "999", "true"}, 125, "detach: --umask: invalid mode \"999\": want octal, 0 to 777\nTry 'detach --help' for more information.\n"},
 		{"timeout without ready", []string{"--timeout", "1s", "true"}, 125, "detach: --timeout goes with --ready\nTry 'detach --help' for more information.\n"},
-		{"no such user", []string{"--user", "no-such-user-x", "true"}, 125, "detach: --user: no such user \"no-such-user-x\"\nTry 'detach --help' for more information.\n"},
+		{"no such user", []string{"--user", "no-such-user-x", "true"}, 125, noSuchUser},
 		{"wait: exit status", []string{"-w", "sh", "-c", "exit 3"}, 3, ""},
 		{"wait: signal is 128+n", []string{"-w", "sh", "-c", "kill -TERM $$"}, 143, ""},
 		{"wait: not found", []string{"-w", "no-such-command"}, 127, "detach: failed to run command 'no-such-command': No such file or directory\n"},
@@ -458,6 +462,36 @@ func TestUser(t *testing.T) {
 		if err := syscall.Stat(f, &st); err != nil || st.Uid != 0 {
 			t.Errorf("%s owned by %d, %v; want the invoking user (root)", f, st.Uid, err)
 		}
+	}
+}
+
+// TestUserNotRoot: --user is refused to anyone but root as a usage
+// error (125), not taken for a command that failed to run (126).
+func TestUserNotRoot(t *testing.T) {
+	testbin.NeedRoot(t, "to run detach as nobody")
+	exe := testbin.PublicCopy(t, testbin.Path("detach"), "detach")
+	const want = "detach: --user: only root can run a command as another user\nTry 'detach --help' for more information.\n"
+	for _, args := range [][]string{
+		{"-u", "root", "-w", "id"},
+		{"--user=nobody", "true"},
+		{"--user", "0:0", "true"},
+		{"-u", "no-such-user-x", "true"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			cmd := exec.Command(exe, args...)
+			cmd.Args[0] = "detach"
+			cmd.Dir = "/"
+			cmd.Env = []string{"PATH=/usr/bin:/bin"}
+			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			if err := cmd.Run(); cmd.ProcessState == nil {
+				t.Fatal(err)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 125 || stderr.String() != want || stdout.Len() > 0 {
+				t.Errorf("detach %q as nobody = %d, %q, %q; want 125 and %q", args, code, stdout.String(), stderr.String(), want)
+			}
+		})
 	}
 }
 

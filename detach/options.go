@@ -3,6 +3,7 @@ package detach
 import (
 	"errors"
 	"fmt"
+	"os"
 	"os/user"
 	"strconv"
 	"strings"
@@ -192,9 +193,18 @@ func nonEmpty(opt, v string) (string, error) {
 	return v, nil
 }
 
+// errUserNotRoot refuses --user to anyone but root: only root may change
+// its identity (or even its groups) for the command, which would otherwise
+// fail to run with EPERM and be reported as the command's failure (126).
+var errUserNotRoot = errors.New("--user: only root can run a command as another user")
+
 // lookupUser resolves USER[:GROUP] (names or numbers) and the user's
-// supplementary groups, which is what initgroups(3) would install.
+// supplementary groups, which is what initgroups(3) would install. Only
+// root may ask.
 func lookupUser(spec string) (*Credential, error) {
+	if os.Geteuid() != 0 {
+		return nil, errUserNotRoot
+	}
 	name, group, hasGroup := strings.Cut(spec, ":")
 	u, err := user.Lookup(name)
 	if err != nil {
