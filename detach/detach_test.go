@@ -95,6 +95,8 @@ func TestStatuses(t *testing.T) {
 		{"bad option", []string{"--bogus", "true"}, 125, "detach: unrecognized option '--bogus'\nTry 'detach --help' for more information.\n"},
 		{"missing operand", nil, 125, "detach: missing operand\nTry 'detach --help' for more information.\n"},
 		{"bad umask", []string{"--umask", "999", "true"}, 125, "detach: --umask: invalid mode \"999\": want octal, 0 to 777\nTry 'detach --help' for more information.\n"},
+		{"on-exit without a record", []string{"--no-record", "--on-exit", "touch DIR/ran", "true"}, 125, "detach: --on-exit needs the job record, which --no-record turns off\nTry 'detach --help' for more information.\n"},
+		{"on-exit without a record, either order", []string{"--on-exit=touch DIR/ran", "--no-rec", "true"}, 125, "detach: --on-exit needs the job record, which --no-record turns off\nTry 'detach --help' for more information.\n"},
 		{"timeout without ready", []string{"--timeout", "1s", "true"}, 125, "detach: --timeout goes with --ready\nTry 'detach --help' for more information.\n"},
 		{"no such user", []string{"--user", "no-such-user-x", "true"}, 125, noSuchUser},
 		{"wait: exit status", []string{"-w", "sh", "-c", "exit 3"}, 3, ""},

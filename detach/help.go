@@ -41,9 +41,11 @@ and says so truthfully: if COMMAND cannot be run, %[1]s fails.
                         CMD with /bin/sh, with NOHUPX_JOB_ID, _PID, _STATE,
                         _STATUS, _SIGNAL, _RUNTIME, _COMMAND and _OUTPUT in
                         its environment; how it went is recorded
-      --no-record     do not record COMMAND in the job record; the small
-                        process then exits at once (NOHUPX_NO_RECORD=1 does
-                        the same)
+      --no-record     do not record COMMAND in the job record, as
+                        NOHUPX_NO_RECORD=1 does; the small process then
+                        exits at once. Refused with --on-exit, which needs
+                        the record (under NOHUPX_NO_RECORD=1, --on-exit only
+                        warns that it will not run)
   -u, --user=USER[:GROUP]
                       run COMMAND as USER (root only), with USER's groups;
                         the pidfile, the log and the job record are still

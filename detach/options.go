@@ -179,6 +179,11 @@ func parse(prog string, args []string) (Options, action, error) {
 	if o.Timeout > 0 && !o.Ready {
 		return o, actRun, errors.New("--timeout goes with --ready")
 	}
+	if o.OnExit != "" && o.NoRecord {
+		// The stage runs CMD after appending the end to the record:
+		// without one it would never run. Refused as nohupx refuses it.
+		return o, actRun, errors.New("--on-exit needs the job record, which --no-record turns off")
+	}
 	if len(rest) == 0 {
 		return o, actRun, errMissingOperand
 	}

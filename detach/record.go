@@ -13,11 +13,12 @@ import (
 
 // recordDir is the job record directory, or "" when the job is not to be
 // recorded (--no-record, NOHUPX_NO_RECORD) or there is none to use; why
-// not, when the user should hear it, is warn.
+// not, when the user should hear it, is warn. (--no-record with --on-exit
+// is refused by parse.)
 func recordDir(o Options, env []string) (dir, warn string) {
 	if o.NoRecord || jobs.Disabled(env) {
 		if o.OnExit != "" {
-			return "", "--on-exit needs the job record, which is turned off; it will not run"
+			return "", "--on-exit needs the job record, which " + jobs.NoRecordEnv + " turns off; it will not run"
 		}
 		return "", ""
 	}

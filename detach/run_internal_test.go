@@ -86,3 +86,18 @@ func TestRecordDirWarnsOnExit(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordDirTurnedOff: NOHUPX_NO_RECORD turns the record off; with
+// --on-exit that is a warning that it will not run, in nohupx's words
+// (--no-record with --on-exit is refused by parse).
+func TestRecordDirTurnedOff(t *testing.T) {
+	env := []string{"XDG_STATE_HOME=" + t.TempDir(), "NOHUPX_NO_RECORD=1"}
+	for _, tt := range []struct{ onExit, want string }{
+		{"true", "--on-exit needs the job record, which NOHUPX_NO_RECORD turns off; it will not run"},
+		{"", ""},
+	} {
+		if dir, warn := recordDir(Options{OnExit: tt.onExit}, env); dir != "" || warn != tt.want {
+			t.Errorf("recordDir(--on-exit=%q) = %q, %q; want no directory and %q", tt.onExit, dir, warn, tt.want)
+		}
+	}
+}
