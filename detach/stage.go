@@ -34,7 +34,8 @@ func init() { reexec.Register(Stage, StageMain) }
 // (POSIX: only a session leader does, by opening one), reports the pid on
 // the status pipe, and exits, leaving the command to init (or the nearest
 // subreaper). With Stay it remains the command's parent until the caller
-// lets go, to report the exit status.
+// lets go, to report the exit status; with a job record (the default) it
+// stays until the command exits, to append its status to the record.
 //
 // With a pidfile it stays the command's parent until the command exits,
 // whatever the caller does: it holds the pidfile's lock, which the command
