@@ -218,7 +218,7 @@ func mkdirAs(parent int, name string, m dirMode) (opened, error) {
 		if err = unix.Fstat(fd, &st); err == nil && (int(st.Uid) != m.uid || int(st.Gid) != m.gid) {
 			err = unix.Fchown(fd, m.uid, m.gid)
 		}
-		if err == nil && st.Mode&0o7777 != m.mode {
+		if err == nil && uint32(st.Mode)&0o7777 != m.mode {
 			err = unix.Fchmod(fd, m.mode)
 		}
 		if err != nil {
