@@ -67,6 +67,18 @@ func ownBackups(t *testing.T, dir string) []string {
 	return got
 }
 
+// sharedLog makes an empty nohup.out of root's in a sticky directory that
+// everyone may write, as /tmp is, where another user will plant things.
+func sharedLog(t *testing.T) (dir, path string) {
+	t.Helper()
+	testbin.NeedRoot(t, "to plant another user's files")
+	dir = t.TempDir()
+	os.Chmod(dir, 0o777|os.ModeSticky)
+	path = filepath.Join(dir, "nohup.out")
+	os.WriteFile(path, nil, 0o600)
+	return dir, path
+}
+
 // writeRotate writes a line and rotates, n times: n backups.
 func writeRotate(t *testing.T, s *trustSink, n int) {
 	t.Helper()
@@ -139,11 +151,7 @@ func TestSinkEarlierBackups(t *testing.T) {
 // names, dated far ahead, neither push this relay's backup names past
 // them (out of what parses) nor take the places of its newest in Keep.
 func TestSinkPlantedBackups(t *testing.T) {
-	testbin.NeedRoot(t, "to plant another user's files")
-	dir := t.TempDir()
-	os.Chmod(dir, 0o777|os.ModeSticky)
-	path := filepath.Join(dir, "nohup.out")
-	os.WriteFile(path, nil, 0o600)
+	dir, path := sharedLog(t)
 	names := newBackupNamer(-1, "nohup.out")
 	var planted []string
 	for _, ts := range []time.Time{
@@ -180,11 +188,7 @@ func TestSinkPlantedBackups(t *testing.T) {
 // read: it is dropped and reported, and once the name is free the relay
 // writes again, starting with how much was dropped.
 func TestSinkNameTaken(t *testing.T) {
-	testbin.NeedRoot(t, "to plant another user's files")
-	dir := t.TempDir()
-	os.Chmod(dir, 0o777|os.ModeSticky)
-	path := filepath.Join(dir, "nohup.out")
-	os.WriteFile(path, nil, 0o600)
+	_, path := sharedLog(t)
 	s := newTrustSink(t, path, Policy{MaxSize: 1 << 20})
 	s.Write([]byte("one\n"), nil)
 	os.Remove(path)
