@@ -104,20 +104,9 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	}
 	defer st.Close()
 
-	pid, err := commandPid(st)
+	pid, code, err := started(o, st, &pending)
 	if err != nil {
-		var se *reexec.StageError
-		if errors.As(err, &se) {
-			return se.Code, err
-		}
-		return fail(err)
-	}
-	if pending != nil {
-		p := pending
-		pending = nil
-		if err := commitPidfile(p, pid); err != nil {
-			return fail(fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err))
-		}
+		return code, err
 	}
 	err = announce(o, stdio, st, pid, recDir, unit, fds)
 	// The session stage and the command have their own copies: ours would
@@ -134,6 +123,26 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 		return waitExit(st)
 	}
 	return detached(st, pid, exitcode.OK, nil)
+}
+
+// started is the command's pid once the session stage has started it,
+// with its pidfile, if pending, committed; else the exit status and why.
+func started(o Options, st *stage, pending **pidfile.Pending) (pid, code int, err error) {
+	pid, err = commandPid(st)
+	if err != nil {
+		var se *reexec.StageError
+		if errors.As(err, &se) {
+			return 0, se.Code, err
+		}
+		return 0, exitcode.Canceled, err
+	}
+	if p := *pending; p != nil {
+		*pending = nil // committed or aborted here: not by run's deferral
+		if err := commitPidfile(p, pid); err != nil {
+			return 0, exitcode.Canceled, fmt.Errorf("pidfile %s: %w", quote.Shell(o.Pidfile), err)
+		}
+	}
+	return pid, exitcode.OK, nil
 }
 
 // announce records the job in recDir, in the scope unit if it moved (a
