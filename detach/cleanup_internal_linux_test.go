@@ -80,7 +80,7 @@ func TestStartStageFailureClosesAll(t *testing.T) {
 	defer null.Close()
 	o := Options{Prog: "detach", Command: []string{"true"}, Pidfile: filepath.Join(dir, "job.pid")}
 	before := openFds(t)
-	st, err := startStage(o, os.Environ(), [3]*os.File{null, null, null}, pending, "")
+	st, err := startStage(o, envs{os.Environ(), os.Environ()}, [3]*os.File{null, null, null}, pending, "")
 	if err == nil {
 		st.Close()
 		t.Fatal("startStage with the pidfile's directory gone succeeded; want an error")

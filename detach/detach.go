@@ -98,7 +98,7 @@ func run(o Options, stdio applet.Stdio, env []string) (int, error) {
 	if warn != "" {
 		_ = diag.Printf(stdio.Err, o.Prog, "warning: %s", warn)
 	}
-	st, err := startStage(o, cmdEnv, [3]*os.File{fds.null, fds.stdout, fds.stderr}, pending, recDir)
+	st, err := startStage(o, envs{command: cmdEnv, stage: env}, [3]*os.File{fds.null, fds.stdout, fds.stderr}, pending, recDir)
 	if err != nil {
 		return fail(err)
 	}
@@ -398,12 +398,17 @@ type stage struct {
 	holds, exited bool
 }
 
+// envs are the command's environment (--user's HOME, NOTIFY_SOCKET) and
+// the session stage's own, the caller's: the stage runs --on-exit as the
+// caller, and must not do so in a HOME that --user's USER controls.
+type envs struct{ command, stage []string }
+
 // startStage forks the session stage with setsid (step 1). Its
 // descriptors: 0–2 are the command's; the caller's inherited descriptors
 // >= 3 follow at their own numbers with --keep-fds (and are otherwise made
 // close-on-exec); then the request, status and control pipes and the
 // pidfile lock.
-func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pending, recDir string) (*stage, error) {
+func startStage(o Options, env envs, stdio [3]*os.File, pending *pidfile.Pending, recDir string) (*stage, error) {
 	files := []*os.File{stdio[0], stdio[1], stdio[2]}
 	if o.KeepFds {
 		files = append(files, inheritedFiles()...)
@@ -438,7 +443,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 
 	at := func(f *os.File) int { files = append(files, f); return len(files) - 1 }
 	req := request{
-		Argv: o.Command, File: execFile(o.Command[0]), Env: env, Dir: o.Chdir, Umask: o.Umask, User: o.User,
+		Argv: o.Command, File: execFile(o.Command[0]), Env: env.command, Dir: o.Chdir, Umask: o.Umask, User: o.User,
 		Stay: o.Wait || o.Ready, Record: recDir, OnExit: o.OnExit,
 	}
 	reqFd := at(reqR)
@@ -457,7 +462,7 @@ func startStage(o Options, env []string, stdio [3]*os.File, pending *pidfile.Pen
 		req.Plumb = append(req.Plumb, req.Pidfile.Lock, req.Pidfile.Dir)
 	}
 
-	proc, err := spawnStage(req, reqFd, reqW, files, env)
+	proc, err := spawnStage(req, reqFd, reqW, files, env.stage)
 	if err != nil {
 		return nil, err
 	}

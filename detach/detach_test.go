@@ -527,6 +527,28 @@ func TestUserRecord(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(nobody.HomeDir, ".local")); statErr != nil && err == nil {
 		t.Errorf("detach made %s/.local; want nothing in nobody's home", nobody.HomeDir)
 	}
+	// --on-exit runs as the caller, in the caller's environment: with the
+	// command's HOME, root would write where USER's links lead.
+	said := filepath.Join(t.TempDir(), "said")
+	cmd = exec.Command(testbin.Path("detach"), "--user", "nobody", "-w", "--on-exit", `echo "$HOME" > `+said, "true")
+	cmd.Env = append(env, "HOME="+home)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("detach --user nobody --on-exit = %v %q", err, out)
+	}
+	eventuallyFile(t, said, home+"\n")
+}
+
+// eventuallyFile waits for name to hold want: --on-exit runs after detach
+// -w has returned, once the output is on disk.
+func eventuallyFile(t *testing.T, name, want string) {
+	t.Helper()
+	var b []byte
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if b, _ = os.ReadFile(name); string(b) == want {
+			return
+		}
+	}
+	t.Errorf("%s holds %q; want %q", name, b, want)
 }
 
 func TestHelp(t *testing.T) {
