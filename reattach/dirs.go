@@ -166,9 +166,9 @@ var screenSockDirs = []string{"/run/screen", "/var/run/screen"}
 // sharedDirs is the directory above s's own that other users' servers
 // share, or nil. For screen's S-USER directories that is their parent,
 // /run/screen: screen demands of it a mode that follows from the set-id
-// bits of its binary (Debian's screen-cleanup sets it the same way): 0755
-// for a setuid-root screen, 0775 and the binary's group for a setgid one,
-// else 1777, owned by root. Made 0700 for the first user, it locks every
+// bits of its binary, if root's (Debian's screen-cleanup sets it the same
+// way): 0755 for a setuid-root screen, 0775 and the binary's group for a
+// setgid one, else 1777, owned by root. Made 0700 for the first user, it locks every
 // other user's screen out, and ends their servers at the next SIGCHLD. A
 // directory in SCREENDIR, and the other kinds' (/tmp/tmux-UID,
 // /run/user/UID/emacs), are the user's own all the way.
@@ -178,7 +178,10 @@ func sharedDirs(s Server) *sharedDir {
 	}
 	d := &sharedDir{filepath.Dir(s.Dir()), dirMode{0, 0, 0o1777}}
 	var st unix.Stat_t
-	if unix.Stat("/proc/"+strconv.Itoa(s.PID)+"/exe", &st) == nil {
+	// Only a screen installed by root says what the system's is: any user
+	// can run a set-id copy of their own, to have the directory made
+	// writable by their group, or closed to every other screen.
+	if unix.Stat("/proc/"+strconv.Itoa(s.PID)+"/exe", &st) == nil && st.Uid == 0 {
 		switch {
 		case st.Mode&unix.S_ISUID != 0:
 			d.mode = 0o755

@@ -2,9 +2,12 @@ package reattach
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // TestEnsureDirShared: the parent of screen's S-USER directories is made
@@ -46,5 +49,43 @@ func TestEnsureDirShared(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestSharedDirsTrustsRootsScreen: the set-id bits of a screen binary
+// decide /run/screen's mode only when root owns it: a user's own setgid
+// copy must not make the directory writable by their group.
+func TestSharedDirsTrustsRootsScreen(t *testing.T) {
+	testbin.NeedRoot(t, "to give a binary to another user")
+	defer func(old []string) { screenSockDirs = old }(screenSockDirs)
+	screenSockDirs = []string{"/run/screen-test"}
+	bin := filepath.Join(t.TempDir(), "screen")
+	self, err := os.ReadFile("/bin/sleep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		owner int
+		want  dirMode
+	}{{0, dirMode{0, 65534, 0o775}}, {65534, dirMode{0, 0, 0o1777}}} {
+		if err := os.Chown(bin, tt.owner, 65534); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(bin, 0o755|os.ModeSetgid); err != nil { // after chown, which clears it
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "30")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		d := sharedDirs(Server{Kind: Screen, PID: cmd.Process.Pid, User: "u", Path: "/run/screen-test/S-u/1.x"})
+		cmd.Process.Kill()
+		cmd.Wait()
+		if d == nil || d.dirMode != tt.want {
+			t.Errorf("a setgid screen of uid %d: %+v; want %+v", tt.owner, d, tt.want)
+		}
 	}
 }
