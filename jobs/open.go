@@ -41,7 +41,7 @@ type dir struct {
 // there, full of files of ours with the relay's names.
 func (j Job) openDir() (dir, error) {
 	name := filepath.Dir(j.Output)
-	f, err := os.Open(name)
+	f, err := os.OpenFile(name, os.O_RDONLY|unix.O_DIRECTORY, 0) // a FIFO there: ENOTDIR, not a wait for a writer
 	if err != nil {
 		return dir{}, err
 	}

@@ -364,3 +364,16 @@ func TestLogDirectorySwapped(t *testing.T) {
 		}
 	}
 }
+
+// TestLogDirectoryFIFO: a FIFO put where the output's directory was makes
+// --log fail at once; open(2) of a FIFO would wait for a writer.
+func TestLogDirectoryFIFO(t *testing.T) {
+	d := newOutputDir(t)
+	d.check(os.Rename(d.dir, d.dir+".moved"))
+	d.fifo(d.dir)
+	var err error
+	within(t, func() { _, _, err = readLog(t, d.job, -1) })
+	if err == nil {
+		t.Error("--log read through a FIFO at the directory's name")
+	}
+}

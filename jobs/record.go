@@ -242,7 +242,7 @@ func relayPipe(out *logrot.Output) uint64 {
 // file now.
 func (r *Record) SetOutputFile(name string, dev, ino uint64) {
 	r.Output, r.OutputDev, r.OutputIno = name, dev, ino
-	d, err := os.Open(filepath.Dir(name))
+	d, err := os.OpenFile(filepath.Dir(name), os.O_RDONLY|unix.O_DIRECTORY, 0) // a FIFO there fails, not waits
 	if err != nil {
 		return
 	}

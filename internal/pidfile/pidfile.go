@@ -78,7 +78,7 @@ type Pending struct {
 // Prepare locks path's directory, checks that no live process holds path,
 // and creates the locked temporary file that will become it.
 func Prepare(path string) (*Pending, error) {
-	dir, err := os.Open(filepath.Dir(path))
+	dir, err := openDir(filepath.Dir(path))
 	if err != nil {
 		return nil, fmt.Errorf("cannot open its directory: %s", diag.Strerror(err))
 	}
@@ -227,7 +227,7 @@ var errAppeared = errors.New("something else was put there meanwhile; not replac
 // not a copy of the descriptor Prepare locked: an flock belongs to the
 // open file description, and a copy would keep the directory locked.
 func (p *Pending) Dir() (*os.File, error) {
-	return os.Open(p.dir.Name())
+	return openDir(p.dir.Name())
 }
 
 // Name is the pidfile's name in its directory.
@@ -352,6 +352,13 @@ func kind(m os.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// openDir opens a directory: O_DIRECTORY makes open(2) of anything else,
+// a FIFO someone put at the name among them, fail at once with ENOTDIR
+// rather than wait for a writer.
+func openDir(name string) (*os.File, error) {
+	return os.OpenFile(name, os.O_RDONLY|unix.O_DIRECTORY, 0)
 }
 
 // linkNoReplace gives tmp the name name, failing with errAppeared rather

@@ -435,4 +435,20 @@ func TestPrepareErrors(t *testing.T) {
 	if err == nil || err.Error() != "cannot open its directory: No such file or directory" {
 		t.Errorf("Prepare in a missing directory = %v", err)
 	}
+	// A FIFO where the directory should be: at once, not a wait for a
+	// writer that never comes.
+	fifo := filepath.Join(t.TempDir(), "fifo")
+	if err := unix.Mkfifo(fifo, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := Prepare(filepath.Join(fifo, "job.pid")); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || err.Error() != "cannot open its directory: Not a directory" {
+			t.Errorf("Prepare under a FIFO = %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Prepare under a FIFO has waited 10 s")
+	}
 }
