@@ -105,16 +105,17 @@ func Prepare(path string) (*Pending, error) {
 		// Its own name, random, would tell the user nothing.
 		return fail(fmt.Errorf("cannot create a file in %s: %s", filepath.Dir(path), diag.Strerror(err)))
 	}
+	p := &Pending{path: path, dir: dir, tmp: tmp, old: old}
 	// Pidfiles are read by other users' tools (ps scripts, monitoring).
 	if err = tmp.Chmod(0o644); err == nil {
 		err = flock(tmp, unix.LOCK_EX|unix.LOCK_NB)
 	}
 	if err != nil {
-		os.Remove(tmp.Name())
+		p.removeTmp()
 		tmp.Close()
 		return fail(err)
 	}
-	return &Pending{path: path, dir: dir, tmp: tmp, old: old}, nil
+	return p, nil
 }
 
 // checkHolder returns a RunningError if a live process holds path, and
@@ -198,7 +199,7 @@ func (p *Pending) File() *os.File { return p.tmp }
 func (p *Pending) Commit(pid int) error {
 	defer p.dir.Close() // releases the directory lock
 	if _, err := p.tmp.WriteAt([]byte(strconv.Itoa(pid)+"\n"), 0); err != nil {
-		os.Remove(p.tmp.Name())
+		p.removeTmp()
 		return err
 	}
 	var old *syscall.Stat_t
@@ -206,15 +207,28 @@ func (p *Pending) Commit(pid int) error {
 		defer p.old.Close()
 		old = new(syscall.Stat_t)
 		if err := syscall.Fstat(int(p.old.Fd()), old); err != nil {
-			os.Remove(p.tmp.Name())
+			p.removeTmp()
 			return err
 		}
 	}
 	if err := replace(int(p.dir.Fd()), filepath.Base(p.tmp.Name()), p.Name(), old); err != nil {
-		os.Remove(p.tmp.Name())
+		p.removeTmp()
 		return err
 	}
 	return nil
+}
+
+// removeTmp removes the temporary file, if its name, in the directory
+// locked, still holds it: a failed swap may have left something else
+// there, which is not ours to remove.
+func (p *Pending) removeTmp() {
+	var ours, there unix.Stat_t
+	name, dirfd := filepath.Base(p.tmp.Name()), int(p.dir.Fd())
+	if unix.Fstat(int(p.tmp.Fd()), &ours) == nil &&
+		unix.Fstatat(dirfd, name, &there, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+		ours.Dev == there.Dev && ours.Ino == there.Ino {
+		_ = unix.Unlinkat(dirfd, name, 0)
+	}
 }
 
 // errAppeared: something was put at the pidfile's name after Prepare
@@ -260,7 +274,7 @@ func RemoveIfSame(dir *os.File, name string, held *os.File) error {
 
 // Abort removes the temporary file and releases the directory.
 func (p *Pending) Abort() {
-	os.Remove(p.tmp.Name())
+	p.removeTmp()
 	p.tmp.Close()
 	p.dir.Close()
 	if p.old != nil {

@@ -38,8 +38,18 @@ func replace(dirfd int, tmp, name string, old *syscall.Stat_t) error {
 	}
 	var back unix.Stat_t
 	if err := unix.Fstatat(dirfd, tmp, &back, unix.AT_SYMLINK_NOFOLLOW); err != nil || !same(&back, old) {
-		_ = unix.Renameat2(dirfd, tmp, dirfd, name, unix.RENAME_EXCHANGE)
+		putBack(dirfd, tmp, name)
 		return errAppeared
 	}
 	return unix.Unlinkat(dirfd, tmp, 0)
+}
+
+// putBack returns what the swap brought to tmp, someone else's, to name:
+// swapped again if name holds something (ours, or whatever came since),
+// else renamed without replacing. Failing both, it stays under tmp, which
+// Commit then leaves alone (removeTmp removes only our own file).
+func putBack(dirfd int, tmp, name string) {
+	if unix.Renameat2(dirfd, tmp, dirfd, name, unix.RENAME_EXCHANGE) != nil {
+		_ = unix.Renameat2(dirfd, tmp, dirfd, name, unix.RENAME_NOREPLACE)
+	}
 }
