@@ -38,3 +38,20 @@ func TestLockHolder(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePid: a pid is accepted only when the text is exactly that pid,
+// written back, with or without a newline.
+func FuzzParsePid(f *testing.F) {
+	for _, s := range []string{"4242\n", "4242", "", "\n", "0\n", "-1\n", "042\n", "4242\nx", " 4242\n", "99999999999999999999\n"} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		pid, ok := parsePid(b)
+		if ok && string(b) != strconv.Itoa(pid) && string(b) != strconv.Itoa(pid)+"\n" {
+			t.Fatalf("parsePid(%q) = %d, true", b, pid)
+		}
+		if ok && pid <= 0 {
+			t.Fatalf("parsePid(%q) = %d, true; want a positive pid", b, pid)
+		}
+	})
+}

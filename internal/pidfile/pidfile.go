@@ -151,11 +151,9 @@ func checkHolder(path string) (_ *os.File, err error) {
 	if int(st.Uid) != os.Geteuid() {
 		return nil, fmt.Errorf("belongs to uid %d; not replacing it", st.Uid)
 	}
+	pid, isPid := pidIn(f)
 	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {
-		b := make([]byte, 32)
-		n, _ := f.ReadAt(b, 0)
-		pid, _ := strconv.Atoi(strings.TrimSpace(string(b[:n])))
 		if pid > 0 && !Alive(pid) {
 			// Held, but by something other than the process it names
 			// (a child that inherited the descriptor from an older
@@ -165,8 +163,32 @@ func checkHolder(path string) (_ *os.File, err error) {
 		}
 		return nil, &RunningError{Path: path, Pid: pid}
 	}
+	if err == nil && !isPid {
+		// A file of ours that is not a pidfile (a config file named by
+		// mistake): replacing it would delete it.
+		return nil, errors.New("does not hold a process ID; not replacing it")
+	}
 	// Locked by nobody: stale. Our lock goes with f.Close, in Commit.
 	return f, err
+}
+
+// pidIn reads the pid a pidfile holds, and says whether it holds nothing
+// else: digits and a newline, as this package and daemons write them.
+func pidIn(f *os.File) (int, bool) {
+	b := make([]byte, 32)
+	n, _ := f.ReadAt(b, 0)
+	if n == len(b) {
+		return 0, false // longer than any pid line
+	}
+	return parsePid(b[:n])
+}
+
+// parsePid reads a pidfile's text: a positive decimal pid, as strconv
+// writes it, and an optional newline.
+func parsePid(b []byte) (int, bool) {
+	text := strings.TrimSuffix(string(b), "\n")
+	pid, err := strconv.Atoi(text)
+	return pid, err == nil && pid > 0 && strconv.Itoa(pid) == text
 }
 
 // Alive reports whether process pid exists and is not a zombie: a zombie

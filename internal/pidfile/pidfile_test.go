@@ -342,22 +342,27 @@ func committed(t *testing.T, path string) func() error {
 	return func() error { return RemoveIfSame(d, p.Name(), p.File()) }
 }
 
-// A stale pidfile is replaced, which deletes it: only if it is ours. One
-// that another user owns is refused and left as it is, even by root.
+// A stale pidfile is replaced, which deletes it: only if it is ours, and
+// a pidfile. One that another user owns, or one that holds anything but a
+// pid (a file named by mistake), is refused and left as it is, even by
+// root.
 func TestOtherUsersFile(t *testing.T) {
 	testbin.NeedRoot(t, "to give a file to another user")
 	tests := []struct {
-		name string
-		uid  int
-		err  string
+		name, data string
+		uid        int
+		err        string
 	}{
-		{"ours", os.Geteuid(), ""},
-		{"another user's", 4242, "belongs to uid 4242; not replacing it"},
+		{"ours", "999999\n", os.Geteuid(), ""},
+		{"another user's", "999999\n", 4242, "belongs to uid 4242; not replacing it"},
+		{"ours, not a pidfile", "precious\n", os.Geteuid(), "does not hold a process ID; not replacing it"},
+		{"ours, empty", "", os.Geteuid(), "does not hold a process ID; not replacing it"},
+		{"ours, a pid and more", "999999\nport=80\n", os.Geteuid(), "does not hold a process ID; not replacing it"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "job.pid")
-			if err := os.WriteFile(path, []byte("precious\n"), 0o644); err != nil {
+			if err := os.WriteFile(path, []byte(tt.data), 0o644); err != nil {
 				t.Fatal(err)
 			}
 			if err := os.Chown(path, tt.uid, -1); err != nil {
@@ -372,7 +377,7 @@ func TestOtherUsersFile(t *testing.T) {
 				t.Fatalf("Prepare over a stale pidfile of uid %d = %v; want %q", tt.uid, err, tt.err)
 			}
 			b, _ := os.ReadFile(path)
-			if kept := string(b) == "precious\n"; kept != (tt.err != "") {
+			if kept := string(b) == tt.data; kept != (tt.err != "") {
 				t.Errorf("pidfile of uid %d holds %q after Prepare = %v; want it kept only if refused", tt.uid, b, err)
 			}
 		})
