@@ -152,6 +152,12 @@ func checkHolder(path string) (_ *os.File, err error) {
 		return nil, fmt.Errorf("belongs to uid %d; not replacing it", st.Uid)
 	}
 	pid, isPid := pidIn(f)
+	if !isPid {
+		// A file of ours that is not a pidfile (a config file named by
+		// mistake), whoever holds a lock on it: replacing it would
+		// delete it.
+		return nil, errors.New("does not hold a process ID; not replacing it")
+	}
 	err = flock(f, unix.LOCK_EX|unix.LOCK_NB)
 	if errors.Is(err, unix.EWOULDBLOCK) {
 		if pid > 0 && !Alive(pid) {
@@ -162,11 +168,6 @@ func checkHolder(path string) (_ *os.File, err error) {
 			return f, nil
 		}
 		return nil, &RunningError{Path: path, Pid: pid}
-	}
-	if err == nil && !isPid {
-		// A file of ours that is not a pidfile (a config file named by
-		// mistake): replacing it would delete it.
-		return nil, errors.New("does not hold a process ID; not replacing it")
 	}
 	// Locked by nobody: stale. Our lock goes with f.Close, in Commit.
 	return f, err

@@ -352,12 +352,15 @@ func TestOtherUsersFile(t *testing.T) {
 		name, data string
 		uid        int
 		err        string
+		locked     bool // someone holds a lock on it, as any reader may
 	}{
-		{"ours", "999999\n", os.Geteuid(), ""},
-		{"another user's", "999999\n", 4242, "belongs to uid 4242; not replacing it"},
-		{"ours, not a pidfile", "precious\n", os.Geteuid(), "does not hold a process ID; not replacing it"},
-		{"ours, empty", "", os.Geteuid(), "does not hold a process ID; not replacing it"},
-		{"ours, a pid and more", "999999\nport=80\n", os.Geteuid(), "does not hold a process ID; not replacing it"},
+		{"ours", "999999\n", os.Geteuid(), "", false},
+		{"another user's", "999999\n", 4242, "belongs to uid 4242; not replacing it", false},
+		{"ours, not a pidfile", "precious\n", os.Geteuid(), "does not hold a process ID; not replacing it", false},
+		{"ours, empty", "", os.Geteuid(), "does not hold a process ID; not replacing it", false},
+		{"ours, a pid and more", "999999\nport=80\n", os.Geteuid(), "does not hold a process ID; not replacing it", false},
+		{"ours, a signed pid", "+999999\n", os.Geteuid(), "does not hold a process ID; not replacing it", false},
+		{"ours, a signed pid, locked", "+999999\n", os.Geteuid(), "does not hold a process ID; not replacing it", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -367,6 +370,16 @@ func TestOtherUsersFile(t *testing.T) {
 			}
 			if err := os.Chown(path, tt.uid, -1); err != nil {
 				t.Fatal(err)
+			}
+			if tt.locked {
+				f, err := os.Open(path)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if err := unix.Flock(int(f.Fd()), unix.LOCK_SH); err != nil {
+					t.Fatal(err)
+				}
 			}
 			p, err := Prepare(path)
 			if err == nil {
