@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
-	"strconv"
 
 	"golang.org/x/sys/unix"
 
@@ -160,28 +159,33 @@ func ensureDir(dir string, own dirMode, shared *sharedDir) (created []made, err 
 
 // screenSockDirs are where a screen built for many users keeps their
 // S-USER directories (its SOCKDIR): /run/screen, or /var/run/screen on
-// systems where /var/run is not a link to /run.
-var screenSockDirs = []string{"/run/screen", "/var/run/screen"}
+// systems where /var/run is not a link to /run. screenBinary is the
+// system's screen, whose set-id bits say what mode screen demands of it.
+var (
+	screenSockDirs = []string{"/run/screen", "/var/run/screen"}
+	screenBinary   = "/usr/bin/screen"
+)
 
 // sharedDirs is the directory above s's own that other users' servers
 // share, or nil. For screen's S-USER directories that is their parent,
 // /run/screen: screen demands of it a mode that follows from the set-id
-// bits of its binary, if root's (Debian's screen-cleanup sets it the same
-// way): 0755 for a setuid-root screen, 0775 and the binary's group for a
-// setgid one, else 1777, owned by root. Made 0700 for the first user, it locks every
-// other user's screen out, and ends their servers at the next SIGCHLD. A
-// directory in SCREENDIR, and the other kinds' (/tmp/tmux-UID,
-// /run/user/UID/emacs), are the user's own all the way.
+// bits of the system's screen binary, if root's (Debian's screen-cleanup
+// reads the same file): 0755 for a setuid-root screen, 0775 and the
+// binary's group for a setgid one, else 1777, owned by root. Not from the
+// server's own binary: a user can run a set-id program of root's under
+// the name SCREEN, or a set-id copy of their own, to have the directory
+// made writable by their group, or closed to every other screen. Made
+// 0700 for the first user, as before, it locked every other user out, and
+// ended their servers at the next SIGCHLD. A directory in SCREENDIR, and
+// the other kinds' (/tmp/tmux-UID, /run/user/UID/emacs), are the user's
+// own all the way.
 func sharedDirs(s Server) *sharedDir {
 	if s.Kind != Screen || !slices.Contains(screenSockDirs, filepath.Dir(s.Dir())) {
 		return nil
 	}
 	d := &sharedDir{filepath.Dir(s.Dir()), dirMode{0, 0, 0o1777}}
 	var st unix.Stat_t
-	// Only a screen installed by root says what the system's is: any user
-	// can run a set-id copy of their own, to have the directory made
-	// writable by their group, or closed to every other screen.
-	if unix.Stat("/proc/"+strconv.Itoa(s.PID)+"/exe", &st) == nil && st.Uid == 0 {
+	if unix.Stat(screenBinary, &st) == nil && st.Uid == 0 {
 		switch {
 		case st.Mode&unix.S_ISUID != 0:
 			d.mode = 0o755

@@ -2,7 +2,6 @@ package reattach
 
 import (
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"testing"
@@ -52,40 +51,37 @@ func TestEnsureDirShared(t *testing.T) {
 	}
 }
 
-// TestSharedDirsTrustsRootsScreen: the set-id bits of a screen binary
-// decide /run/screen's mode only when root owns it: a user's own setgid
-// copy must not make the directory writable by their group.
+// TestSharedDirsTrustsRootsScreen: the set-id bits of the system's screen
+// decide /run/screen's mode, and only when root owns that binary; the
+// server's own binary does not count (a user can run a set-id program of
+// root's under the name SCREEN).
 func TestSharedDirsTrustsRootsScreen(t *testing.T) {
 	testbin.NeedRoot(t, "to give a binary to another user")
-	defer func(old []string) { screenSockDirs = old }(screenSockDirs)
+	defer func(dirs []string, bin string) { screenSockDirs, screenBinary = dirs, bin }(screenSockDirs, screenBinary)
 	screenSockDirs = []string{"/run/screen-test"}
-	bin := filepath.Join(t.TempDir(), "screen")
-	self, err := os.ReadFile("/bin/sleep")
-	if err != nil {
+	screenBinary = filepath.Join(t.TempDir(), "screen")
+	if err := os.WriteFile(screenBinary, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(bin, self, 0o755); err != nil {
-		t.Fatal(err)
-	}
+	server := Server{Kind: Screen, PID: os.Getpid(), User: "u", Path: "/run/screen-test/S-u/1.x"}
 	for _, tt := range []struct {
 		owner int
+		mode  os.FileMode
 		want  dirMode
-	}{{0, dirMode{0, 65534, 0o775}}, {65534, dirMode{0, 0, 0o1777}}} {
-		if err := os.Chown(bin, tt.owner, 65534); err != nil {
+	}{
+		{0, 0o755 | os.ModeSetgid, dirMode{0, 65534, 0o775}},
+		{0, 0o755 | os.ModeSetuid, dirMode{0, 0, 0o755}},
+		{0, 0o755, dirMode{0, 0, 0o1777}},
+		{65534, 0o755 | os.ModeSetgid, dirMode{0, 0, 0o1777}},
+	} {
+		if err := os.Chown(screenBinary, tt.owner, 65534); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.Chmod(bin, 0o755|os.ModeSetgid); err != nil { // after chown, which clears it
+		if err := os.Chmod(screenBinary, tt.mode); err != nil { // after chown, which clears set-id bits
 			t.Fatal(err)
 		}
-		cmd := exec.Command(bin, "30")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		d := sharedDirs(Server{Kind: Screen, PID: cmd.Process.Pid, User: "u", Path: "/run/screen-test/S-u/1.x"})
-		cmd.Process.Kill()
-		cmd.Wait()
-		if d == nil || d.dirMode != tt.want {
-			t.Errorf("a setgid screen of uid %d: %+v; want %+v", tt.owner, d, tt.want)
+		if d := sharedDirs(server); d == nil || d.dirMode != tt.want {
+			t.Errorf("the system's screen of uid %d, mode %v: %+v; want %+v", tt.owner, tt.mode, d, tt.want)
 		}
 	}
 }
