@@ -87,6 +87,24 @@ func (d dir) openStat(name string, flags int) (*os.File, unix.Stat_t, error) {
 	return f, st, nil
 }
 
+// backups lists the backups of the log file name, from d itself: by
+// path, the list could come from another directory than the one the
+// files are then opened in, and a planted name there, dated ahead, would
+// move --follow's place in time past the real backups.
+func (d dir) backups(name string) ([]logrot.Backup, error) {
+	fd, err := unix.Openat(int(d.f.Fd()), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: filepath.Dir(name), Err: err}
+	}
+	f := os.NewFile(uintptr(fd), filepath.Dir(name)) // a new descriptor: d's offset stays
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return nil, err
+	}
+	return logrot.BackupsAmong(filepath.Dir(name), filepath.Base(name), names), nil
+}
+
 // lstat is lstat(2) of the file name in d; stat follows a link.
 func (d dir) lstat(name string, st *unix.Stat_t) error {
 	return unix.Fstatat(int(d.f.Fd()), filepath.Base(name), st, unix.AT_SYMLINK_NOFOLLOW)

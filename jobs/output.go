@@ -320,7 +320,7 @@ func (j Job) openLive(d dir) (f *os.File, st unix.Stat_t, backups []logrot.Backu
 	if f, st, err = j.openLiveFile(d); err != nil {
 		return nil, st, nil, err
 	}
-	if backups, err = logrot.Backups(j.Output); err != nil {
+	if backups, err = d.backups(j.Output); err != nil {
 		f.Close()
 		return nil, st, nil, err
 	}

@@ -377,3 +377,33 @@ func TestLogDirectoryFIFO(t *testing.T) {
 		t.Error("--log read through a FIFO at the directory's name")
 	}
 }
+
+// TestBackupsListedFromTheDirectory: once --log has opened the job's
+// directory, the backups are listed from it, not by path: a directory
+// swapped in under the path afterwards (during --follow) cannot add a
+// name, dated ahead, that moves --follow past the real backups.
+func TestBackupsListedFromTheDirectory(t *testing.T) {
+	d := newOutputDir(t)
+	o, err := OpenOutput(d.job, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer o.Close()
+	other := t.TempDir()
+	planted := filepath.Join(other, "job-2099-01-01T00-00-00.000Z.log")
+	d.write(planted, "planted\n")
+	d.check(os.Rename(d.dir, d.dir+".moved"))
+	d.symlink(other, d.dir)
+	list, err := o.dir.backups(d.job.Output)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 3 {
+		t.Errorf("%d backups %v; want the job directory's 3", len(list), list)
+	}
+	for _, b := range list {
+		if b.Time.Year() == 2099 {
+			t.Errorf("listed %s, planted in the directory swapped in", b.Name)
+		}
+	}
+}

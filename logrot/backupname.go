@@ -81,11 +81,22 @@ func Backups(path string) ([]Backup, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := make([]string, len(ents))
+	for i, e := range ents {
+		names[i] = e.Name()
+	}
+	return BackupsAmong(dir, base, names), nil
+}
+
+// BackupsAmong is Backups for a reader that lists the directory dir
+// itself, names being its entries (read from a descriptor it has
+// checked, say, rather than by a path that may change meanwhile).
+func BackupsAmong(dir, base string, names []string) []Backup {
 	namer := newBackupNamer(-1, base)
 	var out []Backup
-	for _, e := range ents {
-		if t, ok := namer.parse(e.Name()); ok {
-			out = append(out, Backup{Name: filepath.Join(dir, e.Name()), Time: t, Gzip: strings.HasSuffix(e.Name(), compressSuffix)})
+	for _, n := range names {
+		if t, ok := namer.parse(n); ok {
+			out = append(out, Backup{Name: filepath.Join(dir, n), Time: t, Gzip: strings.HasSuffix(n, compressSuffix)})
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
@@ -101,5 +112,5 @@ func Backups(path string) ([]Backup, error) {
 		}
 		uniq = append(uniq, b)
 	}
-	return uniq, nil
+	return uniq
 }
