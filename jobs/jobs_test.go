@@ -438,3 +438,38 @@ func TestSetOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestHookDir: --on-exit runs in the job's directory only when no other
+// user controls it; root's hook for a detach --user job whose directory is
+// USER's runs in /.
+func TestHookDir(t *testing.T) {
+	own := t.TempDir()
+	open := t.TempDir()
+	if err := os.Chmod(open, 0o777); err != nil {
+		t.Fatal(err)
+	}
+	sticky := t.TempDir()
+	if err := os.Chmod(sticky, 0o777|os.ModeSticky); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ dir, want string }{
+		{own, own},
+		{open, "/"},
+		{sticky, sticky},
+		{filepath.Join(own, "gone"), "/"},
+	}
+	if os.Geteuid() == 0 {
+		theirs := t.TempDir()
+		if err := os.Chown(theirs, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct{ dir, want string }{theirs, "/"})
+	} else if os.Getenv("CI") == "true" {
+		t.Error("CI runs as root: the case of another user's directory did not run")
+	}
+	for _, tt := range tests {
+		if got := hookDir(tt.dir); got != tt.want {
+			t.Errorf("hookDir(%s) = %s; want %s", tt.dir, got, tt.want)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -79,10 +80,7 @@ func (s *Store) RunOnExit(id, cmd string) error {
 	}
 	c := exec.Command("/bin/sh", "-c", cmd)
 	c.Env = append(os.Environ(), onExitEnv(j)...)
-	c.Dir = j.Cwd
-	if _, err := os.Stat(c.Dir); err != nil {
-		c.Dir = "/"
-	}
+	c.Dir = hookDir(j.Cwd)
 	var stderr tailBuffer
 	c.Stderr = &stderr
 	e := Event{Event: EvOnExit}
@@ -93,6 +91,22 @@ func (s *Store) RunOnExit(id, cmd string) error {
 		}
 	}
 	return s.Append(id, e)
+}
+
+// hookDir is where --on-exit runs: the job's working directory, if it is
+// ours or root's and no other user may write to it (unless it is sticky),
+// else /. The hook runs as whoever started the job, root for detach
+// --user too, and the job's directory may be --user's USER's: a link they
+// put there at a name the hook writes to would take root's write
+// anywhere.
+func hookDir(cwd string) string {
+	var st syscall.Stat_t
+	if syscall.Stat(cwd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFDIR ||
+		int(st.Uid) != os.Geteuid() && st.Uid != 0 ||
+		st.Mode&0o022 != 0 && st.Mode&syscall.S_ISVTX == 0 {
+		return "/"
+	}
+	return cwd
 }
 
 // tailBuffer keeps the last 512 bytes written to it.
