@@ -35,6 +35,7 @@ package pidfile
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -89,7 +90,10 @@ func Prepare(path string) (*Pending, error) {
 	if err := lockDir(dir); err != nil {
 		return fail(fmt.Errorf("lock directory %s: %w", dir.Name(), err))
 	}
-	old, err := checkHolder(path)
+	// From here on, names are looked up in the directory locked, not by
+	// path: whoever can rename a directory on the path could otherwise
+	// have us read, lock and write in another one.
+	old, err := checkHolder(dir, filepath.Base(path))
 	if err != nil {
 		return fail(err)
 	}
@@ -100,7 +104,7 @@ func Prepare(path string) (*Pending, error) {
 		}
 		return nil, err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".")
+	tmp, err := createTemp(dir, "."+filepath.Base(path)+".")
 	if err != nil {
 		// Its own name, random, would tell the user nothing.
 		return fail(fmt.Errorf("cannot create a file in %s: %s", filepath.Dir(path), diag.Strerror(err)))
@@ -121,8 +125,9 @@ func Prepare(path string) (*Pending, error) {
 // checkHolder returns a RunningError if a live process holds path, and
 // otherwise what is at path: nil for nothing, or a stale pidfile of ours,
 // open.
-func checkHolder(path string) (_ *os.File, err error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, 0)
+func checkHolder(dir *os.File, name string) (_ *os.File, err error) {
+	path := filepath.Join(dir.Name(), name)
+	fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK|unix.O_NOCTTY, 0)
 	switch {
 	case errors.Is(err, unix.ENOENT):
 		return nil, nil
@@ -264,7 +269,11 @@ var errAppeared = errors.New("something else was put there meanwhile; not replac
 // not a copy of the descriptor Prepare locked: an flock belongs to the
 // open file description, and a copy would keep the directory locked.
 func (p *Pending) Dir() (*os.File, error) {
-	return openDir(p.dir.Name())
+	fd, err := unix.Openat(int(p.dir.Fd()), ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, &os.PathError{Op: "open", Path: p.dir.Name(), Err: err}
+	}
+	return os.NewFile(uintptr(fd), p.dir.Name()), nil
 }
 
 // Name is the pidfile's name in its directory.
@@ -389,6 +398,23 @@ func kind(m os.FileMode) string {
 		return "a device"
 	}
 	return "a special file"
+}
+
+// createTemp makes a new file, empty, in dir, named prefix and a random
+// number, as os.CreateTemp would by path.
+func createTemp(dir *os.File, prefix string) (*os.File, error) {
+	for range 100 {
+		name := prefix + strconv.FormatUint(uint64(rand.Uint32()), 10)
+		fd, err := unix.Openat(int(dir.Fd()), name, unix.O_RDWR|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
+		if errors.Is(err, unix.EEXIST) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return os.NewFile(uintptr(fd), filepath.Join(dir.Name(), name)), nil
+	}
+	return nil, unix.EEXIST
 }
 
 // openDir opens a directory: O_DIRECTORY makes open(2) of anything else,

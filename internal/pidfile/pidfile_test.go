@@ -470,3 +470,32 @@ func TestPrepareErrors(t *testing.T) {
 		t.Fatal("Prepare under a FIFO has waited 10 s")
 	}
 }
+
+// TestDirIsTheLockedOne: Dir reopens the directory Prepare locked, not
+// whatever has its name by then: the holder removes the pidfile there.
+func TestDirIsTheLockedOne(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p, err := Prepare(filepath.Join(dir, "job.pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Abort()
+	if err := os.Rename(dir, dir+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	d, err := p.Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	var got, want unix.Stat_t
+	if unix.Fstat(int(d.Fd()), &got) != nil || unix.Stat(dir+".moved", &want) != nil || got.Ino != want.Ino {
+		t.Errorf("Dir is inode %d; want %d, the directory Prepare locked", got.Ino, want.Ino)
+	}
+}
