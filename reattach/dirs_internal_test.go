@@ -37,6 +37,9 @@ func TestEnsureDirShared(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if d := sharedDirs(tt.s); d != nil && d.uid != uid {
+				testbin.NeedRoot(t, "to make a directory of root's")
+			}
 			created, err := ensureDir(tt.s.Dir(), dirMode{uid, gid, 0o700}, sharedDirs(tt.s))
 			if err != nil || len(created) != len(tt.modes) {
 				t.Fatalf("ensureDir = %v, %v; want %d made", created, err, len(tt.modes))

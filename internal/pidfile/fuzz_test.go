@@ -53,5 +53,12 @@ func FuzzParsePid(f *testing.F) {
 		if ok && pid <= 0 {
 			t.Fatalf("parsePid(%q) = %d, true; want a positive pid", b, pid)
 		}
+		// And the other way: every pid as written is taken.
+		if n, err := strconv.Atoi(strings.TrimSuffix(string(b), "\n")); err == nil && n > 0 {
+			line := strconv.Itoa(n) + "\n"
+			if got, ok := parsePid([]byte(line)); !ok || got != n {
+				t.Fatalf("parsePid(%q) = %d, %v; want %d, true", line, got, ok, n)
+			}
+		}
 	})
 }
