@@ -16,6 +16,7 @@ import (
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Set by tests only: testCorrupt damages the registers at the restore, to
@@ -441,11 +442,21 @@ func pickThread(pid int) (tid, threads int) {
 	return pid, len(ents)
 }
 
-// livesOn reports whether any thread of the process still runs.
+// livesOn reports whether any thread of the process runs on. A process
+// that is exiting as a whole (SECCOMP_RET_KILL_PROCESS, exit_group) has
+// SIGKILL queued to each of its other threads before the thread that
+// ends it becomes a zombie: such a thread is on its way out, however
+// alive it still looks.
 func livesOn(pid int) bool {
 	ents, _ := os.ReadDir(procPath(pid, "task"))
 	for _, e := range ents {
-		if n, err := strconv.Atoi(e.Name()); err == nil && threadAlive(pid, n) {
+		f, err := os.Open(procPath(pid, "task/"+e.Name()+"/status"))
+		if err != nil {
+			continue
+		}
+		st, err := procfs.ParseStatus(f)
+		f.Close()
+		if err == nil && st.State != 'Z' && st.State != 'X' && st.SigPnd&sigs.Mask(syscall.SIGKILL) == 0 {
 			return true
 		}
 	}

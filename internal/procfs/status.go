@@ -23,6 +23,7 @@ type Status struct {
 	CapEff    uint64
 	SigIgn    uint64 // signal n is ignored when bit n-1 is set (sigs.Mask)
 	SigCgt    uint64 // signal n has a handler when bit n-1 is set
+	SigPnd    uint64 // signal n is pending for this thread itself when bit n-1 is set
 }
 
 // required are the lines every Linux since 2.6 writes; a file without one
@@ -71,6 +72,8 @@ func ParseStatus(r io.Reader) (Status, error) {
 			st.SigIgn, err = strconv.ParseUint(val, 16, 64)
 		case "SigCgt":
 			st.SigCgt, err = strconv.ParseUint(val, 16, 64)
+		case "SigPnd":
+			st.SigPnd, err = strconv.ParseUint(val, 16, 64)
 		default:
 			continue
 		}

@@ -47,9 +47,9 @@ func TestParseStatus(t *testing.T) {
 		want     Status
 		err      bool
 	}{
-		{name: "full", in: head + ids + "SigIgn:\t0000000000000001\nSigCgt:\t0000000180004002\nCapEff:\t0000000000080000\nSeccomp:\t2\nKthread:\t0\n",
+		{name: "full", in: head + ids + "SigPnd:\t0000000000000100\nSigIgn:\t0000000000000001\nSigCgt:\t0000000180004002\nCapEff:\t0000000000080000\nSeccomp:\t2\nKthread:\t0\n",
 			want: Status{Name: "my prog", State: 'T', Tgid: 42, PPID: 7, TracerPid: 99, UID: [4]int{1000, 0, 1000, 1000},
-				GID: [4]int{100, 100, 100, 100}, Seccomp: 2, CapEff: 1 << 19, SigIgn: 1, SigCgt: 0x180004002}},
+				GID: [4]int{100, 100, 100, 100}, Seccomp: 2, CapEff: 1 << 19, SigIgn: 1, SigCgt: 0x180004002, SigPnd: 0x100}},
 		{name: "unknown lines skipped", in: "VmRSS:\t  100 kB\nnot a field\n" + head + ids,
 			want: Status{Name: "my prog", State: 'T', Tgid: 42, PPID: 7, TracerPid: 99, UID: [4]int{1000, 0, 1000, 1000},
 				GID: [4]int{100, 100, 100, 100}}},
@@ -58,6 +58,7 @@ func TestParseStatus(t *testing.T) {
 		{name: "bad uid", in: head + "Uid:\tx\t0\t0\t0\nGid:\t0\t0\t0\t0\n", err: true},
 		{name: "short uid line", in: head + "Uid:\t1000\nGid:\t0\t0\t0\t0\n", err: true},
 		{name: "bad mask", in: head + ids + "SigCgt:\tzz\n", err: true},
+		{name: "bad pending mask", in: head + ids + "SigPnd:\tzz\n", err: true},
 		{name: "empty state", in: "Name:\tx\nState:\t\nTgid:\t1\nTracerPid:\t0\n" + ids, err: true},
 	}
 	for _, tt := range tests {
