@@ -21,6 +21,7 @@ import (
 	"testing"
 
 	"github.com/nohupx/nohupx/internal/entry"
+	"github.com/nohupx/nohupx/internal/reexec"
 	"github.com/nohupx/nohupx/internal/sigs"
 )
 
@@ -34,6 +35,13 @@ var Dir string
 // processes the tests start begin with every signal at its default
 // (DefaultSignals).
 func Main(m *testing.M) int {
+	// A test that starts a stage in-process (detach's startStage, the
+	// relay) has this binary re-execute itself under the stage's name:
+	// it must then be that stage, not a second run of every test, which
+	// would start the stage again, and so on, detached and for ever.
+	if stage, ok := reexec.Lookup(os.Args[0]); ok {
+		return stage()
+	}
 	DefaultSignals()
 	dir, err := os.MkdirTemp("", "nohupx-testbin-")
 	if err != nil {
