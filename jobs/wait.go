@@ -7,8 +7,11 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // outputPoll is how often the relays are looked at once the job has ended:
@@ -93,17 +96,16 @@ func (s *Store) RunOnExit(id, cmd string) error {
 	return s.Append(id, e)
 }
 
-// hookDir is where --on-exit runs: the job's working directory, if it is
-// ours or root's and no other user may write to it (unless it is sticky),
-// else /. The hook runs as whoever started the job, root for detach
-// --user too, and the job's directory may be --user's USER's: a link they
-// put there at a name the hook writes to would take root's write
-// anywhere.
+// hookDir is where --on-exit runs: the job's working directory, if no
+// other user can rename or remove entries in it (logrot.OthersCanRename,
+// the rule the relay rotates by), else /. The hook runs as whoever
+// started the job, root for detach --user too, and the job's directory
+// may be --user's USER's: a link they put there at a name the hook writes
+// to would take root's write anywhere.
 func hookDir(cwd string) string {
-	var st syscall.Stat_t
-	if syscall.Stat(cwd, &st) != nil || st.Mode&syscall.S_IFMT != syscall.S_IFDIR ||
-		int(st.Uid) != os.Geteuid() && st.Uid != 0 ||
-		st.Mode&0o022 != 0 && st.Mode&syscall.S_ISVTX == 0 {
+	var st unix.Stat_t
+	if unix.Stat(cwd, &st) != nil || uint32(st.Mode)&unix.S_IFMT != unix.S_IFDIR ||
+		logrot.OthersCanRename(&st, os.Geteuid()) != "" {
 		return "/"
 	}
 	return cwd

@@ -357,7 +357,7 @@ func (s *sink) redir() (created bool, err error) {
 // was made canonical when the relay started (no symbolic link in it), and
 // it is walked one name at a time without following any link, through
 // directories where no other user can rename or remove an entry (see
-// othersCanRename): one who can could have put a link or a directory of
+// OthersCanRename): one who can could have put a link or a directory of
 // their own there, to have the relay write where they choose.
 func (s *sink) remakeDir() (int, error) {
 	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
@@ -387,7 +387,7 @@ func (s *sink) remakeDir() (int, error) {
 			unix.Close(fd)
 			return -1, err
 		}
-		if why := othersCanRename(&st); why != "" {
+		if why := OthersCanRename(&st, s.uid); why != "" {
 			unix.Close(fd)
 			return -1, fmt.Errorf("%s %s", at, why)
 		}

@@ -22,7 +22,7 @@ import (
 // included): name must be a regular file, reached without a symbolic link
 // in its last component, owned by this process's effective user and with a
 // single link, in a directory where no other user can rename or remove it
-// (see othersCanRename). Otherwise Start returns an error wrapping ErrNotRotatable
+// (see OthersCanRename). Otherwise Start returns an error wrapping ErrNotRotatable
 // that says why, and the caller should write to f directly.
 //
 // w is the only write end of the pipe, blocking (a command must never see
@@ -162,29 +162,8 @@ func checkRotatable(f *os.File, path string) (dirfd int, err error) {
 	if err := unix.Fstat(dirfd, &dst); err != nil {
 		return refuse(fmt.Sprintf("its directory cannot be examined: %v", err))
 	}
-	if why := othersCanRename(&dst); why != "" {
+	if why := OthersCanRename(&dst, os.Geteuid()); why != "" {
 		return refuse("its directory " + why)
 	}
 	return dirfd, nil
-}
-
-// othersCanRename says why users other than this one (and root) could
-// rename or remove the relay's files in the directory st, or "": the
-// owner of a directory can, and so can anyone who may write it unless it
-// is sticky (S_ISVTX: then only a file's owner can). A group that may
-// write it is refused unless it is root's, as logrotate does: that a
-// group has no other member cannot be told from its id (a private group
-// gets members too), and /etc/group is not the only source of them.
-func othersCanRename(st *unix.Stat_t) string {
-	switch {
-	case int(st.Uid) != os.Geteuid() && st.Uid != 0:
-		return fmt.Sprintf("belongs to uid %d", st.Uid)
-	case st.Mode&unix.S_ISVTX != 0:
-		return ""
-	case st.Mode&unix.S_IWOTH != 0:
-		return "is writable by everyone and not sticky"
-	case st.Mode&unix.S_IWGRP != 0 && st.Gid != 0:
-		return fmt.Sprintf("is writable by group %d and not sticky", st.Gid)
-	}
-	return ""
 }
