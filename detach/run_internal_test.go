@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/nohupx/nohupx/internal/applet"
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 type failWriter struct{ err error }
@@ -66,13 +67,7 @@ func TestRunDirect(t *testing.T) {
 // warning says that --on-exit will not run (the stage runs it only after
 // appending to the record), and says nothing of it without --on-exit.
 func TestRecordDirWarnsOnExit(t *testing.T) {
-	state := t.TempDir()
-	if err := os.Mkdir(filepath.Join(state, "nohupx"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(state, "nohupx", "jobs"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	state := testbin.StateWithoutRecord(t)
 	env := []string{"XDG_STATE_HOME=" + state}
 	for _, tt := range []struct {
 		onExit, want string

@@ -16,13 +16,7 @@ import (
 // way the record fails: the warning says so.
 func TestRecordFailureWarnsOnExit(t *testing.T) {
 	// jobs is a file: the record directory cannot be opened.
-	state := t.TempDir()
-	if err := os.Mkdir(filepath.Join(state, "nohupx"), 0o700); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(state, "nohupx", "jobs"), nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	state := testbin.StateWithoutRecord(t)
 	// A read-only record directory: it opens, but takes no record.
 	roState := t.TempDir()
 	roDir := filepath.Join(roState, "nohupx", "jobs")

@@ -212,3 +212,17 @@ func Program(t testing.TB, pkg, name string) string {
 	}
 	return p.path
 }
+
+// StateWithoutRecord is an $XDG_STATE_HOME whose job record directory
+// cannot be opened: nohupx/jobs is a regular file there.
+func StateWithoutRecord(t testing.TB) string {
+	t.Helper()
+	state := t.TempDir()
+	if err := os.Mkdir(filepath.Join(state, "nohupx"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(state, "nohupx", "jobs"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
