@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/sys/unix"
 
-	"github.com/nohupx/nohupx/logrot"
+	"github.com/nohupx/nohupx/internal/safedir"
 )
 
 // outputPoll is how often the relays are looked at once the job has ended:
@@ -97,7 +97,7 @@ func (s *Store) RunOnExit(id, cmd string) error {
 }
 
 // hookDir is where --on-exit runs: the job's working directory, if no
-// other user can rename or remove entries in it (logrot.OthersCanRename,
+// other user can rename or remove entries in it (safedir.OthersCanRename,
 // the rule the relay rotates by), else /. The hook runs as whoever
 // started the job, root for detach --user too, and the job's directory
 // may be --user's USER's: a link they put there at a name the hook writes
@@ -105,7 +105,7 @@ func (s *Store) RunOnExit(id, cmd string) error {
 func hookDir(cwd string) string {
 	var st unix.Stat_t
 	if unix.Stat(cwd, &st) != nil || uint32(st.Mode)&unix.S_IFMT != unix.S_IFDIR ||
-		logrot.OthersCanRename(&st, os.Geteuid()) != "" {
+		safedir.OthersCanRename(&st, os.Geteuid()) != "" {
 		return "/"
 	}
 	return cwd

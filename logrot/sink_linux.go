@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/safedir"
 )
 
 // sink writes the relay's stream into the live file and rotates it. It
@@ -355,44 +356,13 @@ func (s *sink) redir() (created bool, err error) {
 // remakeDir makes the removed log directory again, with any directory
 // above it that went too (mode 0700), and opens it. The directory's name
 // was made canonical when the relay started (no symbolic link in it), and
-// it is walked one name at a time without following any link, through
-// directories where no other user can rename or remove an entry (see
-// OthersCanRename): one who can could have put a link or a directory of
-// their own there, to have the relay write where they choose.
+// safedir walks it without following a link, through directories where no
+// other user can rename or remove an entry: one who can could have put a
+// link or a directory of their own there, to have the relay write where
+// they choose.
 func (s *sink) remakeDir() (int, error) {
-	fd, err := unix.Open("/", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return -1, err
-	}
-	at := ""
-	for _, name := range strings.Split(strings.Trim(s.dir, "/"), "/") {
-		at += "/" + name
-		const flags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLOEXEC
-		next, err := unix.Openat(fd, name, flags, 0)
-		if errors.Is(err, unix.ENOENT) {
-			if err = unix.Mkdirat(fd, name, 0o700); err == nil || errors.Is(err, unix.EEXIST) {
-				next, err = unix.Openat(fd, name, flags, 0)
-			}
-		}
-		unix.Close(fd)
-		switch {
-		case errors.Is(err, unix.ELOOP), errors.Is(err, unix.ENOTDIR):
-			return -1, fmt.Errorf("%s is not a directory", at)
-		case err != nil:
-			return -1, fmt.Errorf("%s: %w", at, err)
-		}
-		fd = next
-		var st unix.Stat_t
-		if err := unix.Fstat(fd, &st); err != nil {
-			unix.Close(fd)
-			return -1, err
-		}
-		if why := OthersCanRename(&st, s.uid); why != "" {
-			unix.Close(fd)
-			return -1, fmt.Errorf("%s %s", at, why)
-		}
-	}
-	return fd, nil
+	fd, _, err := safedir.Open(s.dir, s.uid, func(string) safedir.Mode { return safedir.Mode{UID: -1, Perm: 0o700} })
+	return fd, err
 }
 
 // lockWait bounds the wait for the log directory's lock. Relays hold it

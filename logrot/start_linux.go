@@ -10,6 +10,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/reexec"
+	"github.com/nohupx/nohupx/internal/safedir"
 )
 
 // Start starts a detached relay that appends everything written to w to
@@ -22,8 +23,8 @@ import (
 // included): name must be a regular file, reached without a symbolic link
 // in its last component, owned by this process's effective user and with a
 // single link, in a directory where no other user can rename or remove it
-// (see OthersCanRename). Otherwise Start returns an error wrapping ErrNotRotatable
-// that says why, and the caller should write to f directly.
+// (see safedir.OthersCanRename). Otherwise Start returns an error wrapping
+// ErrNotRotatable that says why, and the caller should write to f directly.
 //
 // w is the only write end of the pipe, blocking (a command must never see
 // EAGAIN on its stdout) and close-on-exec: dup2 it where the output should
@@ -162,7 +163,7 @@ func checkRotatable(f *os.File, path string) (dirfd int, err error) {
 	if err := unix.Fstat(dirfd, &dst); err != nil {
 		return refuse(fmt.Sprintf("its directory cannot be examined: %v", err))
 	}
-	if why := OthersCanRename(&dst, os.Geteuid()); why != "" {
+	if why := safedir.OthersCanRename(&dst, os.Geteuid()); why != "" {
 		return refuse("its directory " + why)
 	}
 	return dirfd, nil

@@ -245,12 +245,12 @@ func TestSinkDirRemade(t *testing.T) {
 	}{
 		{"through a symbolic link", false, func(t *testing.T, top, outside string) {
 			os.Symlink(outside, filepath.Join(top, "a"))
-		}, "/a is not a directory"},
-		{"someone else's directory", true, func(t *testing.T, top, outside string) {
+		}, "/a' is not a directory"}, // quoted, as safedir names it
+		{"a directory of another user", true, func(t *testing.T, top, outside string) {
 			os.Chmod(top, 0o777|os.ModeSticky)
 			os.Mkdir(filepath.Join(top, "a"), 0o777)
 			os.Chown(filepath.Join(top, "a"), 65534, 65534)
-		}, "/a belongs to uid 65534"},
+		}, "/a' belongs to uid 65534"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/safedir"
 )
 
 // MissingError is a socket directory that no longer exists.
@@ -79,82 +80,35 @@ func dirProblem(dir string, st *unix.Stat_t, k Kind, uid int) error {
 	return nil
 }
 
-// dirMode is how a directory is made: its owner, group and mode.
-type dirMode struct {
-	uid, gid int
-	mode     uint32
-}
-
 // sharedDir is a directory above a server's own that all users' servers
 // share, and how it is made.
 type sharedDir struct {
 	path string
-	dirMode
-}
-
-// made is a directory ensureDir created, and its mode.
-type made struct {
-	path string
-	mode uint32
+	safedir.Mode
 }
 
 // ensureDir creates the missing directories on the way to dir: shared, if
 // given and missing, as it says (a directory all users' servers share,
-// such as /run/screen), and every other one as own. It walks
-// with O_NOFOLLOW from the deepest existing ancestor, which must be
-// trustworthy: a real directory owned by root or own.uid, and sticky if
-// others may write to it. It never changes a directory it did not create.
-func ensureDir(dir string, own dirMode, shared *sharedDir) (created []made, err error) {
-	dir = filepath.Clean(dir)
-	var missing []string
-	top := dir
+// such as /run/screen), and every other one as own, for own.UID. When
+// something is missing, it walks from / without following a link, through
+// directories where no one but own.UID and root can rename an entry (see
+// safedir). It never changes a directory it did not create, and an
+// existing dir is left to the checks that follow.
+func ensureDir(dir string, own safedir.Mode, shared *sharedDir) ([]safedir.Made, error) {
 	var st unix.Stat_t
-	for {
-		err := unix.Lstat(top, &st)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, unix.ENOENT) || top == "/" {
-			return nil, fmt.Errorf("%s: %w", quote.Shell(top), err)
-		}
-		missing = append([]string{filepath.Base(top)}, missing...)
-		top = filepath.Dir(top)
-	}
-	if len(missing) == 0 {
+	if unix.Lstat(dir, &st) == nil {
 		return nil, nil
 	}
-	if st.Mode&unix.S_IFMT != unix.S_IFDIR {
-		return nil, &UnsafeError{top, "is not a directory (a symbolic link is not followed)"}
-	}
-	if st.Uid != 0 && int(st.Uid) != own.uid {
-		return nil, &UnsafeError{top, fmt.Sprintf("is owned by %s; creating a socket directory inside it is not safe", userName(int(st.Uid)))}
-	}
-	if st.Mode&0o022 != 0 && st.Mode&unix.S_ISVTX == 0 {
-		return nil, &UnsafeError{top, fmt.Sprintf("has mode %04o: writable by others and not sticky, so they could replace what is created in it", st.Mode&0o7777)}
-	}
-	fd, err := unix.Open(top, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", quote.Shell(top), err)
-	}
-	path := top
-	for _, name := range missing {
-		path = filepath.Join(path, name)
-		m := own
+	fd, made, err := safedir.Open(filepath.Clean(dir), own.UID, func(path string) safedir.Mode {
 		if shared != nil && path == filepath.Clean(shared.path) {
-			m = shared.dirMode
+			return shared.Mode
 		}
-		next, err := mkdirAs(fd, name, m)
+		return own
+	})
+	if err == nil {
 		unix.Close(fd)
-		if err != nil {
-			return created, fmt.Errorf("cannot create %s: %w", quote.Shell(path), err)
-		}
-		if next.made {
-			created = append(created, made{path, m.mode})
-		}
-		fd = next.fd
 	}
-	unix.Close(fd)
-	return created, nil
+	return made, err
 }
 
 // screenSockDirs are where a screen built for many users keeps their
@@ -183,55 +137,15 @@ func sharedDirs(s Server) *sharedDir {
 	if s.Kind != Screen || !slices.Contains(screenSockDirs, filepath.Dir(s.Dir())) {
 		return nil
 	}
-	d := &sharedDir{filepath.Dir(s.Dir()), dirMode{0, 0, 0o1777}}
+	d := &sharedDir{filepath.Dir(s.Dir()), safedir.Mode{UID: 0, GID: 0, Perm: 0o1777}}
 	var st unix.Stat_t
 	if unix.Stat(screenBinary, &st) == nil && st.Uid == 0 {
 		switch {
 		case st.Mode&unix.S_ISUID != 0:
-			d.mode = 0o755
+			d.Perm = 0o755
 		case st.Mode&unix.S_ISGID != 0:
-			d.gid, d.mode = int(st.Gid), 0o775
+			d.GID, d.Perm = int(st.Gid), 0o775
 		}
 	}
 	return d
-}
-
-type opened struct {
-	fd   int
-	made bool
-}
-
-// mkdirAs makes name in the directory parent as m says and returns it
-// open. If someone else created it first (a tmux client racing us does),
-// it is opened as it is and left unchanged.
-func mkdirAs(parent int, name string, m dirMode) (opened, error) {
-	err := unix.Mkdirat(parent, name, 0o700)
-	made := err == nil
-	if err != nil && !errors.Is(err, unix.EEXIST) {
-		return opened{}, err
-	}
-	fd, err := unix.Openat(parent, name, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.ENOTDIR) {
-			return opened{}, errors.New("it appeared as something other than a directory")
-		}
-		return opened{}, err
-	}
-	if made {
-		// Only a directory made here, still empty, is adjusted: the umask
-		// may have cleared bits, and root creates it for the user. The
-		// owner first: chown may clear set-id bits that chmod then sets.
-		var st unix.Stat_t
-		if err = unix.Fstat(fd, &st); err == nil && (int(st.Uid) != m.uid || int(st.Gid) != m.gid) {
-			err = unix.Fchown(fd, m.uid, m.gid)
-		}
-		if err == nil && uint32(st.Mode)&0o7777 != m.mode {
-			err = unix.Fchmod(fd, m.mode)
-		}
-		if err != nil {
-			unix.Close(fd)
-			return opened{}, err
-		}
-	}
-	return opened{fd: fd, made: made}, nil
 }

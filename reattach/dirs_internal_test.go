@@ -4,8 +4,10 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
+	"github.com/nohupx/nohupx/internal/safedir"
 	"github.com/nohupx/nohupx/internal/testbin"
 )
 
@@ -37,10 +39,10 @@ func TestEnsureDirShared(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if d := sharedDirs(tt.s); d != nil && d.uid != uid {
+			if d := sharedDirs(tt.s); d != nil && d.UID != uid {
 				testbin.NeedRoot(t, "to make a directory of root's")
 			}
-			created, err := ensureDir(tt.s.Dir(), dirMode{uid, gid, 0o700}, sharedDirs(tt.s))
+			created, err := ensureDir(tt.s.Dir(), safedir.Mode{UID: uid, GID: gid, Perm: 0o700}, sharedDirs(tt.s))
 			if err != nil || len(created) != len(tt.modes) {
 				t.Fatalf("ensureDir = %v, %v; want %d made", created, err, len(tt.modes))
 			}
@@ -70,12 +72,12 @@ func TestSharedDirsTrustsRootsScreen(t *testing.T) {
 	for _, tt := range []struct {
 		owner int
 		mode  os.FileMode
-		want  dirMode
+		want  safedir.Mode
 	}{
-		{0, 0o755 | os.ModeSetgid, dirMode{0, 65534, 0o775}},
-		{0, 0o755 | os.ModeSetuid, dirMode{0, 0, 0o755}},
-		{0, 0o755, dirMode{0, 0, 0o1777}},
-		{65534, 0o755 | os.ModeSetgid, dirMode{0, 0, 0o1777}},
+		{0, 0o755 | os.ModeSetgid, safedir.Mode{UID: 0, GID: 65534, Perm: 0o775}},
+		{0, 0o755 | os.ModeSetuid, safedir.Mode{UID: 0, GID: 0, Perm: 0o755}},
+		{0, 0o755, safedir.Mode{UID: 0, GID: 0, Perm: 0o1777}},
+		{65534, 0o755 | os.ModeSetgid, safedir.Mode{UID: 0, GID: 0, Perm: 0o1777}},
 	} {
 		if err := os.Chown(screenBinary, tt.owner, 65534); err != nil {
 			t.Fatal(err)
@@ -83,8 +85,31 @@ func TestSharedDirsTrustsRootsScreen(t *testing.T) {
 		if err := os.Chmod(screenBinary, tt.mode); err != nil { // after chown, which clears set-id bits
 			t.Fatal(err)
 		}
-		if d := sharedDirs(server); d == nil || d.dirMode != tt.want {
+		if d := sharedDirs(server); d == nil || d.Mode != tt.want {
 			t.Errorf("the system's screen of uid %d, mode %v: %+v; want %+v", tt.owner, tt.mode, d, tt.want)
 		}
+	}
+}
+
+// TestEnsureDirRefusesAboveTheDeepest: every directory on the way is
+// checked, not only the deepest that exists: the owner of one above could
+// rename the ones below it and put a link there.
+func TestEnsureDirRefusesAboveTheDeepest(t *testing.T) {
+	testbin.NeedRoot(t, "to give a directory to another user")
+	theirs := filepath.Join(t.TempDir(), "theirs")
+	mine := filepath.Join(theirs, "mine")
+	if err := os.MkdirAll(mine, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	os.Chmod(theirs, 0o755)
+	if err := os.Chown(theirs, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	made, err := ensureDir(filepath.Join(mine, "tmux-0"), safedir.Mode{UID: 0, GID: 0, Perm: 0o700}, nil)
+	if err == nil || !strings.Contains(err.Error(), "belongs to uid 65534") || len(made) != 0 {
+		t.Errorf("ensureDir = %v, %v; want it refused: %s belongs to uid 65534", made, err, theirs)
+	}
+	if _, err := os.Lstat(filepath.Join(mine, "tmux-0")); err == nil {
+		t.Error("made the directory anyway")
 	}
 }

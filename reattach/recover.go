@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/quote"
+	"github.com/nohupx/nohupx/internal/safedir"
 )
 
 // Result is what happened to one server.
@@ -110,12 +111,12 @@ func (r *recoverer) recover(s Server) (res Result) {
 // starting a server whose path the signal would then steal.
 func (r *recoverer) hold(s Server, res *Result) (p *pin, err error) {
 	for attempt := 0; ; attempt++ {
-		var created []made
-		created, err = ensureDir(s.Dir(), dirMode{s.UID, s.GID, 0o700}, sharedDirs(s))
+		var created []safedir.Made
+		created, err = ensureDir(s.Dir(), safedir.Mode{UID: s.UID, GID: s.GID, Perm: 0o700}, sharedDirs(s))
 		for _, d := range created {
-			res.Actions = append(res.Actions, fmt.Sprintf("created %s (%04o)", quote.Shell(d.path), d.mode))
+			res.Actions = append(res.Actions, fmt.Sprintf("created %s (%04o)", quote.Shell(d.Path), d.Perm))
 			if r.dirCreated != nil {
-				r.dirCreated(d.path)
+				r.dirCreated(d.Path)
 			}
 		}
 		if err == nil {

@@ -1,0 +1,166 @@
+package safedir
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
+)
+
+func TestOthersCanRename(t *testing.T) {
+	const me = 1000
+	tests := []struct {
+		uid, gid uint32
+		mode     uint32
+		want     string
+	}{
+		{me, me, 0o700, ""},
+		{0, 0, 0o755, ""},
+		{0, 0, 0o1777, ""},
+		{0, 0, 0o775, ""}, // root's group, as logrotate allows
+		{me, me, 0o1770, ""},
+		{2000, 2000, 0o700, "belongs to uid 2000"},
+		{2000, 2000, 0o1777, "belongs to uid 2000"},
+		{me, me, 0o777, "is writable by everyone and not sticky"},
+		{me, me, 0o770, "is writable by group 1000 and not sticky"},
+		{0, 5, 0o775, "is writable by group 5 and not sticky"},
+	}
+	for _, tt := range tests {
+		st := unix.Stat_t{Uid: tt.uid, Gid: tt.gid}
+		setMode(&st.Mode, unix.S_IFDIR|tt.mode)
+		if got := OthersCanRename(&st, me); got != tt.want {
+			t.Errorf("uid %d gid %d mode %04o: %q; want %q", tt.uid, tt.gid, tt.mode, got, tt.want)
+		}
+	}
+}
+
+// setMode sets a Stat_t's mode, 32 bits on Linux and 16 on the BSDs.
+func setMode[T ~uint16 | ~uint32](m *T, mode uint32) { *m = T(mode) }
+
+// mine makes every missing directory 0700, keeping the maker's owner.
+func mine(string) Mode { return Mode{UID: -1, Perm: 0o700} }
+
+// TestOpenMakes: the missing directories are made as the mode says for
+// each path, in order, and the one returned is the directory at dir.
+func TestOpenMakes(t *testing.T) {
+	top := t.TempDir()
+	shared := filepath.Join(top, "shared")
+	dir := filepath.Join(shared, "own")
+	fd, made, err := Open(dir, os.Geteuid(), func(p string) Mode {
+		if p == shared {
+			return Mode{UID: -1, Perm: 0o1777}
+		}
+		return Mode{UID: -1, Perm: 0o700}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fd)
+	want := []Made{{shared, 0o1777}, {dir, 0o700}}
+	if len(made) != 2 || made[0] != want[0] || made[1] != want[1] {
+		t.Errorf("made %v; want %v", made, want)
+	}
+	for _, m := range want {
+		if fi, err := os.Stat(m.Path); err != nil || uint32(fi.Mode().Perm()) != m.Perm&0o777 ||
+			(m.Perm&0o1000 != 0) != (fi.Mode()&os.ModeSticky != 0) {
+			t.Errorf("%s: %v, %v; want mode %04o", m.Path, fi.Mode(), err, m.Perm)
+		}
+	}
+	var got, at unix.Stat_t
+	unix.Fstat(fd, &got)
+	unix.Stat(dir, &at)
+	if got.Ino != at.Ino || got.Dev != at.Dev {
+		t.Errorf("the descriptor is not the directory at %s", dir)
+	}
+	// Again: nothing to make, the same directory.
+	fd2, made, err := Open(dir, os.Geteuid(), mine)
+	if err != nil || len(made) != 0 {
+		t.Fatalf("again: made %v, %v; want nothing made", made, err)
+	}
+	unix.Close(fd2)
+}
+
+// TestOpenRefuses: the walk neither follows a link nor enters a directory
+// another user can change, and makes nothing past either.
+func TestOpenRefuses(t *testing.T) {
+	tests := []struct {
+		name  string
+		root  bool
+		plant func(t *testing.T, top, outside string) // on the way to top/a/b
+		want  string                                  // why /a is refused
+	}{
+		{"a symbolic link", false, func(t *testing.T, top, outside string) {
+			os.Symlink(outside, filepath.Join(top, "a"))
+		}, "is not a directory (a symbolic link is not followed)"},
+		{"a file", false, func(t *testing.T, top, outside string) {
+			os.WriteFile(filepath.Join(top, "a"), nil, 0o600)
+		}, "is not a directory (a symbolic link is not followed)"},
+		{"a directory of another user's", true, func(t *testing.T, top, outside string) {
+			os.Mkdir(filepath.Join(top, "a"), 0o755)
+			os.Chown(filepath.Join(top, "a"), 65534, 65534)
+		}, "belongs to uid 65534"},
+		{"a directory another group may write", true, func(t *testing.T, top, outside string) {
+			os.Mkdir(filepath.Join(top, "a"), 0o700)
+			os.Chown(filepath.Join(top, "a"), os.Geteuid(), 65534)
+			os.Chmod(filepath.Join(top, "a"), 0o770)
+		}, "is writable by group 65534 and not sticky"},
+		{"a directory everyone may write", false, func(t *testing.T, top, outside string) {
+			os.Mkdir(filepath.Join(top, "a"), 0o700)
+			os.Chmod(filepath.Join(top, "a"), 0o777)
+		}, "is writable by everyone and not sticky"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.root {
+				testbin.NeedRoot(t, "to give a directory to another user")
+			}
+			top, outside := t.TempDir(), t.TempDir()
+			tt.plant(t, top, outside)
+			fd, made, err := Open(filepath.Join(top, "a", "b"), os.Geteuid(), mine)
+			var unsafe *UnsafeError
+			if err == nil {
+				unix.Close(fd)
+			}
+			if !errors.As(err, &unsafe) || unsafe.Path != filepath.Join(top, "a") || unsafe.Why != tt.want || len(made) != 0 {
+				t.Errorf("Open = %v (made %v); want an *UnsafeError: /a %s, nothing made", err, made, tt.want)
+			}
+			if ents, _ := os.ReadDir(outside); len(ents) != 0 {
+				t.Errorf("made %v through the link", ents)
+			}
+		})
+	}
+}
+
+// TestOpenBadPaths: a relative path, or one that goes up, is refused.
+func TestOpenBadPaths(t *testing.T) {
+	top := t.TempDir()
+	for _, dir := range []string{"rel/dir", top + "/a/../b"} {
+		fd, _, err := Open(dir, os.Geteuid(), mine)
+		if err == nil {
+			unix.Close(fd)
+			t.Errorf("Open(%q) succeeded; want it refused", dir)
+		}
+	}
+	if _, err := os.Lstat(filepath.Join(top, "a")); err == nil {
+		t.Error("made a directory on the way up")
+	}
+}
+
+// TestOpenGivesOwner: root makes a directory for a user, who owns it.
+func TestOpenGivesOwner(t *testing.T) {
+	testbin.NeedRoot(t, "to make a directory for another user")
+	dir := filepath.Join(t.TempDir(), "theirs")
+	fd, _, err := Open(dir, 65534, func(string) Mode { return Mode{UID: 65534, GID: 65534, Perm: 0o700} })
+	if err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Stat(dir, &st); err != nil || st.Uid != 65534 || st.Gid != 65534 || st.Mode&0o7777 != 0o700 {
+		t.Errorf("%s: uid %d gid %d mode %04o, %v; want 65534, 65534, 0700", dir, st.Uid, st.Gid, st.Mode&0o7777, err)
+	}
+}
