@@ -98,6 +98,7 @@ func TestStatuses(t *testing.T) {
 		{"on-exit without a record", []string{"--no-record", "--on-exit", "touch DIR/ran", "true"}, 125, "detach: --on-exit needs the job record, which --no-record turns off\nTry 'detach --help' for more information.\n"},
 		{"on-exit without a record, either order", []string{"--on-exit=touch DIR/ran", "--no-rec", "true"}, 125, "detach: --on-exit needs the job record, which --no-record turns off\nTry 'detach --help' for more information.\n"},
 		{"timeout without ready", []string{"--timeout", "1s", "true"}, 125, "detach: --timeout goes with --ready\nTry 'detach --help' for more information.\n"},
+		{"wait and ready", []string{"-w", "--ready", "true"}, 125, "detach: --wait and --ready go one at a time (--wait returns at the end, --ready once it is ready)\nTry 'detach --help' for more information.\n"},
 		{"no such user", []string{"--user", "no-such-user-x", "true"}, 125, noSuchUser},
 		{"wait: exit status", []string{"-w", "sh", "-c", "exit 3"}, 3, ""},
 		{"wait: signal is 128+n", []string{"-w", "sh", "-c", "kill -TERM $$"}, 143, ""},

@@ -179,6 +179,11 @@ func parse(prog string, args []string) (Options, action, error) {
 	if o.Timeout > 0 && !o.Ready {
 		return o, actRun, errors.New("--timeout goes with --ready")
 	}
+	if o.Wait && o.Ready {
+		// Each decides when detach returns, and with what status: one
+		// of them would be ignored.
+		return o, actRun, errors.New("--wait and --ready go one at a time (--wait returns at the end, --ready once it is ready)")
+	}
 	if o.OnExit != "" && o.NoRecord {
 		// The stage runs CMD after appending the end to the record:
 		// without one it would never run. Refused as nohupx refuses it.
