@@ -286,7 +286,7 @@ func showLog(o Options, fail int) int {
 		_ = diag.Printf(o.Err, o.Prog, "warning: skipping %s", err)
 	})
 	if err != nil {
-		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Named(err))
 		return fail
 	}
 	defer out.Close()
@@ -295,7 +295,7 @@ func showLog(o Options, fail int) int {
 		err = out.Follow(o.Out, 100*time.Millisecond)
 	}
 	if err != nil {
-		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Strerror(err))
+		_ = diag.Printf(o.Err, o.Prog, "job %s: %s", j.ID, diag.Named(err))
 		return fail
 	}
 	return 0

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"syscall"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nohupx/nohupx/internal/quote"
 )
 
 // Strerror is the C library's text for err's errno ("No such file or
@@ -24,6 +27,16 @@ func Strerror(err error) string {
 	s := errno.Error()
 	r, n := utf8.DecodeRuneInString(s)
 	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// Named is Strerror for an error that may be about a file: a path error
+// says which file, GNU's way ("'FILE': No such file or directory"), since
+// the message around it does not.
+func Named(err error) string {
+	if pe, ok := err.(*fs.PathError); ok {
+		return quote.Shell(pe.Path) + ": " + Strerror(pe.Err)
+	}
+	return Strerror(err)
 }
 
 // Printf writes "prog: " and the formatted message and a newline to w, in
