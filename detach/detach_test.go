@@ -563,3 +563,32 @@ func TestHelp(t *testing.T) {
 		t.Errorf("detach --help differs from %s (UPDATE_GOLDEN=1 rewrites it):\n%s", golden, out)
 	}
 }
+
+// TestPrintPidFails: when -p cannot print the pid (stdout full, or closed,
+// which the Go runtime would have turned into /dev/null), detach fails
+// and says that the command runs, and as which pid.
+func TestPrintPidFails(t *testing.T) {
+	for _, tt := range []struct{ name, redirect string }{
+		{"stdout full", ">/dev/full"},
+		{"stdout closed", ">&-"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cmd := exec.Command("sh", "-c", `exec "$0" -p sleep 30 `+tt.redirect, testbin.Path("detach"))
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			msg := stderr.String()
+			_, after, ok := strings.Cut(msg, "; the command runs, as pid ")
+			pid, err := strconv.Atoi(strings.TrimSpace(after))
+			if err == nil {
+				defer syscall.Kill(pid, syscall.SIGKILL)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != 125 || !ok || err != nil || strings.Count(msg, "\n") != 1 {
+				t.Fatalf("detach -p %s = %d %q; want 125 and one line that gives the pid", tt.redirect, code, msg)
+			}
+			if comm, _ := os.ReadFile(fmt.Sprintf("/proc/%d/comm", pid)); string(comm) != "sleep\n" {
+				t.Errorf("pid %d is %q; want the command, sleep", pid, comm)
+			}
+		})
+	}
+}
