@@ -19,6 +19,7 @@ import (
 	detachpkg "github.com/nohupx/nohupx/detach"
 	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/internal/testbin"
+	"github.com/nohupx/nohupx/logrot"
 )
 
 // detach runs the detach applet and returns its status, stdout and stderr.
@@ -456,6 +457,18 @@ func TestUser(t *testing.T) {
 	dir := t.TempDir()
 	os.Chmod(dir, 0o755)
 	pf, log := filepath.Join(dir, "u.pid"), filepath.Join(dir, "u.log")
+	// Run after daemon's kill, before dir is removed: the relay writes
+	// the end of the output, and the stage removes the pidfile, on their
+	// way out.
+	t.Cleanup(func() {
+		for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if pids, err := logrot.Serving(log); err != nil || len(pids) == 0 {
+				if _, err := os.Stat(pf); err != nil {
+					return
+				}
+			}
+		}
+	})
 	pid := daemon(t, "--user", "nobody", "--pidfile", pf, "-o", log, "sleep", "30")
 	if got := procField(t, pid, "Uid"); !strings.HasPrefix(got, "65534\t65534") {
 		t.Errorf("Uid = %q; want nobody's 65534", got)
