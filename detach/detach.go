@@ -15,7 +15,6 @@ import (
 
 	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
-	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
 	"github.com/nohupx/nohupx/internal/pidfile"
 	"github.com/nohupx/nohupx/internal/quote"
@@ -156,13 +155,7 @@ func announce(o Options, stdio applet.Stdio, st *stage, pid int, recDir, unit st
 		}
 	}
 	if o.PrintPid {
-		err := error(syscall.EBADF)
-		if f, ok := stdio.Out.(*os.File); !ok || f.Fd() != 1 || !entry.Closed(1) {
-			// A closed stdout is /dev/null by now (the Go runtime opened
-			// it): the pid would be lost without a word.
-			_, err = fmt.Fprintln(stdio.Out, pid)
-		}
-		if err != nil {
+		if _, err := fmt.Fprintln(stdio.Out, pid); err != nil {
 			return fmt.Errorf("write error: %s; the command runs, as pid %d", diag.Strerror(err), pid)
 		}
 	}

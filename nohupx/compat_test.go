@@ -342,6 +342,18 @@ func TestHelpAndVersion(t *testing.T) {
 			t.Errorf("%s --help >/dev/full: status %d stderr %q; want 125 and a write error", bin, cmd.ProcessState.ExitCode(), got)
 		}
 	}
+	// And to a closed stdout, which the Go runtime turns into /dev/null.
+	for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+		for _, opt := range []string{"--help", "--version"} {
+			cmd := exec.Command("bash", "-c", `exec -a nohup "$0" "$1" >&-`, bin, opt)
+			var stderr bytes.Buffer
+			cmd.Stderr = &stderr
+			cmd.Run()
+			if got := stderr.String(); cmd.ProcessState.ExitCode() != 125 || got != "nohup: write error: Bad file descriptor\n" {
+				t.Errorf("%s %s >&-: status %d stderr %q; want 125 and a write error", bin, opt, cmd.ProcessState.ExitCode(), got)
+			}
+		}
+	}
 }
 
 func TestHelpGolden(t *testing.T) {

@@ -182,6 +182,8 @@ func TestCompat(t *testing.T) {
 		{name: "long with value", c: call{args: []string{"--wait=1", "true"}}, want: "exit 1"},
 		{name: "ambiguous empty name", c: call{args: []string{"--=x"}}, want: "exit 1"},
 		{name: "help to full disk", c: call{args: []string{"--help"}, full: true}, want: "exit 1"},
+		{name: "help to closed stdout", c: call{via: []string{"bash", "-c", `exec "$0" "$@" >&-`}, args: []string{"--help"}}, want: "exit 0"},
+		{name: "version to closed stdout", c: call{via: []string{"bash", "-c", `exec "$0" "$@" >&-`}, args: []string{"-V"}}, want: "exit 0"},
 		{name: "command after options", c: call{args: []string{"-f", "-w", "echo", "-w", "--x"}}, want: "exit 0"},
 		{name: "prefixes", c: call{args: []string{"--fo", "--wa", "sh", "-c", "exit 4"}}, want: "exit 4"},
 		{name: "bundle", c: call{args: []string{"-fw", "sh", "-c", "exit 5"}}, want: "exit 5"},

@@ -133,10 +133,11 @@ func lookup(name string) option {
 }
 
 // writeStdout writes --help or --version. A failed write is reported as
-// util-linux's close_stdout() does at exit; EPIPE is left silent.
+// util-linux's close_stdout() does at exit, which leaves EPIPE silent, and
+// EBADF too when stdout was closed from the start.
 func (c *cmd) writeStdout(prog, text string) int {
 	_, err := io.WriteString(c.stdio.Out, text)
-	if err != nil && !errors.Is(err, syscall.EPIPE) {
+	if err != nil && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.EBADF) {
 		_ = diag.Printf(c.stdio.Err, prog, "write error: %s", diag.Strerror(err))
 		return 1
 	}

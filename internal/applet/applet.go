@@ -14,6 +14,9 @@ import (
 	"io"
 	"os"
 	"strings"
+	"syscall"
+
+	"github.com/nohupx/nohupx/internal/entry"
 )
 
 // Stdio are an applet's own streams: its messages, --help and --version,
@@ -26,8 +29,23 @@ type Stdio struct {
 	Err io.Writer
 }
 
-// OS is this process's own standard streams.
-func OS() Stdio { return Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr} }
+// OS is this process's own standard streams. A stdout that was closed
+// when the process started (internal/entry saw it) fails every write with
+// EBADF, as a C program's would: the Go runtime has put /dev/null on fd 1,
+// and --help, --version, -p's pid or --jobs would vanish there with
+// status 0.
+func OS() Stdio {
+	s := Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
+	if entry.Closed(1) {
+		s.Out = closed{}
+	}
+	return s
+}
+
+// closed is a stream whose descriptor was closed.
+type closed struct{}
+
+func (closed) Write([]byte) (int, error) { return 0, syscall.EBADF }
 
 // Func is an applet's entry point.
 type Func func(args []string, stdio Stdio, env []string) int
