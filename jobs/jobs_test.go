@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/nohupx/nohupx/internal/procfs"
 	"github.com/nohupx/nohupx/logrot"
 )
 
@@ -470,6 +471,28 @@ func TestHookDir(t *testing.T) {
 	for _, tt := range tests {
 		if got := hookDir(tt.dir); got != tt.want {
 			t.Errorf("hookDir(%s) = %s; want %s", tt.dir, got, tt.want)
+		}
+	}
+}
+
+// TestSignalNeverEveryProcess: a job recorded as pid 1 leading its group
+// (a container's first process) is signalled alone, never as group 1,
+// which kill(2) would take for every process the caller may signal.
+// Signal 0 sends nothing, to any process: the test only sees the target.
+func TestSignalNeverEveryProcess(t *testing.T) {
+	if err := syscall.Kill(1, 0); err != nil {
+		t.Skipf("pid 1 cannot be signalled here: %v", err)
+	}
+	st, err := procfs.ReadStat(1)
+	if err != nil {
+		t.Skip(err)
+	}
+	for _, waiter := range []int{0, 1} {
+		j := Job{Record: Record{By: "nohupx", Pid: 1, StartTicks: st.Start, Pgid: 1, Sid: 1, OwnGroup: true,
+			Waiter: waiter, WaiterTicks: st.Start, Command: []string{"init"}}}
+		target, what, err := Signal(j, 0)
+		if err != nil || target != 1 || what != "process" {
+			t.Errorf("Signal of pid 1 leading group 1 (waiter %d) = %d %q %v; want process 1", waiter, target, what, err)
 		}
 	}
 }

@@ -204,7 +204,11 @@ func Signal(j Job, sig syscall.Signal) (target int, what string, err error) {
 		return 0, "", fmt.Errorf("it has ended; nothing sent (pid %d may be another process's by now)", j.Pid)
 	}
 	target, what = j.Pid, "process"
-	if j.OwnGroup && (j.Pgid == j.Pid || j.Pgid == j.Waiter && j.waiting()) {
+	// Never group 1 or below: kill(2) takes -1 for every process the
+	// caller may signal and 0 for the caller's own group, so the group of
+	// a job that is pid 1 (a container's first process, leading its
+	// session) cannot be signalled as a group at all.
+	if j.OwnGroup && j.Pgid > 1 && (j.Pgid == j.Pid || j.Pgid == j.Waiter && j.waiting()) {
 		target, what = -j.Pgid, "process group"
 	}
 	if err := syscall.Kill(target, sig); err != nil {
