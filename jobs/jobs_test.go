@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -495,4 +496,72 @@ func TestSignalNeverEveryProcess(t *testing.T) {
 			t.Errorf("Signal of pid 1 leading group 1 (waiter %d) = %d %q %v; want process 1", waiter, target, what, err)
 		}
 	}
+}
+
+// TestSignalGroupNow: --kill signals the group the job is in now, not the
+// one recorded. A detach job that made a session of its own (a daemon's
+// setsid) is signalled in its own group, not through the waiting stage's,
+// which it has left; one that left a group it led is signalled alone.
+// Signal 0 sends nothing: the test only sees the target.
+func TestSignalGroupNow(t *testing.T) {
+	stage := sleeper(t, 0)
+	tests := []struct {
+		name      string
+		jobGroup  int // 0: a group of its own
+		recorded  func(job int) (pgid, waiter int)
+		wantGroup bool
+		wantStage bool // the stage's group, not the job's
+	}{
+		{name: "in detach's group", jobGroup: stage,
+			recorded: func(int) (int, int) { return stage, stage }, wantGroup: true, wantStage: true},
+		{name: "left detach's group for its own",
+			recorded: func(int) (int, int) { return stage, stage }, wantGroup: true},
+		{name: "leads its group, as recorded",
+			recorded: func(job int) (int, int) { return job, 0 }, wantGroup: true},
+		{name: "left the group it led", jobGroup: stage,
+			recorded: func(job int) (int, int) { return job, 0 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			job := sleeper(t, tt.jobGroup)
+			pgid, waiter := tt.recorded(job)
+			j := Job{Record: Record{By: "detach", Pid: job, StartTicks: ticks(t, job), Pgid: pgid,
+				OwnGroup: true, Waiter: waiter, Command: []string{"sleep"}}}
+			if waiter != 0 {
+				j.WaiterTicks = ticks(t, waiter)
+			}
+			want, wantWhat := job, "process"
+			if tt.wantStage {
+				want = stage
+			}
+			if tt.wantGroup {
+				wantWhat = "process group"
+			}
+			if target, what, err := Signal(j, 0); err != nil || target != want || what != wantWhat {
+				t.Errorf("Signal = %d %q %v; want %s %d", target, what, err, wantWhat, want)
+			}
+		})
+	}
+}
+
+// sleeper starts a process that sleeps until the test ends, in process
+// group pgid (0: a group of its own), and returns its pid.
+func sleeper(t *testing.T, pgid int) int {
+	t.Helper()
+	c := exec.Command("sleep", "1000")
+	c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pgid: pgid}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	return c.Process.Pid
+}
+
+func ticks(t *testing.T, pid int) uint64 {
+	t.Helper()
+	st, err := procfs.ReadStat(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st.Start
 }

@@ -190,9 +190,9 @@ func EndedEvent(ws syscall.WaitStatus) Event {
 	return e
 }
 
-// Signal sends sig to the job: to its whole process group when the group
-// was made for it and still is (its leader is the job, or detach's waiting
-// stage), else to the job's process alone. It refuses a job that has ended,
+// Signal sends sig to the job: to its whole process group when the job is
+// in a group made for it (it leads the group, or detach's waiting stage
+// does), else to the job's process alone. It refuses a job that has ended,
 // whose pid may belong to another process by now.
 //
 // A stopped job is continued after the signal, as bash's kill does for a
@@ -204,12 +204,8 @@ func Signal(j Job, sig syscall.Signal) (target int, what string, err error) {
 		return 0, "", fmt.Errorf("it has ended; nothing sent (pid %d may be another process's by now)", j.Pid)
 	}
 	target, what = j.Pid, "process"
-	// Never group 1 or below: kill(2) takes -1 for every process the
-	// caller may signal and 0 for the caller's own group, so the group of
-	// a job that is pid 1 (a container's first process, leading its
-	// session) cannot be signalled as a group at all.
-	if j.OwnGroup && j.Pgid > 1 && (j.Pgid == j.Pid || j.Pgid == j.Waiter && j.waiting()) {
-		target, what = -j.Pgid, "process group"
+	if pgid := j.group(); pgid != 0 {
+		target, what = -pgid, "process group"
 	}
 	if err := syscall.Kill(target, sig); err != nil {
 		if target == j.Pid {
@@ -231,4 +227,25 @@ func Signal(j Job, sig syscall.Signal) (target int, what string, err error) {
 		target = -target
 	}
 	return target, what, nil
+}
+
+// group is the process group to signal for the job, or 0 for its process
+// alone. It is the group the job is in now, not the one recorded: a job
+// may have left detach's group since (a daemon's own setsid(2)), and
+// signalling that group would then reach the waiting stage and not the
+// job. Never 1 or below: kill(2) takes -1 for every process the caller
+// may signal and 0 for the caller's own group, so the group of a job that
+// is pid 1 (a container's first process, leading its session) cannot be
+// signalled as a group at all.
+func (j Job) group() int {
+	pgid, err := unix.Getpgid(j.Pid)
+	switch {
+	case err != nil || pgid <= 1:
+		return 0
+	case pgid == j.Pid: // it leads its group
+		return pgid
+	case j.OwnGroup && pgid == j.Pgid && pgid == j.Waiter && j.waiting():
+		return pgid
+	}
+	return 0
 }
