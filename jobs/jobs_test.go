@@ -565,3 +565,30 @@ func ticks(t *testing.T, pid int) uint64 {
 	}
 	return st.Start
 }
+
+// TestManyKills: a job signalled again and again (a reload signal sent
+// by cron) keeps a readable record, and its end is still recorded.
+func TestManyKills(t *testing.T) {
+	s, err := Open(filepath.Join(t.TempDir(), "jobs"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	r := Record{By: "detach", Pid: 4242, StatusKnown: true, Command: []string{"server"}, Started: time.Now()}
+	if err := s.Create(&r); err != nil {
+		t.Fatal(err)
+	}
+	kill := Event{Event: EvKill, Signal: "HUP"}
+	each, _ := line(kill)
+	for i := 0; i <= maxRecord/len(each); i++ {
+		if err := s.Append(r.ID, kill); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Append(r.ID, EndedEvent(syscall.WaitStatus(0))); err != nil {
+		t.Fatal(err)
+	}
+	if j, err := s.Get(r.ID); err != nil || j.ExitStatus == nil || len(j.Kills) == 0 {
+		t.Errorf("after many kills: %v, status %v; want the record, its kills and its end", err, j.ExitStatus)
+	}
+}

@@ -185,8 +185,16 @@ func (s *Store) Append(id string, e Event) error {
 		return err
 	}
 	defer unix.Close(fd)
-	if _, err := s.ours(fd); err != nil {
+	st, err := s.ours(fd)
+	if err != nil {
 		return err
+	}
+	// A kill event is a note, and --kill may be run without end (a
+	// reload signal from cron): past maxKillNotes it is no longer
+	// written, so that the record stays under maxRecord, readable, with
+	// room for the events that matter (the end, how --on-exit went).
+	if e.Event == EvKill && st.Size+int64(len(data)) > maxKillNotes {
+		return nil
 	}
 	return writeAll(fd, data)
 }
@@ -267,6 +275,9 @@ func (s *Store) names() ([]string, error) {
 // maxRecord bounds what is read of one file: a record is a few hundred
 // bytes plus a few events.
 const maxRecord = 1 << 20
+
+// maxKillNotes is the size past which --kill's events are not appended.
+const maxKillNotes = maxRecord / 2
 
 func (s *Store) read(name string) (Job, time.Time, error) {
 	// Plain system calls, not an os.File, which would register every
