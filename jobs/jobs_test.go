@@ -592,3 +592,19 @@ func TestManyKills(t *testing.T) {
 		t.Errorf("after many kills: %v, status %v; want the record, its kills and its end", err, j.ExitStatus)
 	}
 }
+
+// TestUnknownWhy: the reason given for an unknown status is the one that
+// holds for how the job was started.
+func TestUnknownWhy(t *testing.T) {
+	for by, want := range map[string]string{
+		"nohupx":    "only the shell that started it saw its status",
+		"nohupx -p": "nohupx -p changed it while it ran, and only its parent saw its status",
+		"nohupx -g": "nohupx -g changed it while it ran, and only its parent saw its status",
+	} {
+		// No such process at that start time: it has ended.
+		j := Job{Record: Record{By: by, Pid: os.Getpid(), StartTicks: 1, Command: []string{"job"}}}
+		if state, why := j.Status(); state != Unknown || !strings.Contains(why, want) {
+			t.Errorf("%s: %s, %q; want unknown, %q", by, state, why, want)
+		}
+	}
+}

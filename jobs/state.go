@@ -105,6 +105,8 @@ func (j Job) Status() (state, why string) {
 		}
 	}
 	switch {
+	case !j.StatusKnown && strings.HasPrefix(j.By, "nohupx -"):
+		return Unknown, j.By + " changed it while it ran, and only its parent saw its status"
 	case !j.StatusKnown:
 		return Unknown, "nohupx runs a command in its own process, as nohup does, so only the shell that started it saw its status"
 	case j.Ended != nil:
