@@ -43,6 +43,8 @@ func TestParse(t *testing.T) {
 		{name: "unknown field", data: strings.Replace(startLine, `"by"`, `"bx"`, 1), wantErr: `first line: json: unknown field "bx"`},
 		{name: "newer version", data: strings.Replace(startLine, `"v":1`, `"v":2`, 1), wantErr: "record version 2; this nohupx reads version 1"},
 		{name: "no pid", data: strings.Replace(startLine, `"pid":4242`, `"pid":0`, 1), wantErr: "first line: no id, pid or command"},
+		{name: "pid beyond pid_t", data: strings.Replace(startLine, `"pid":4242`, `"pid":4294967295`, 1), wantErr: "first line: a pid out of range"},
+		{name: "waiter beyond pid_t", data: strings.Replace(startLine, `"pid":4242`, `"pid":4242,"waiter":4294967296`, 1), wantErr: "first line: a pid out of range"},
 		{name: "bad event", data: startLine + "[]\n", wantErr: "line 2: json: cannot unmarshal array"},
 		{name: "two values on a line", data: startLine + seven[:len(seven)-1] + " {}\n", wantErr: "line 2: more than one JSON value on a line"},
 		{name: "output file identity", data: strings.Replace(startLine, `"status_known"`, `"output":"/tmp/o","output_dev":2049,"output_ino":131,"status_known"`, 1), dev: 2049, ino: 131},

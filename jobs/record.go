@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -149,6 +150,10 @@ func Parse(data []byte) (Job, error) {
 		return Job{}, fmt.Errorf("record version %d; this nohupx reads version %d", j.V, Version)
 	case j.ID == "" || j.Pid <= 0 || len(j.Command) == 0:
 		return Job{}, errors.New("first line: no id, pid or command")
+	case j.Pid > math.MaxInt32 || j.Waiter < 0 || j.Waiter > math.MaxInt32:
+		// pid_t is 32 bits: kill(2) would take 1<<32-1 for -1, every
+		// process, and 1<<32 for 0, the caller's group.
+		return Job{}, errors.New("first line: a pid out of range")
 	}
 	for n := 2; len(rest) > 0; n++ {
 		line, more, whole := bytes.Cut(rest, []byte{'\n'})
