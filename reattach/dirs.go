@@ -100,8 +100,14 @@ func ensureDir(dir string, own safedir.Mode, shared *sharedDir) ([]safedir.Made,
 		return nil, nil
 	}
 	fd, made, err := safedir.Open(filepath.Clean(dir), own.UID, func(path string) safedir.Mode {
-		if shared != nil && path == filepath.Clean(shared.path) {
+		switch {
+		case shared == nil:
+		case path == filepath.Clean(shared.path):
 			return shared.Mode
+		case filepath.Dir(path) == filepath.Clean(shared.path):
+			// S-USER, which a set-id screen makes in a /run/screen the
+			// user may not write.
+			own.SetID = true
 		}
 		return own
 	})
@@ -132,9 +138,11 @@ var (
 // 0700 for the first user, as before, it locked every other user out, and
 // ended their servers at the next SIGCHLD. A directory in SCREENDIR, and
 // the other kinds' (/tmp/tmux-UID, /run/user/UID/emacs), are the user's
-// own all the way.
+// own all the way. So is a directory in /run/screen named for another
+// user than the server's: screen would never make it for this one.
 func sharedDirs(s Server) *sharedDir {
-	if s.Kind != Screen || !slices.Contains(screenSockDirs, filepath.Dir(s.Dir())) {
+	if s.Kind != Screen || !slices.Contains(screenSockDirs, filepath.Dir(s.Dir())) ||
+		filepath.Base(s.Dir()) != "S-"+s.User {
 		return nil
 	}
 	d := &sharedDir{filepath.Dir(s.Dir()), safedir.Mode{UID: 0, GID: 0, Perm: 0o1777}}

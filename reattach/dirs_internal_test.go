@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/nohupx/nohupx/internal/safedir"
@@ -112,4 +113,44 @@ func TestEnsureDirRefusesAboveTheDeepest(t *testing.T) {
 	if _, err := os.Lstat(filepath.Join(mine, "tmux-0")); err == nil {
 		t.Error("made the directory anyway")
 	}
+}
+
+// TestEnsureDirSetIDScreen: a set-id screen makes S-USER in a /run/screen
+// that only root may write, so root makes it there for the user; it makes
+// nothing there named for another user, nor anything the user could not
+// make elsewhere in it.
+func TestEnsureDirSetIDScreen(t *testing.T) {
+	testbin.NeedRoot(t, "to make a directory for another user")
+	sockDir := filepath.Join(t.TempDir(), "screen")
+	if err := os.Mkdir(sockDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer func(old []string) { screenSockDirs = old }(screenSockDirs)
+	screenSockDirs = []string{sockDir}
+	own := safedir.Mode{UID: 65534, GID: 65534, Perm: 0o700}
+	for _, tt := range []struct {
+		dir  string
+		made bool
+	}{
+		{"S-nobody", true},
+		{"S-root", false},
+		{"elsewhere", false},
+	} {
+		s := Server{Kind: Screen, UID: 65534, GID: 65534, User: "nobody", Path: filepath.Join(sockDir, tt.dir, "1.x")}
+		made, err := ensureDir(s.Dir(), own, sharedDirs(s))
+		if (err == nil && len(made) == 1) != tt.made {
+			t.Errorf("%s: ensureDir = %v, %v; want made: %v", tt.dir, made, err, tt.made)
+		}
+	}
+	if _, uid := statOwner(filepath.Join(sockDir, "S-nobody")); uid != 65534 {
+		t.Errorf("S-nobody belongs to uid %d; want 65534", uid)
+	}
+}
+
+func statOwner(path string) (os.FileMode, int) {
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return 0, -1
+	}
+	return fi.Mode(), int(fi.Sys().(*syscall.Stat_t).Uid)
 }

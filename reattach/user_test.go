@@ -8,6 +8,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/nohupx/nohupx/internal/testbin"
 )
@@ -69,5 +70,41 @@ func TestOtherUser(t *testing.T) {
 	}
 	if !works() {
 		t.Error("tmux ls as nobody fails after nobody's own recovery")
+	}
+}
+
+// A user's server whose socket directory would be in one of root's
+// directories: root does not make it for them, or they would own a
+// directory where root reads what they put (a systemd drop-in directory,
+// say). The path is the user's to choose: a screen holding no socket is
+// found by its SCREENDIR, and a socket bound in a mount namespace of the
+// user's names any path.
+func TestOtherUserDirInRoots(t *testing.T) {
+	t.Parallel()
+	testbin.NeedRoot(t, "to run a server as another user")
+	sb := newSandbox(t)
+	roots := filepath.Join(sb.dir, "roots")
+	if err := os.Mkdir(roots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	exe := testbin.PublicCopy(t, testbin.Program(t, "./testdata/fakeserver", "SCREEN"), "SCREEN")
+	c := exec.Command(exe, "-S", "x")
+	c.Env = []string{"SCREENDIR=" + filepath.Join(roots, "S")}
+	c.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: nobody, Gid: nobody}}
+	if err := c.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+	pid := strconv.Itoa(c.Process.Pid)
+	waitFor(t, "the stand-in's comm", 5*time.Second, func() bool {
+		comm, _ := os.ReadFile("/proc/" + pid + "/comm")
+		return string(comm) == "SCREEN\n"
+	})
+	code, out, errOut := sb.run("--user", "nobody", "--under", sb.dir, pid)
+	if code != 1 || !strings.Contains(errOut, "is not made for uid 65534") {
+		t.Errorf("reattach-sock = %d %q %q; want 1, the directory refused", code, out, errOut)
+	}
+	if _, err := os.Lstat(filepath.Join(roots, "S")); err == nil {
+		t.Errorf("made %s for nobody in a directory of root's", filepath.Join(roots, "S"))
 	}
 }

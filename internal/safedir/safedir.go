@@ -44,9 +44,14 @@ func OthersCanRename(st *unix.Stat_t, uid int) string {
 // Mode is how a missing directory is made: Perm, set-id and sticky bits
 // included, and, if UID >= 0, its owner and group (root making one for a
 // user); with UID < 0 it keeps the maker's.
+//
+// Root makes a directory for a user only where that user could make it
+// (see mayMake), unless SetID says that a set-id program makes it there
+// for them (screen's S-USER in a /run/screen only root may write).
 type Mode struct {
 	UID, GID int
 	Perm     uint32
+	SetID    bool
 }
 
 // Made is a directory that Open created, and its permissions.
@@ -100,6 +105,9 @@ const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLO
 func step(parent int, at, name string, uid int, mode func(string) Mode) (fd int, made *Made, err error) {
 	fd, err = unix.Openat(parent, name, dirFlags, 0)
 	if errors.Is(err, unix.ENOENT) {
+		if why := mayMake(parent, mode(at)); why != "" {
+			return -1, nil, &UnsafeError{at, why}
+		}
 		if err = unix.Mkdirat(parent, name, 0o700); err == nil {
 			made = &Made{at, mode(at).Perm}
 		} else if !errors.Is(err, unix.EEXIST) { // EEXIST: someone made it first
@@ -126,6 +134,30 @@ func step(parent int, at, name string, uid int, mode func(string) Mode) (fd int,
 		return -1, nil, err
 	}
 	return fd, made, nil
+}
+
+// mayMake says why root may not make a directory for m.UID in parent, or
+// "". Only where that user may write parent themselves: in a directory of
+// theirs, or one everyone may write (the walk has checked it is sticky).
+// Root's mkdir succeeds anywhere, and the user would get a directory of
+// their own inside one of root's, such as a drop-in directory under
+// /etc/systemd/system whose files root then reads. The path comes from
+// the user (a socket bound in a mount namespace of theirs, or a SCREENDIR
+// in their environment), so it can name any place. A maker acting for
+// itself (UID < 0) is held to this by the kernel already.
+func mayMake(parent int, m Mode) string {
+	if m.UID <= 0 || m.SetID {
+		return ""
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(parent, &st); err != nil {
+		return "cannot be made: its parent cannot be examined: " + err.Error()
+	}
+	mode := uint32(st.Mode)
+	if mode&unix.S_IWOTH != 0 || (int(st.Uid) == m.UID && mode&unix.S_IWUSR != 0) {
+		return ""
+	}
+	return fmt.Sprintf("is missing, and is not made for uid %d: they may not create it (its parent is not writable by them)", m.UID)
 }
 
 // adjust gives a directory Open made, still empty, its owner and mode:

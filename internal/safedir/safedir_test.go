@@ -153,7 +153,9 @@ func TestOpenBadPaths(t *testing.T) {
 // TestOpenGivesOwner: root makes a directory for a user, who owns it.
 func TestOpenGivesOwner(t *testing.T) {
 	testbin.NeedRoot(t, "to make a directory for another user")
-	dir := filepath.Join(t.TempDir(), "theirs")
+	top := t.TempDir()
+	unix.Chmod(top, 0o1777) // as /tmp: the user may make a directory there
+	dir := filepath.Join(top, "theirs")
 	fd, _, err := Open(dir, 65534, func(string) Mode { return Mode{UID: 65534, GID: 65534, Perm: 0o700} })
 	if err != nil {
 		t.Fatal(err)
@@ -162,5 +164,53 @@ func TestOpenGivesOwner(t *testing.T) {
 	var st unix.Stat_t
 	if err := unix.Stat(dir, &st); err != nil || st.Uid != 65534 || st.Gid != 65534 || st.Mode&0o7777 != 0o700 {
 		t.Errorf("%s: uid %d gid %d mode %04o, %v; want 65534, 65534, 0700", dir, st.Uid, st.Gid, st.Mode&0o7777, err)
+	}
+}
+
+// TestOpenMakesOnlyWhereTheUserCould: root makes a directory for a user
+// only in a parent that user may write (theirs, or everyone's and
+// sticky), or where a set-id program makes it for them. Elsewhere the
+// user would own a directory inside one of root's, such as
+// /etc/systemd/system/x.service.d.
+func TestOpenMakesOnlyWhereTheUserCould(t *testing.T) {
+	testbin.NeedRoot(t, "to make a directory for another user")
+	const them = 65534
+	tests := []struct {
+		name        string
+		owner, perm int // the parent's
+		setID       bool
+		made        bool
+	}{
+		{"root's, 0755", 0, 0o755, false, false},
+		{"root's, 0775", 0, 0o775, false, false},
+		{"root's, 1777", 0, 0o1777, false, true},
+		{"theirs, 0700", them, 0o700, false, true},
+		{"theirs, 0500", them, 0o500, false, false},
+		{"root's, 0755, set-id", 0, 0o755, true, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			parent := filepath.Join(t.TempDir(), "parent")
+			if err := os.Mkdir(parent, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			os.Chown(parent, tt.owner, tt.owner)
+			unix.Chmod(parent, uint32(tt.perm)) // after chown, which clears set-id bits
+			dir := filepath.Join(parent, "a", "b")
+			fd, made, err := Open(dir, them, func(string) Mode { return Mode{UID: them, GID: them, Perm: 0o700, SetID: tt.setID} })
+			if err == nil {
+				unix.Close(fd)
+			}
+			var unsafe *UnsafeError
+			switch {
+			case tt.made && (err != nil || len(made) != 2):
+				t.Errorf("Open = %v (made %v); want a and b made", err, made)
+			case !tt.made && (!errors.As(err, &unsafe) || unsafe.Path != filepath.Join(parent, "a") || len(made) != 0):
+				t.Errorf("Open = %v (made %v); want an *UnsafeError for a, nothing made", err, made)
+			}
+			if _, err := os.Lstat(filepath.Join(parent, "a")); (err == nil) != tt.made {
+				t.Errorf("a exists: %v; want %v", err == nil, tt.made)
+			}
+		})
 	}
 }
