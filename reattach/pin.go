@@ -49,7 +49,7 @@ func pinDir(dir, name string, uid, gid int) (*pin, error) {
 	p.fd, err = unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
 	p.created = err == nil
 	if errors.Is(err, unix.EEXIST) {
-		p.fd, err = unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+		p.fd, err = openExisting(dirfd, name)
 	}
 	if err != nil {
 		unix.Close(dirfd)
@@ -67,6 +67,27 @@ func pinDir(dir, name string, uid, gid int) (*pin, error) {
 		return nil, errVanished
 	}
 	return p, nil
+}
+
+// openExisting opens the pin's entry that is there already: tmux's lock
+// file, made by a client. It is in a directory of the server's user, who
+// could have made it a FIFO, whose open(2) for writing would block until
+// they open it for reading (for ever): O_NONBLOCK, and only a regular
+// file is locked.
+func openExisting(dirfd int, name string) (int, error) {
+	fd, err := unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENXIO) { // a FIFO nobody reads
+		return -1, errors.New("is not a regular file")
+	}
+	if err != nil {
+		return -1, err
+	}
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
+		unix.Close(fd)
+		return -1, errors.New("is not a regular file")
+	}
+	return fd, nil
 }
 
 // release removes the entry if this pin created it (and it is still the

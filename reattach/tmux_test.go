@@ -7,6 +7,9 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/testbin"
 )
@@ -183,5 +186,34 @@ func TestTmuxHijackLeftAlone(t *testing.T) {
 	}
 	if !alive(old) || !alive(newer) {
 		t.Errorf("alive: old %v, newer %v; want both", alive(old), alive(newer))
+	}
+}
+
+// The lock file is in the user's directory, and they can make it a FIFO:
+// opening that for writing would wait for a reader for ever, and hang
+// root's --all-users run before it reaches any other user's server.
+func TestTmuxLockNotRegular(t *testing.T) {
+	t.Parallel()
+	testbin.Need(t, "tmux")
+	sb := newSandbox(t)
+	pid := sb.tmux("x", "work")
+	os.Remove(sb.tmuxSock("x"))
+	if err := syscall.Mkfifo(sb.tmuxSock("x")+".lock", 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// Not a timing assertion: only so that a hang fails the test rather
+	// than the whole run.
+	hung := time.AfterFunc(time.Minute, func() {
+		if fd, err := unix.Open(sb.tmuxSock("x")+".lock", unix.O_RDONLY|unix.O_NONBLOCK, 0); err == nil {
+			t.Cleanup(func() { unix.Close(fd) })
+		}
+	})
+	defer hung.Stop()
+	code, out, errOut := sb.run("--under", sb.dir, strconv.Itoa(pid))
+	if code != 1 || !strings.Contains(errOut, "x.lock': is not a regular file") {
+		t.Errorf("reattach-sock = %d %q %q; want 1, the lock file refused", code, out, errOut)
+	}
+	if !alive(pid) {
+		t.Error("the server died")
 	}
 }
