@@ -34,16 +34,17 @@ type pin struct {
 	created bool
 }
 
-// pinDir creates (or, for tmux's lock, opens) name in dir through a
-// descriptor of the directory, and checks that the directory at that path
-// is still the one it was created in.
-func pinDir(dir, name string, uid, gid int) (*pin, error) {
-	dirfd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+// pinDir creates (or, for tmux's lock, opens) name in s's directory
+// through a descriptor of the directory, and checks that the directory at
+// that path is still the one it was created in.
+func pinDir(s Server, name string) (*pin, error) {
+	dir, uid, gid := s.Dir(), s.UID, s.GID
+	dirfd, err := openOwnDir(s)
 	if errors.Is(err, unix.ENOENT) {
 		return nil, errVanished
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", quote.Shell(dir), err)
+		return nil, err
 	}
 	p := &pin{dirfd: dirfd, name: name}
 	p.fd, err = unix.Openat(dirfd, name, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0o600)
@@ -86,6 +87,30 @@ func openExisting(dirfd int, name string) (int, error) {
 	if err := unix.Fstat(fd, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
 		unix.Close(fd)
 		return -1, errors.New("is not a regular file")
+	}
+	return fd, nil
+}
+
+// openOwnDir opens s's directory and checks it as checkDir does, on the
+// descriptor: O_NOFOLLOW covers only the last name, and a link of the
+// user's higher up can be switched between the check and the open, to
+// have root make the pin, given to the user, in a directory of root's.
+func openOwnDir(s Server) (int, error) {
+	dir := s.Dir()
+	fd, err := unix.Open(dir, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_NOFOLLOW|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ENOENT) {
+		return -1, err
+	}
+	if err != nil {
+		return -1, fmt.Errorf("%s: %w", quote.Shell(dir), err)
+	}
+	var st unix.Stat_t
+	if err = unix.Fstat(fd, &st); err == nil {
+		err = dirProblem(dir, &st, s.Kind, s.UID)
+	}
+	if err != nil {
+		unix.Close(fd)
+		return -1, err
 	}
 	return fd, nil
 }

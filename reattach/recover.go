@@ -120,7 +120,7 @@ func (r *recoverer) hold(s Server, res *Result) (p *pin, err error) {
 			}
 		}
 		if err == nil {
-			p, err = pinDir(s.Dir(), pinName(s), s.UID, s.GID)
+			p, err = pinDir(s, pinName(s))
 		}
 		if err != errVanished || attempt == 3 {
 			break
