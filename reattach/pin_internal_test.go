@@ -43,3 +43,30 @@ func TestPinChecksTheDirectoryItOpens(t *testing.T) {
 		})
 	}
 }
+
+// TestRemoveStaleInThePinnedDirectory: the stale file is removed from the
+// directory that was checked and pinned, whatever the path leads to by
+// now (a link of the user's above it may have been switched to another
+// user's directory).
+func TestRemoveStaleInThePinnedDirectory(t *testing.T) {
+	pinned, elsewhere := t.TempDir(), t.TempDir()
+	for _, dir := range []string{pinned, elsewhere} {
+		if err := unix.Mkfifo(filepath.Join(dir, "s"), 0o600); err != nil { // a FIFO nobody reads
+			t.Fatal(err)
+		}
+	}
+	dirfd, err := unix.Open(pinned, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(dirfd)
+	if err := removeStale(dirfd, filepath.Join(elsewhere, "s")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Lstat(filepath.Join(pinned, "s")); err == nil {
+		t.Error("the pinned directory's stale file is still there")
+	}
+	if _, err := os.Lstat(filepath.Join(elsewhere, "s")); err != nil {
+		t.Error("removed the file the path leads to, outside the pinned directory")
+	}
+}

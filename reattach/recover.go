@@ -3,6 +3,7 @@ package reattach
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -93,7 +94,7 @@ func (r *recoverer) recover(s Server) (res Result) {
 	if st.State == Stale && s.Kind != Tmux {
 		// tmux unlinks the path itself on SIGUSR1; screen would keep
 		// seeing the stale file and do nothing.
-		if err := removeStale(s.Path); err != nil {
+		if err := removeStale(p.dirfd, s.Path); err != nil {
 			res.Err, res.After = err, st
 			return res
 		}
@@ -216,10 +217,16 @@ func probePath(path string) error {
 	return probe(path, st.Mode&unix.S_IFMT == unix.S_IFIFO)
 }
 
-// removeStale unlinks a socket or FIFO nobody listens on.
-func removeStale(path string) error {
+// removeStale unlinks a socket or FIFO nobody listens on, in the pinned
+// directory dirfd, which was checked to be the server user's: by path, a
+// link of that user's above it could be switched between the probe and
+// the unlink, to have another user's live socket removed. The probe is by
+// path (connect(2) has no at-form): at worst it misjudges a file in that
+// user's own directory.
+func removeStale(dirfd int, path string) error {
+	name := filepath.Base(path)
 	var st unix.Stat_t
-	if err := unix.Lstat(path, &st); err != nil {
+	if err := unix.Fstatat(dirfd, name, &st, unix.AT_SYMLINK_NOFOLLOW); err != nil {
 		return err
 	}
 	t := st.Mode & unix.S_IFMT
@@ -231,7 +238,7 @@ func removeStale(path string) error {
 	if err := probe(path, t == unix.S_IFIFO); err == nil {
 		return fmt.Errorf("%s answers now; not removing it", quote.Shell(path))
 	}
-	return unix.Unlink(path)
+	return unix.Unlinkat(dirfd, name, 0)
 }
 
 // describe is the one-line account of a result for the terminal. With a
