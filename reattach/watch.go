@@ -112,7 +112,9 @@ func (w *watcher) event(ev fsnotify.Event, at time.Time) {
 	switch {
 	case ev.Has(fsnotify.Remove) && strings.HasSuffix(name, ".lock"):
 		// A starting tmux server removes <socket>.lock once it listens.
-		w.lookAgain()
+		if w.dirs.MayBeServers(name) {
+			w.lookAgain()
+		}
 	case isPin(name):
 		// A recovery's own placeholder.
 	case ev.Has(fsnotify.Remove) || ev.Has(fsnotify.Rename):
@@ -123,7 +125,9 @@ func (w *watcher) event(ev fsnotify.Event, at time.Time) {
 		}
 	case ev.Has(fsnotify.Create):
 		w.dirs.Created(name)
-		w.lookAgain()
+		if w.dirs.MayBeServers(name) {
+			w.lookAgain()
+		}
 	case ev.Has(fsnotify.Chmod):
 		w.affected(name, time.Time{})
 	}

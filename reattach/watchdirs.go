@@ -175,6 +175,31 @@ func (d *dirSet) Created(path string) {
 	}
 }
 
+// MayBeServers reports whether a new entry at path (or the removal of a
+// lock file there) can mean a new server: it is in a socket directory, is
+// one made again, or is a new one in a base directory. Any other entry of
+// a base directory such as /tmp is someone's temporary file, and a
+// discovery (a walk of /proc) for each kept --watch busy for as long as
+// anyone wrote there (a build, or a user looping on purpose).
+func (d *dirSet) MayBeServers(path string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	parent := filepath.Dir(path)
+	if d.servers[parent] != nil || d.servers[path] != nil {
+		return true
+	}
+	base := false
+	for _, b := range d.bases {
+		if b.Dir == parent {
+			if b.Match(filepath.Base(path)) {
+				return true
+			}
+			base = true
+		}
+	}
+	return !base
+}
+
 // AddBase watches a directory where new socket directories appear, and
 // those already in it.
 func (d *dirSet) AddBase(b baseDir) {
