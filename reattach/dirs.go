@@ -107,7 +107,9 @@ func ensureDir(dir string, own safedir.Mode, shared *sharedDir) ([]safedir.Made,
 		case filepath.Dir(path) == filepath.Clean(shared.path):
 			// S-USER, which a set-id screen makes in a /run/screen the
 			// user may not write.
-			own.SetID = true
+			m := own
+			m.SetID = true
+			return m
 		}
 		return own
 	})
