@@ -107,7 +107,8 @@ func TestBash(t *testing.T) {
 	pgrp := strconv.Itoa(syscall.Getpgrp()) // a process group bash can see
 	tests := []struct {
 		line, want string
-		needLib    bool // the answer comes from another command's bash-completion
+		needLib    bool   // the answer comes from another command's bash-completion
+		not        string // a candidate that must not be offered
 	}{
 		{line: "nohupx --ou", want: "--output="},
 		{line: "nohupx --quiet --ign", want: "--ignore="},
@@ -128,6 +129,11 @@ func TestBash(t *testing.T) {
 		{line: "detach -p --pidf", want: "--pidfile="},
 		{line: "nohupx -p ", want: "1"}, // process IDs, not a command
 		{line: "nohupx -g ", want: pgrp},
+		{line: "nohupx -p 1 ", want: "1"},
+		{line: "detach -p unam", want: "uname"},             // detach's -p is --print-pid
+		{line: "detach -w --print-pid unam", want: "uname"}, // and takes no IDs
+		{line: "nohupx ssh -p ", not: "1"},                  // the command's own -p
+		{line: "nohupx -q ps -g ", not: pgrp},
 		{line: "reattach-sock --wa", want: "--watch"},
 		{line: "reattach-sock scr", want: "screen"},
 		{line: "reattach-sock --under=r", want: "runs"},
@@ -154,9 +160,12 @@ func TestBash(t *testing.T) {
 				var stderr strings.Builder
 				cmd.Stderr = &stderr
 				out, err := cmd.Output()
-				if err != nil || stderr.Len() > 0 || !strings.Contains("\n"+string(out), "\n"+tt.want+"\n") {
+				if err != nil || stderr.Len() > 0 || tt.want != "" && !strings.Contains("\n"+string(out), "\n"+tt.want+"\n") {
 					t.Errorf("bash (%s): %q completes to %q, %v, stderr %q; want %s among them",
 						name, tt.line, out, err, stderr.String(), tt.want)
+				}
+				if tt.not != "" && strings.Contains("\n"+string(out), "\n"+tt.not+"\n") {
+					t.Errorf("bash (%s): %q completes to %q; want no %s among them", name, tt.line, out, tt.not)
 				}
 			}
 		})

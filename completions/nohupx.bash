@@ -79,25 +79,34 @@ _nohupx_command()
     fi
 }
 
-# _nohupx_complete OPTIONS_WITH_ARGS ALL_OPTIONS
+# _nohupx_complete OPTIONS_WITH_ARGS ALL_OPTIONS [ids]
+# With ids (nohupx), -p and -g among the options make the operands process
+# or group IDs instead of a command. Only the options count: detach's -p is
+# --print-pid, and a -p after the command is the command's own.
 _nohupx_complete()
 {
     local cur prev words cword at
     _nohupx_words
-    local with_arg=" $1 " i
+    local with_arg=" $1 " i ids=
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
         --) ((i++)); break ;;
         --*=*) ;;
-        -*) [[ $with_arg == *" ${words[i]} "* ]] && ((i++)) ;;
+        -*)
+            if [[ ${3-} == ids ]]; then
+                case ${words[i]} in
+                -p | --pid) ids=pid ;;
+                -g | --pgid) ids=pgid ;;
+                esac
+            fi
+            [[ $with_arg == *" ${words[i]} "* ]] && ((i++)) ;;
         *) break ;;
         esac
     done
-    # nohupx -p / -g take process and group IDs, not a command.
-    case " ${words[*]:1:cword-1} " in
-    *" -p "* | *" --pid "*) [[ $cur != -* ]] && { _nohupx_ids pid; return; } ;;
-    *" -g "* | *" --pgid "*) [[ $cur != -* ]] && { _nohupx_ids pgid; return; } ;;
-    esac
+    if [[ -n $ids && $cur != -* ]]; then
+        _nohupx_ids $ids
+        return
+    fi
     if ((i < cword)); then
         _nohupx_command $i
         return
@@ -124,7 +133,8 @@ _nohupx_complete()
 _nohupx()
 {
     _nohupx_complete '-o --output --ignore --max-size --keep --max-age --rotate --install-links --on-exit --log -n --lines --wait --kill --signal' \
-        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --on-exit= --no-record --jobs --json --log= -f --follow -n --lines= --wait= --kill= --signal= --help --version'
+        '-o --output= -q --quiet --ignore= -s --survive --all-stdio --max-size= --keep= --max-age= --compress --no-rotate --rotate= --relays --install-links= --drop-in --no-scope --linger -p --pid -g --pgid -a --always --continue --on-exit= --no-record --jobs --json --log= -f --follow -n --lines= --wait= --kill= --signal= --help --version' \
+        ids
 } &&
     complete -F _nohupx nohupx
 
