@@ -21,8 +21,10 @@ and the login shell it was started from.
                         'nohup.out' (no $HOME fallback); a standard output
                         that is not a terminal is left as it is, and a
                         warning says FILE is unused (see --all-stdio)
-  -q, --quiet         do not print the 'ignoring input' and 'appending
-                        output' notices
+  -q, --quiet         do not print the notices ('ignoring input', 'appending
+                        output', the rotation, the job's id, what -p, -g,
+                        --kill and --install-links did); warnings and
+                        errors are still printed
       --ignore=LIST   ignore the signals in LIST too; LIST is names with or
                         without SIG, or numbers, comma-separated
                         (TERM,CONT,20); KILL and STOP cannot be ignored.
@@ -174,12 +176,12 @@ system calls itself; every register is put back, and on a failure every
 change is undone. This needs the right to trace it: the same user, and
 kernel.yama.ptrace_scope 0 (at 1 only an ancestor may trace, at 2 only
 root, at 3 nobody), or root (CAP_SYS_PTRACE); and no debugger or strace
-tracing it already. One line per target says what was changed. A job
-stopped with ^Z also gets SIGTERM from bash when the session ends, so a
-stopped target is made to ignore TERM too. The output file is nohup.out in
-this directory (else $HOME/nohup.out) or --output, rotated by a relay;
-a process of another user than nohupx's (root's -p) cannot reopen the
-relay's pipe and appends to the file itself, which nohupx gives to that
+tracing it already. One line per target says what was changed (none with
+-q). A job stopped with ^Z also gets SIGTERM from bash when the session
+ends, so a stopped target is made to ignore TERM too. The output file is
+nohup.out in this directory (else $HOME/nohup.out) or --output, rotated by
+a relay; a process of another user than nohupx's (root's -p) cannot reopen
+the relay's pipe and appends to the file itself, which nohupx gives to that
 user if it created it.
 
 Exit status with -p and -g (the largest over the targets):
