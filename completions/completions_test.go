@@ -174,8 +174,12 @@ func TestBash(t *testing.T) {
 
 func TestFish(t *testing.T) {
 	fish := testbin.Need(t, "fish")
+	pgrp := strconv.Itoa(syscall.Getpgrp())
 	tests := []struct{ line, want string }{
 		{"nohupx --ou", "--output"},
+		{"nohupx -p 1 ", "1\t"}, // process IDs, more than one
+		{"nohupx -g ", pgrp + "\n"},
+		{"detach -p unam", "uname"}, // detach's -p is --print-pid
 		{"nohupx --ignore=", "--ignore=TERM"},
 		{"nohupx -q unam", "uname"},
 		{"detach --pidf", "--pidfile"},

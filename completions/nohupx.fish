@@ -5,11 +5,15 @@ function __nohupx_jobs
     nohupx --jobs 2>/dev/null | awk 'NR > 1 && $2 ~ /^[0-9]+$/ { print $1 }'
 end
 
-function __nohupx_no_command
-    # true while no command word has been typed yet
+function __nohupx_scan
+    # what the words typed so far make the next one: options (then the
+    # command), pid or pgid (nohupx -p and -g take IDs, not a command), or
+    # command (a command word has been typed: the rest is its own)
     set -l words (commandline -opc)
+    set -l applet (string replace -r '.*/' '' -- $words[1])
     set -e words[1]
     set -l skip 0
+    set -l ids
     for w in $words
         if test $skip = 1
             set skip 0
@@ -17,15 +21,38 @@ function __nohupx_no_command
         end
         switch $w
             case -- '--'
-                return 1
+                echo command
+                return
             case '-o' '--output' '--ignore' '--max-size' '--keep' '--max-age' '--rotate' '--install-links' '-C' '--chdir' '--umask' '--stderr' '--pidfile' '--timeout' '-u' '--user' '--on-exit' '--log' '-n' '--lines' '--wait' '--kill' '--signal'
                 set skip 1
+            case '-p' '--pid'
+                test $applet = nohupx; and set ids pid
+            case '-g' '--pgid'
+                test $applet = nohupx; and set ids pgid
             case '-*'
             case '*'
-                return 1
+                if set -q ids[1]
+                    echo $ids
+                else
+                    echo command
+                end
+                return
         end
     end
-    return 0
+    if set -q ids[1]
+        echo $ids
+    else
+        echo options
+    end
+end
+
+function __nohupx_no_command
+    # true while no command word has been typed yet
+    test (__nohupx_scan) != command
+end
+
+function __nohupx_pgids
+    ps -A -o pgid= | string trim | string match -v 0 | sort -un
 end
 
 set -l sigs HUP INT QUIT TERM CONT TSTP TTIN TTOU USR1 USR2 PIPE ALRM WINCH
@@ -56,13 +83,15 @@ complete -c nohupx -n __nohupx_no_command -l install-links -x -a '(__fish_comple
 complete -c nohupx -n __nohupx_no_command -l drop-in -d 'Also link nohup and setsid'
 complete -c nohupx -n __nohupx_no_command -l no-scope -d 'Stay in the login session even where logind kills it'
 complete -c nohupx -n __nohupx_no_command -l linger -d 'Ask logind to turn linger on'
-complete -c nohupx -n __nohupx_no_command -s p -l pid -x -a '(__fish_complete_pids)' -d 'Make running processes outlive the session'
-complete -c nohupx -n __nohupx_no_command -s g -l pgid -x -d 'The same for whole process groups'
+complete -c nohupx -n __nohupx_no_command -s p -l pid -d 'Make running processes outlive the session'
+complete -c nohupx -n __nohupx_no_command -s g -l pgid -d 'The same for whole process groups'
 complete -c nohupx -n __nohupx_no_command -s a -l always -d 'With -p or -g, replace the program\'s own handlers'
 complete -c nohupx -n __nohupx_no_command -l continue -d 'With -p or -g, resume a stopped target'
 complete -c nohupx -n __nohupx_no_command -l help -d 'Display help'
 complete -c nohupx -n __nohupx_no_command -l version -d 'Display version'
-complete -c nohupx -n __nohupx_no_command -x -a '(__fish_complete_command)'
+complete -c nohupx -n 'test (__nohupx_scan) = options' -x -a '(__fish_complete_command)'
+complete -c nohupx -n 'test (__nohupx_scan) = pid' -x -a '(__fish_complete_pids)'
+complete -c nohupx -n 'test (__nohupx_scan) = pgid' -x -a '(__nohupx_pgids)'
 complete -c nohupx -n 'not __nohupx_no_command' -x -a '(__fish_complete_subcommand)'
 
 complete -c detach -n __nohupx_no_command -s C -l chdir -x -a '(__fish_complete_directories)' -d 'Run in DIR'
