@@ -3,6 +3,7 @@ package reattach
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 
 	"golang.org/x/sys/unix"
 
@@ -16,6 +17,12 @@ import (
 func inspect(sys system, s Server) Status {
 	if !sys.Alive(s) {
 		return Status{State: Gone, Reason: "the process is no longer running"}
+	}
+	if !filepath.IsAbs(s.Path) {
+		// Bound by a relative name (tmux -S name): relative to the
+		// server's working directory at bind(2), which neither the
+		// kernel's socket table nor its cwd now tells.
+		return Status{State: Unsafe, Reason: quote.Shell(s.Path) + " is relative to where the server was started, which cannot be known; use an absolute path (tmux -S \"$PWD/NAME\")"}
 	}
 	if err := checkDir(s); err != nil {
 		if _, ok := err.(*MissingError); ok {

@@ -73,3 +73,34 @@ func waitScreen(t *testing.T, sys system, sdir string) Server {
 	t.Fatal("no screen server came up")
 	return Server{}
 }
+
+// TestRelativeSocketPath: a tmux started with -S and a relative name is
+// listed by the kernel under that name, relative to where it was started;
+// it is left alone, not looked for where reattach-sock runs.
+func TestRelativeSocketPath(t *testing.T) {
+	tmux := testbin.Need(t, "tmux")
+	dir := t.TempDir()
+	name := "rel" + strconv.Itoa(os.Getpid())
+	cmd := exec.Command(tmux, "-S", name, "new", "-d", "sleep", "3600")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("tmux: %v %s", err, out)
+	}
+	defer func() {
+		kill := exec.Command(tmux, "-S", name, "kill-server")
+		kill.Dir = dir
+		kill.Run()
+	}()
+	sys := newSystem()
+	all, _, _ := sys.Discover(func(int) bool { return true })
+	for _, s := range all {
+		if s.Path != name {
+			continue
+		}
+		if st := inspect(sys, s); st.State != Unsafe || !strings.Contains(st.Reason, "relative") {
+			t.Errorf("inspect = %v; want unsafe: a relative path", st)
+		}
+		return
+	}
+	t.Fatalf("no tmux server listed at %q", name)
+}
