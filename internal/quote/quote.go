@@ -46,15 +46,32 @@ const (
 
 func shell(s string, utf8ok bool) string {
 	w := shellWriter{doubleOK: true}
+	w.write(s, utf8ok)
+	if !w.sawQuote {
+		return w.b.String()
+	}
+	if w.doubleOK {
+		return `"` + s + `"`
+	}
+	// gnulib meets the apostrophe, scans the rest to see whether "..."
+	// would do, and when it would not, writes the name again without
+	// resetting whether a $'...' run is open: the state the scan ended in
+	// carries over to the first character. So a name that ends in an
+	// escape starts with '' before a plain first character, and with a
+	// bare \n (no $') before an escaped one: it's<LF> comes out as
+	// '''it'\''s'$'\n'. Reproduced, since users compare the messages.
+	again := shellWriter{inEscape: w.inEscape}
+	again.write(s, utf8ok)
+	return again.b.String()
+}
+
+// write writes s between single quotes.
+func (w *shellWriter) write(s string, utf8ok bool) {
 	w.b.WriteByte('\'')
 	for i := 0; i < len(s); {
 		i += w.char(s, i, utf8ok)
 	}
 	w.b.WriteByte('\'')
-	if w.sawQuote && w.doubleOK {
-		return `"` + s + `"`
-	}
-	return w.b.String()
 }
 
 // shellWriter builds a single-quoted word, switching to $'...' runs for
