@@ -127,7 +127,7 @@ func (w *shellWriter) char(s string, i int, utf8ok bool) int {
 		return 1
 	}
 	r, n := utf8.DecodeRuneInString(s[i:])
-	if utf8ok && r != utf8.RuneError && unicode.IsPrint(r) {
+	if utf8ok && r != utf8.RuneError && printable(r) {
 		w.literal(s[i : i+n])
 		return n
 	}
@@ -140,6 +140,15 @@ func (w *shellWriter) char(s string, i int, utf8ok bool) int {
 	}
 	w.doubleOK = false
 	return n
+}
+
+// printable is glibc's iswprint in a UTF-8 locale: every assigned
+// character except the controls and the line and paragraph separators.
+// unicode.IsPrint leaves out more: the spaces other than U+0020 (Zs, such
+// as the no-break space), the format characters (Cf, such as U+200B and
+// the soft hyphen) and private use (Co), which glibc prints as they are.
+func printable(r rune) bool {
+	return unicode.IsPrint(r) || unicode.In(r, unicode.Zs, unicode.Cf, unicode.Co)
 }
 
 // doubleSafe reports whether the printable ASCII character s[i] could be

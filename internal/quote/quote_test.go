@@ -17,6 +17,8 @@ var names = []string{
 	// gnulib's second pass after an apostrophe starts in the state its
 	// first pass ended in.
 	"it's\n", "\nit's\n", "\n'x\n", "\ta'b\n", "'\n", "it's\xff", "\xffit's\xff",
+	// iswprint: other spaces, format characters and private use print.
+	"\u00a0", "\u200b", "\u00ad", "\ufeff", "\ue000", "\U000f0000", "it's \u00a0", "\u2028", "\u0085",
 }
 
 // TestShellMatchesGNU uses the real GNU nohup as the oracle: it quotes the
