@@ -266,6 +266,10 @@ func TestHomeFallback(t *testing.T) {
 	t.Run("falls back to HOME", func(t *testing.T) {
 		compare(t, setup{tty: [3]bool{true, true, true}, args: []string{"echo", "hi"}, prep: withHome})
 	})
+	t.Run("HOME's trailing slashes become one", func(t *testing.T) {
+		compare(t, setup{tty: [3]bool{true, true, true}, args: []string{"echo", "hi"}, prep: withHome, env: []string{"HOME=./home//"}})
+		compare(t, setup{tty: [3]bool{false, true, false}, args: []string{"true"}, prep: blockCwd, env: []string{"HOME=home///"}})
+	})
 	t.Run("both fail: two messages, 125, command not run", func(t *testing.T) {
 		r := compare(t, setup{tty: [3]bool{false, true, false}, args: []string{"touch", "ran"}, prep: blockCwd})
 		if r.code != 125 || !strings.Contains(r.stderr, "failed to open 'nohup.out': Is a directory") {

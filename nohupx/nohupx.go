@@ -3,6 +3,7 @@ package nohupx
 import (
 	"os"
 	"path/filepath"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -304,11 +305,14 @@ func rotationNotice(name string, rotated bool, note string, o Options) string {
 	return ""
 }
 
-// inHome joins like gnulib's file_name_concat: no doubled slash, and an
-// empty HOME leaves the name relative.
+// inHome joins like gnulib's file_name_concat: HOME's trailing slashes
+// become one ("/home/u//" gives "/home/u/nohup.out"), a HOME of slashes
+// only is kept as it is ("/" gives "/nohup.out"), and an empty HOME leaves
+// the name relative. The name is in GNU's messages, so it must be the same.
 func inHome(home, name string) string {
-	if home == "" || home[len(home)-1] == '/' {
+	dir := strings.TrimRight(home, "/")
+	if dir == "" {
 		return home + name
 	}
-	return home + "/" + name
+	return dir + "/" + name
 }

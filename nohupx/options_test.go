@@ -149,6 +149,9 @@ func TestInHome(t *testing.T) {
 		{"/root/", "/root/nohup.out"},
 		{"", "nohup.out"},
 		{"/", "/nohup.out"},
+		{"/root//", "/root/nohup.out"},
+		{"//", "//nohup.out"},
+		{"a//b///", "a//b/nohup.out"},
 	} {
 		if got := inHome(tt.home, "nohup.out"); got != tt.want {
 			t.Errorf("inHome(%q) = %q; want %q", tt.home, got, tt.want)
