@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/creack/pty"
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/testbin"
@@ -49,10 +50,13 @@ type call struct {
 	env    []string // default: baseEnv
 	via    []string // run as via... SETSID args..., e.g. through a shell
 	leader bool     // start setsid as a process-group leader
-	stdin  *os.File // default: /dev/null
-	full   bool     // stdout is /dev/full
-	extra  []*os.File
-	prep   func(t *testing.T, dir string)
+	// session: start setsid as a session leader whose controlling
+	// terminal is a new pty on its stdin (a terminal's first command)
+	session bool
+	stdin   *os.File // default: /dev/null
+	full    bool     // stdout is /dev/full
+	extra   []*os.File
+	prep    func(t *testing.T, dir string)
 }
 
 var baseEnv = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8"}
@@ -103,6 +107,16 @@ func (c call) run(t *testing.T, path string) result {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: c.leader}
 	if c.stdin != nil {
 		cmd.Stdin = c.stdin
+	}
+	if c.session {
+		master, tty, err := pty.Open()
+		if err != nil {
+			t.Fatalf("no pty: %v", err)
+		}
+		defer master.Close()
+		defer tty.Close()
+		cmd.Stdin = tty
+		cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
 	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -273,6 +287,36 @@ func TestCompat(t *testing.T) {
 					tt.c.args, got.status, got.stdout, got.stderr, ref.status, ref.stdout, ref.stderr)
 			}
 		})
+	}
+}
+
+// TestControllingProcess: setsid as a terminal's first command (ssh -t
+// host setsid cmd, script -c, xterm -e) is a session leader, so it forks,
+// and its exit hangs up the terminal's foreground process group (SIGHUP),
+// which its child is still in until the child's setsid(2). util-linux's
+// child gets there within a system call of the fork, so the program runs,
+// unless the machine is loaded enough for the parent to exit first: the
+// reference is only required to run it once in a few tries. Ours must run
+// it every time.
+func TestControllingProcess(t *testing.T) {
+	impls := implementations(t)
+	for _, args := range [][]string{{"sh", "-c", "echo ran"}, {"-c", "sh", "-c", "echo ran"}} {
+		c := call{session: true, args: args}
+		ran := 0
+		for i := 0; i < 10 && ran == 0; i++ {
+			if r := c.run(t, impls[0].path); r.stdout == "ran\n" {
+				ran++
+			}
+		}
+		if ran == 0 {
+			t.Errorf("util-linux setsid %q never ran the program in 10 tries", args)
+		}
+		for i := 0; i < 5; i++ {
+			if r := c.run(t, impls[1].path); r.status != "exit 0" || r.stdout != "ran\n" || r.stderr != "" {
+				t.Fatalf("setsid %q as the controlling process, try %d: %s, stdout %q, stderr %q; want exit 0 and the program's \"ran\"",
+					args, i, r.status, r.stdout, r.stderr)
+			}
+		}
 	}
 }
 

@@ -35,11 +35,14 @@
 //     compatible)": it must not claim to be util-linux, and the words
 //     "util-linux 2.38.1" stay for scripts that grep them.
 //   - Messages are never translated (util-linux uses gettext).
-//   - The forked child is this binary re-executed as
-//     "setsid [-c] -- PROGRAM ARGS..." (Go cannot fork without exec); being
-//     a child, it is not a group leader and takes the in-place path, exactly
-//     as util-linux's child does after fork. The parent returns 0 only once
-//     that child has started, not straight after fork.
+//   - The forked child is this binary re-executed (Go cannot fork without
+//     exec) as the stage "nohupx:setsid", which then does what util-linux's
+//     child does after fork. Its setsid(2) is done by the fork, before that
+//     exec: util-linux's child calls it at once, and a Go child calling it
+//     only once its runtime has started would still be in the terminal's
+//     foreground group when a parent that is the controlling process exits
+//     and the kernel hangs that group up. The parent returns 0 only once
+//     the child has started, not straight after fork.
 //   - The strerror text after "did not exit normally" is a left-over errno
 //     in util-linux; it is reproduced from the locale variables as glibc
 //     2.36 leaves it (staleErrno), which a system with a locale archive

@@ -2,9 +2,12 @@ package setsid
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"strings"
 	"syscall"
 
+	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/entry"
 	"github.com/nohupx/nohupx/internal/exitcode"
@@ -12,14 +15,22 @@ import (
 )
 
 // forkChild is util-linux's forking path. Go cannot fork without exec, so
-// the child is this binary re-executed as "setsid [-c] -- PROGRAM ARGS...":
-// a fresh child is never a group leader, so it takes the in-place path
-// (setsid, TIOCSCTTY, execvp, and their messages) exactly as util-linux's
-// child does after fork, and the program ends up with the child's pid. The
-// child inherits every fd this process has without FD_CLOEXEC, as with fork
-// (Go opens all of its own fds close-on-exec), and the same environment.
+// the child is this binary re-executed as the stage ChildStage, with the
+// command line "setsid [-c] -- PROGRAM ARGS...": it does what util-linux's
+// child does after fork (TIOCSCTTY, execvp, and their messages), and the
+// program ends up with the child's pid. The child inherits every fd this
+// process has without FD_CLOEXEC, as with fork (Go opens all of its own fds
+// close-on-exec), and the same environment.
+//
+// The child's setsid(2) is done by the fork itself, before the exec of this
+// binary. util-linux's child calls it at once, while its parent is still on
+// its way out; a Go child would call it only after its runtime started,
+// milliseconds later. When the parent is the session's controlling process
+// (a terminal's first command: ssh -t host setsid cmd, script -c, xterm -e),
+// its exit sends SIGHUP to the terminal's foreground process group, and a
+// child still in that group would die of it before running anything.
 func (c *cmd) forkChild(o options) int {
-	argv := []string{o.argv0}
+	argv := []string{ChildStage, o.argv0}
 	if o.ctty {
 		argv = append(argv, "-c")
 	}
@@ -79,12 +90,33 @@ func (c *cmd) forkChild(o options) int {
 }
 
 // startSelf starts this binary with argv and env, with fds 0–2 and every
-// other inheritable fd, and returns its pid once it has been exec'd. The
-// binary is found as every re-exec finds it (reexec.Exe), but the child is
-// the applet again, under the name it was run as, not a stage: it must
-// print util-linux's messages with that name.
+// other inheritable fd, in a new session, and returns its pid once it has
+// been exec'd. The binary is found as every re-exec finds it (reexec.Exe).
 func startSelf(argv, env []string) (int, error) {
-	return syscall.ForkExec(reexec.Exe(), argv, &syscall.ProcAttr{Env: env, Files: childFiles()})
+	return syscall.ForkExec(reexec.Exe(), argv, &syscall.ProcAttr{Env: env, Files: childFiles(),
+		Sys: &syscall.SysProcAttr{Setsid: true}})
+}
+
+// ChildStage is the argv[0] of the forked child; the applet's name as it
+// was run follows it, so that the child's messages carry that name.
+const ChildStage = "nohupx:setsid"
+
+func init() { reexec.Register(ChildStage, childMain) }
+
+// childMain is the forked child: the fork made it a session leader
+// already, so it goes on from there as util-linux's child does.
+func childMain() int {
+	if len(os.Args) < 2 {
+		fmt.Fprintln(os.Stderr, "nohupx: the setsid child is started by setsid, not by hand")
+		return exitcode.Canceled
+	}
+	c := &cmd{stdio: applet.OS(), env: os.Environ()}
+	o, code, done := c.parse(os.Args[1:])
+	if done {
+		return code
+	}
+	o.inSession = true
+	return c.execHere(o)
 }
 
 // localeCategories are the categories glibc's setlocale(LC_ALL, "") loads.

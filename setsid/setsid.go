@@ -52,6 +52,9 @@ type options struct {
 	fork    bool
 	wait    bool
 	command []string
+	// inSession: the fork already made this process a session leader
+	// (the forked child, ChildStage), so setsid(2) is not called again.
+	inSession bool
 }
 
 // option is one entry of the option table: its getopt spec, and what it
@@ -147,9 +150,11 @@ func (c *cmd) writeStdout(prog, text string) int {
 // execHere is util-linux's path without fork, and its child's after fork:
 // new session, maybe a controlling terminal, then execvp in place.
 func (c *cmd) execHere(o options) int {
-	if _, err := unix.Setsid(); err != nil {
-		_ = diag.Printf(c.stdio.Err, o.prog, "setsid failed: %s", diag.Strerror(err))
-		return 1
+	if !o.inSession {
+		if _, err := unix.Setsid(); err != nil {
+			_ = diag.Printf(c.stdio.Err, o.prog, "setsid failed: %s", diag.Strerror(err))
+			return 1
+		}
 	}
 	// A session leader without a terminal acquires stdin's with TIOCSCTTY;
 	// util-linux passes 1, so root (CAP_SYS_ADMIN) steals a terminal that
