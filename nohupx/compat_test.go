@@ -460,6 +460,36 @@ func TestExecFailureGoesToOriginalStderr(t *testing.T) {
 	}
 }
 
+// TestExecFailureMessageFails: when "failed to run command" cannot be
+// written, GNU nohup's close_stdout at exit finds stderr's error flag set
+// and exits with nohup's own failure status instead of 126 or 127; a
+// stderr closed at start is not written to, and the status stays.
+func TestExecFailureMessageFails(t *testing.T) {
+	needGNU(t)
+	tests := []struct {
+		redir string
+		env   []string
+		want  [2]int // for a missing command and for /etc/passwd
+	}{
+		{redir: "2>/dev/full", want: [2]int{125, 125}},
+		{redir: "2>/dev/full", env: []string{"POSIXLY_CORRECT=1"}, want: [2]int{127, 127}},
+		{redir: "2</dev/null", want: [2]int{125, 125}}, // a read-only fd 2: EBADF
+		{redir: "2>&-", want: [2]int{127, 126}},
+	}
+	for _, tt := range tests {
+		for i, command := range []string{"no-such-command", "/etc/passwd"} {
+			for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+				cmd := exec.Command("bash", "-c", `exec -a nohup "$0" "$1" `+tt.redir, bin, command)
+				cmd.Env = append([]string{"PATH=/usr/bin:/bin", "LC_ALL=C"}, tt.env...)
+				cmd.Run()
+				if got := cmd.ProcessState.ExitCode(); got != tt.want[i] {
+					t.Errorf("%s %s %s %v: status %d; want %d", bin, command, tt.redir, tt.env, got, tt.want[i])
+				}
+			}
+		}
+	}
+}
+
 // TestNoticeWriteFailure: a notice that cannot be written stops nohup with
 // 125 before the command runs.
 func TestNoticeWriteFailure(t *testing.T) {

@@ -207,12 +207,19 @@ func execCommand(o Options, p plan, fail int, say func(string, ...any) bool) int
 		}
 	}
 
-	// The user's own stderr, for the one message that may follow.
-	tell := func(format string, a ...any) {
-		if errFd >= 0 {
-			f := os.NewFile(uintptr(errFd), "stderr")
-			_ = withoutTTOU(func() error { return diag.Printf(f, o.Prog, format, a...) })
+	// The user's own stderr, for the one message that may follow. GNU
+	// nohup writes it only where its dup2 back to fd 2 works: not when
+	// the copy failed, nor to a stderr that was closed at start. A write
+	// that fails there (a full disk, a pipe nobody reads while SIGPIPE is
+	// ignored, a read-only fd 2) leaves stderr's error flag set, and
+	// gnulib's close_stdout turns the exit status into nohup's own
+	// failure status: the caller sees 125, not 126 or 127.
+	tell := func(format string, a ...any) error {
+		if errFd < 0 || errFd == 2 && entry.Closed(2) {
+			return nil
 		}
+		f := os.NewFile(uintptr(errFd), "stderr")
+		return withoutTTOU(func() error { return diag.Printf(f, o.Prog, format, a...) })
 	}
 
 	// The last thing before exec: SIG_IGN stays in place across execve,
@@ -227,14 +234,16 @@ func execCommand(o Options, p plan, fail int, say func(string, ...any) bool) int
 	entry.IgnoreAgain()
 	for _, sig := range o.Ignore {
 		if err := sigs.IgnoreForExec(sig); err != nil {
-			tell("failed to ignore SIG%s: %s", sigs.Name(sig), diag.Strerror(err))
+			_ = tell("failed to ignore SIG%s: %s", sigs.Name(sig), diag.Strerror(err))
 			return fail
 		}
 	}
 	entry.BlockAgain()
 	entry.CloseAgain(p.replaced()...)
 	err := pathsearch.Exec(o.Command[0], o.Command, o.Env)
-	tell("failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err))
+	if tell("failed to run command %s: %s", quote.Shell(o.Command[0]), diag.Strerror(err)) != nil {
+		return fail
+	}
 	return exitcode.FromExec(err)
 }
 
