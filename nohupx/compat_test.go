@@ -490,6 +490,53 @@ func TestExecFailureMessageFails(t *testing.T) {
 	}
 }
 
+// TestNoticeToBrokenPipe: with SIGPIPE ignored at start, a notice written
+// to a pipe nobody reads fails with EPIPE, and nohup exits 125 without
+// running the command, as GNU nohup does; with SIGPIPE at its default,
+// both die of it. The Go runtime, which takes the signal over, would die
+// of it in either case.
+func TestNoticeToBrokenPipe(t *testing.T) {
+	needGNU(t)
+	for _, trap := range []string{"trap '' PIPE;", ""} {
+		for _, bin := range []string{gnuNohup, testbin.Path("nohupx")} {
+			dir := t.TempDir()
+			master, tty, err := pty.Open()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r, w, err := os.Pipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			cmd := exec.Command("bash", "-c", trap+` exec -a nohup "$0" touch ran`, bin)
+			cmd.Dir = dir
+			cmd.Stdin, cmd.Stderr = tty, w // "ignoring input" goes to the pipe
+			cmd.Run()
+			w.Close()
+			tty.Close()
+			master.Close()
+			ws := cmd.ProcessState.Sys().(syscall.WaitStatus)
+			got := statusText(ws)
+			want := "exit 125"
+			if trap == "" {
+				want = "signal broken pipe"
+			}
+			_, ranErr := os.Stat(filepath.Join(dir, "ran"))
+			if got != want || ranErr == nil {
+				t.Errorf("%s%s touch ran, notice to a broken pipe: %s, ran %v; want %s and not run", trap, bin, got, ranErr == nil, want)
+			}
+		}
+	}
+}
+
+func statusText(ws syscall.WaitStatus) string {
+	if ws.Signaled() {
+		return "signal " + ws.Signal().String()
+	}
+	return fmt.Sprintf("exit %d", ws.ExitStatus())
+}
+
 // TestNoticeWriteFailure: a notice that cannot be written stops nohup with
 // 125 before the command runs.
 func TestNoticeWriteFailure(t *testing.T) {

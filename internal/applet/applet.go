@@ -13,10 +13,12 @@ package applet
 import (
 	"io"
 	"os"
+	"os/signal"
 	"strings"
 	"syscall"
 
 	"github.com/nohupx/nohupx/internal/entry"
+	"github.com/nohupx/nohupx/internal/sigs"
 )
 
 // Stdio are an applet's own streams: its messages, --help and --version,
@@ -34,7 +36,16 @@ type Stdio struct {
 // EBADF, as a C program's would: the Go runtime has put /dev/null on fd 1,
 // and --help, --version, -p's pid or --jobs would vanish there with
 // status 0.
+//
+// Likewise a SIGPIPE that was ignored when the process started is ignored
+// again: then a write to a pipe nobody reads fails with EPIPE, as in a C
+// program, which GNU nohup turns into status 125 and util-linux setsid
+// leaves unsaid. The runtime has taken the signal over, and would die of
+// it on a write to fd 1 or 2 instead.
 func OS() Stdio {
+	if entry.Ignored()&sigs.Mask(syscall.SIGPIPE) != 0 {
+		signal.Ignore(syscall.SIGPIPE)
+	}
 	s := Stdio{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}
 	if entry.Closed(1) {
 		s.Out = closed{}
