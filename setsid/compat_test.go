@@ -218,6 +218,17 @@ func TestCompat(t *testing.T) {
 		{name: "no #! runs sh", c: call{args: []string{"./plain", "x"},
 			prep: script("plain", "echo plain \"$0\" \"$1\"; exit 6\n", 0o755)}, want: "exit 6"},
 
+		// A message that cannot be written: util-linux's close_stdout()
+		// finds stderr's error flag at exit and makes the status 1.
+		{name: "exec failure to full disk", c: stderrTo("2>/dev/full", "no-such-command-x"), want: "exit 1"},
+		{name: "exec failure to read-only stderr", c: stderrTo("2</dev/null", "no-such-command-x"), want: "exit 1"},
+		{name: "exec failure to closed stderr", c: stderrTo("2>&-", "no-such-command-x"), want: "exit 1"},
+		{name: "exec failure waited to full disk", c: stderrTo("2>/dev/full", "-fw", "no-such-command-x"), want: "exit 1"},
+		{name: "exec failure forked to full disk", c: stderrTo("2>/dev/full", "-f", "no-such-command-x"), want: "exit 0"},
+		{name: "waited signal to full disk", c: stderrTo("2>/dev/full", "-fw", "sh", "-c", "kill -TERM $$"), want: "exit 1"},
+		{name: "waited signal to closed stderr", c: stderrTo("2>&-", "-fw", "sh", "-c", "kill -TERM $$"), want: "exit 1"},
+		{name: "waited status to closed stderr", c: stderrTo("2>&-", "-fw", "sh", "-c", "exit 3"), want: "exit 3"},
+
 		// Statuses with and without -w.
 		{name: "in place status", c: call{args: []string{"-w", "sh", "-c", "exit 3"}}, want: "exit 3"},
 		{name: "forked no wait", c: call{args: []string{"-f", "sh", "-c", "exit 3"}}, want: "exit 0"},
@@ -363,6 +374,11 @@ const (
 	ignoreMany = `$SIG{TERM}="IGNORE"; $SIG{QUIT}="IGNORE"; $SIG{PIPE}="IGNORE"; $SIG{USR1}="IGNORE"`
 	blockMany  = "sigprocmask(SIG_BLOCK, POSIX::SigSet->new(SIGTERM, SIGHUP, SIGPROF, SIGUSR2))"
 )
+
+// stderrTo runs setsid with args and its stderr redirected by redir.
+func stderrTo(redir string, args ...string) call {
+	return call{via: []string{"bash", "-c", `exec "$0" "$@" ` + redir}, args: args}
+}
 
 // closedFds runs setsid with redirs (closing some of fds 0–2) and a
 // command that says on fd 3 which of its fds 0–2 are open.

@@ -110,13 +110,13 @@ func childMain() int {
 		fmt.Fprintln(os.Stderr, "nohupx: the setsid child is started by setsid, not by hand")
 		return exitcode.Canceled
 	}
-	c := &cmd{stdio: applet.OS(), env: os.Environ()}
+	c, errs := newCmd(applet.OS(), os.Environ())
 	o, code, done := c.parse(os.Args[1:])
 	if done {
-		return code
+		return errs.status(code)
 	}
 	o.inSession = true
-	return c.execHere(o)
+	return errs.status(c.execHere(o))
 }
 
 // localeCategories are the categories glibc's setlocale(LC_ALL, "") loads.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"syscall"
 
@@ -24,7 +25,11 @@ import (
 // env. It returns only when the program was not exec'd in place: after an
 // error, after --help or --version, or in the forking parent.
 func Run(args []string, stdio applet.Stdio, env []string) int {
-	c := &cmd{stdio: stdio, env: env}
+	c, errs := newCmd(stdio, env)
+	return errs.status(c.run(args))
+}
+
+func (c *cmd) run(args []string) int {
 	o, code, done := c.parse(args)
 	if done {
 		return code
@@ -35,6 +40,47 @@ func Run(args []string, stdio applet.Stdio, env []string) int {
 		return c.forkChild(o)
 	}
 	return c.execHere(o)
+}
+
+// newCmd is a run of the applet with stdio, its stderr watched for a
+// failed write.
+func newCmd(stdio applet.Stdio, env []string) (*cmd, *stderrFlag) {
+	errs := &stderrFlag{w: stdio.Err, closed: entry.Closed(2) && stdio.Err == io.Writer(os.Stderr)}
+	stdio.Err = errs
+	return &cmd{stdio: stdio, env: env}, errs
+}
+
+// stderrFlag is stderr's error flag, as util-linux's close_stdout() reads
+// it at exit: once a message could not be written (a full disk, a pipe
+// nobody reads with SIGPIPE ignored, a stderr closed at start, where the
+// Go runtime has put /dev/null), setsid exits 1 whatever status it was
+// about to return: 1 for "failed to execute" instead of 126 or 127, and
+// for the -w parent's "child did not exit normally" instead of the signal.
+type stderrFlag struct {
+	w      io.Writer
+	closed bool // closed at start: every write fails with EBADF, as in C
+	failed bool
+}
+
+func (e *stderrFlag) Write(p []byte) (int, error) {
+	if e.closed {
+		e.failed = true
+		return 0, syscall.EBADF
+	}
+	n, err := e.w.Write(p)
+	if err != nil {
+		e.failed = true
+	}
+	return n, err
+}
+
+// status is the exit status for code: util-linux's CLOSE_EXIT_CODE, 1,
+// after a failed write to stderr.
+func (e *stderrFlag) status(code int) int {
+	if e.failed {
+		return 1
+	}
+	return code
 }
 
 // cmd is one run of the applet: where its messages go, and the program's
