@@ -2,6 +2,7 @@ package logrot
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"strings"
 	"syscall"
@@ -13,11 +14,29 @@ import (
 // it follows a symbolic link: appending is what the user asked for; the
 // relay then refuses to rotate it (see Start).
 func openAppend(name string) (*os.File, error) {
+	f, _, err := openAppendCreated(name)
+	return f, err
+}
+
+// openAppendCreated is openAppend that also says whether this open made
+// the file. Only O_EXCL tells: a check before the open (lstat) leaves a
+// moment in which whoever may write the directory can put a symbolic link
+// to any file at the name, and root would then hand that file over as one
+// it had just made. O_EXCL follows no link; where the name exists, the
+// plain open follows it as before.
+func openAppendCreated(name string) (f *os.File, created bool, err error) {
 	// The umask is process-wide; the launchers are single-threaded here.
 	old := syscall.Umask(0o177)
-	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	syscall.Umask(old)
-	return f, err
+	defer syscall.Umask(old)
+	f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err == nil {
+		return f, true, nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return nil, false, err
+	}
+	f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	return f, false, err
 }
 
 // Writer is what a command's output should be connected to for the file f,
@@ -55,6 +74,9 @@ type Output struct {
 	// Note says why the file is not rotated although rotation was asked
 	// for, in words that follow "not rotating NAME: " (see Writer).
 	Note string
+	// Created: this open made File (O_EXCL), so it is a new file of the
+	// caller's, whatever now holds the name.
+	Created bool
 }
 
 // OpenOutput is the one way a launcher opens a command's output file, as
@@ -67,12 +89,12 @@ type Output struct {
 // passed to has started, or the processes given it have reopened it), and
 // then closes both with Close.
 func OpenOutput(name string, p Policy, rotate bool) (*Output, error) {
-	f, err := openAppend(name)
+	f, created, err := openAppendCreated(name)
 	if err != nil {
 		return nil, err
 	}
 	w, note := Writer(f, name, p, rotate)
-	return &Output{Name: name, File: f, W: w, Note: note}, nil
+	return &Output{Name: name, File: f, W: w, Note: note, Created: created}, nil
 }
 
 // Rotated reports whether the output goes through a relay.

@@ -68,6 +68,26 @@ func TestOpenOutput(t *testing.T) {
 			t.Errorf("OpenOutput(symlink) = %+v; want the file itself and why", out)
 		}
 	})
+	t.Run("created", func(t *testing.T) {
+		dir := t.TempDir()
+		path, link := filepath.Join(dir, "out.log"), filepath.Join(dir, "link")
+		if err := os.Symlink(filepath.Join(dir, "dangling"), link); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			path string
+			want bool
+		}{{path, true}, {path, false}, {link, false}} {
+			out, err := OpenOutput(c.path, DefaultPolicy, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out.Close()
+			if out.Created != c.want {
+				t.Errorf("OpenOutput(%s).Created = %v; want %v (a link is followed, but its file is not one this open made by name)", c.path, out.Created, c.want)
+			}
+		}
+	})
 	t.Run("missing directory", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "missing", "out.log")
 		out, err := OpenOutput(path, DefaultPolicy, true)

@@ -1,8 +1,6 @@
 package nohupx
 
 import (
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -49,8 +47,6 @@ func (a *attachOutput) open() {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": a FIFO cannot be the output of a running process")
 			continue
 		}
-		_, lerr := os.Lstat(name)
-		created := errors.Is(lerr, fs.ErrNotExist)
 		abs, err := filepath.Abs(name)
 		if err != nil {
 			errs = append(errs, "failed to open "+quote.Shell(name)+": "+diag.Strerror(err))
@@ -66,7 +62,7 @@ func (a *attachOutput) open() {
 			a.note = rotationNotice(name, false, out.Note, a.o)
 		}
 		a.out = inject.Output{Fd: int(out.W.Fd()), Path: abs, Rotated: out.Rotated()}
-		if created {
+		if out.Created {
 			a.out.Grant = a.grant
 		}
 		return
