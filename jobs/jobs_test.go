@@ -461,13 +461,24 @@ func TestHookDir(t *testing.T) {
 		{open, "/"},
 		{sticky, sticky},
 		{filepath.Join(own, "gone"), "/"},
+		{filepath.Join(own, "link"), own}, // a link of the user's own, as $PWD may name
+	}
+	if err := os.Symlink(own, filepath.Join(own, "link")); err != nil {
+		t.Fatal(err)
 	}
 	if os.Geteuid() == 0 {
 		theirs := t.TempDir()
 		if err := os.Chown(theirs, 65534, 65534); err != nil {
 			t.Fatal(err)
 		}
-		tests = append(tests, struct{ dir, want string }{theirs, "/"})
+		// Root's directory in theirs: they can put a link to any
+		// directory in its place, so the hook's chdir by name would
+		// follow it.
+		mine := filepath.Join(theirs, "mine")
+		if err := os.Mkdir(mine, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct{ dir, want string }{theirs, "/"}, struct{ dir, want string }{mine, "/"})
 	} else if os.Getenv("CI") == "true" {
 		t.Error("CI runs as root: the case of another user's directory did not run")
 	}

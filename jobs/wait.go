@@ -9,8 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/sys/unix"
-
 	"github.com/nohupx/nohupx/internal/safedir"
 )
 
@@ -97,18 +95,22 @@ func (s *Store) RunOnExit(id, cmd string) error {
 }
 
 // hookDir is where --on-exit runs: the job's working directory, if no
-// other user can rename or remove entries in it (safedir.OthersCanRename,
-// the rule the relay rotates by), else /. The hook runs as whoever
-// started the job, root for detach --user too, and the job's directory
-// may be --user's USER's: a link they put there at a name the hook writes
-// to would take root's write anywhere.
+// other user can rename or remove entries in it or in any directory on
+// its path (safedir's walk, by the rule the relay rotates by), else /.
+// The hook runs as whoever started the job, root for detach --user too,
+// and the job's directory may be --user's USER's: a link they put there
+// at a name the hook writes to would take root's write anywhere. The
+// directories above count as much: the owner of one can put a link to
+// any directory in place of the next, and the chdir by name follows it.
+// A symbolic link on the way counts only if its owner is the hook's user
+// or root (safedir.Resolve); the hook runs at the path it resolves to, no
+// part of which anyone else can change.
 func hookDir(cwd string) string {
-	var st unix.Stat_t
-	if unix.Stat(cwd, &st) != nil || uint32(st.Mode)&unix.S_IFMT != unix.S_IFDIR ||
-		safedir.OthersCanRename(&st, os.Geteuid()) != "" {
+	dir, err := safedir.Resolve(cwd, os.Geteuid())
+	if err != nil {
 		return "/"
 	}
-	return cwd
+	return dir
 }
 
 // tailBuffer keeps the last 512 bytes written to it.

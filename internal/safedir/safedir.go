@@ -11,6 +11,7 @@ package safedir
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -67,8 +68,9 @@ func (e *UnsafeError) Error() string { return quote.Shell(e.Path) + " " + e.Why 
 
 // Open opens the absolute directory dir for uid: every directory on the
 // way must pass OthersCanRename for uid, except those Open made, and a
-// missing one is made as mode says for its path. It returns the open
-// directory and what it made, in order; on error, what it made before.
+// missing one is made as mode says for its path (with mode nil, none is:
+// a missing directory is ENOENT). It returns the open directory and what
+// it made, in order; on error, what it made before.
 func Open(dir string, uid int, mode func(path string) Mode) (fd int, made []Made, err error) {
 	names := strings.Split(dir, "/")
 	if !strings.HasPrefix(dir, "/") || slices.Contains(names, "..") {
@@ -104,7 +106,7 @@ const dirFlags = unix.O_RDONLY | unix.O_DIRECTORY | unix.O_NOFOLLOW | unix.O_CLO
 // is missing, and checks it.
 func step(parent int, at, name string, uid int, mode func(string) Mode) (fd int, made *Made, err error) {
 	fd, err = unix.Openat(parent, name, dirFlags, 0)
-	if errors.Is(err, unix.ENOENT) {
+	if errors.Is(err, unix.ENOENT) && mode != nil {
 		if why := mayMake(parent, mode(at)); why != "" {
 			return -1, nil, &UnsafeError{at, why}
 		}
@@ -175,4 +177,56 @@ func adjust(fd int, st *unix.Stat_t, m Mode) error {
 		return unix.Fchmod(fd, m.Perm)
 	}
 	return nil
+}
+
+// maxLinks is the kernel's own limit on the symbolic links in one lookup
+// (MAXSYMLINKS).
+const maxLinks = 40
+
+// Resolve is dir with its symbolic links resolved, if every directory on
+// the way passes OthersCanRename for uid (as Open checks them, making
+// none) and every link belongs to uid or root: a link in such a directory
+// could only have been put there by them, even in a sticky one, where
+// others may add names but not replace this one. A user's working
+// directory reached through a link of their own ($PWD) then still counts,
+// while a link that another user put in place of a directory does not.
+// The path returned has no link, so a later walk by name (a chdir) meets
+// only what was checked, and what only uid or root can change.
+func Resolve(dir string, uid int) (string, error) {
+	dir = filepath.Clean(dir)
+	for links := 0; ; links++ {
+		fd, _, err := Open(dir, uid, nil)
+		if err == nil {
+			unix.Close(fd)
+			return dir, nil
+		}
+		var ue *UnsafeError
+		if !errors.As(err, &ue) || links == maxLinks {
+			return "", err
+		}
+		target, ok := trustedLink(ue.Path, uid)
+		if !ok {
+			return "", err
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(ue.Path), target)
+		}
+		dir = filepath.Join(target, strings.TrimPrefix(dir, ue.Path))
+	}
+}
+
+// trustedLink is what the symbolic link at path, in a directory Open has
+// passed, points to, if it belongs to uid or root.
+func trustedLink(path string, uid int) (string, bool) {
+	var st unix.Stat_t
+	if unix.Lstat(path, &st) != nil || uint32(st.Mode)&unix.S_IFMT != unix.S_IFLNK ||
+		(int(st.Uid) != uid && st.Uid != 0) {
+		return "", false
+	}
+	buf := make([]byte, unix.PathMax)
+	n, err := unix.Readlink(path, buf)
+	if err != nil || n == 0 || n == len(buf) {
+		return "", false
+	}
+	return string(buf[:n]), true
 }

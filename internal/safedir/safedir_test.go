@@ -214,3 +214,58 @@ func TestOpenMakesOnlyWhereTheUserCould(t *testing.T) {
 		})
 	}
 }
+
+// TestResolve: links of the user's own, or root's, are followed, relative
+// and absolute; a link another user owns is not, nor a path through a
+// directory another user owns, even when it leads to a directory that
+// passes.
+func TestResolve(t *testing.T) {
+	top := t.TempDir()
+	real := filepath.Join(top, "real")
+	if err := os.MkdirAll(filepath.Join(real, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("real", filepath.Join(top, "rel")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(top, "rel"), filepath.Join(top, "abs")); err != nil {
+		t.Fatal(err)
+	}
+	me := os.Geteuid()
+	for _, p := range []string{"real/sub", "rel/sub", "abs/sub"} {
+		if got, err := Resolve(filepath.Join(top, p), me); err != nil || got != filepath.Join(real, "sub") {
+			t.Errorf("Resolve(%s) = %q, %v; want %s", p, got, err, filepath.Join(real, "sub"))
+		}
+	}
+	if err := os.Symlink("loop", filepath.Join(top, "loop")); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Resolve(filepath.Join(top, "loop"), me); err == nil {
+		t.Errorf("Resolve(loop) = %q; want an error", got)
+	}
+	if me != 0 {
+		return
+	}
+	theirs := filepath.Join(top, "theirs")
+	if err := os.Mkdir(theirs, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	link := filepath.Join(theirs, "work")
+	if err := os.Symlink(real, link); err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(top, "other")
+	if err := os.Symlink(real, other); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{theirs, other} {
+		if err := os.Lchown(p, 65534, 65534); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{link, other} {
+		if got, err := Resolve(p, me); err == nil {
+			t.Errorf("Resolve(%s) = %q; want an error: uid 65534 chose where it leads", p, got)
+		}
+	}
+}
