@@ -49,9 +49,12 @@ func newNotifySocket(u *Credential) (*notifySocket, error) {
 	path := filepath.Join(dir, notifyName)
 	f, err := listenUnixgram(path)
 	if err == nil && u != nil {
-		// The command runs as u and must be able to send to it.
-		if err = os.Chown(dir, int(u.Uid), int(u.Gid)); err == nil {
-			err = os.Chown(path, int(u.Uid), int(u.Gid))
+		// The command runs as u and must be able to send to it. The
+		// socket first, and without following a link: once the
+		// directory is u's, u may put a link to any file at the
+		// socket's name, and a chown by that name would give u the file.
+		if err = os.Lchown(path, int(u.Uid), int(u.Gid)); err == nil {
+			err = os.Chown(dir, int(u.Uid), int(u.Gid))
 		}
 	}
 	if err != nil {

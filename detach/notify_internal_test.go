@@ -4,6 +4,9 @@ import (
 	"errors"
 	"net"
 	"os"
+	"path/filepath"
+	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -97,5 +100,50 @@ func TestNotifySettle(t *testing.T) {
 				t.Errorf("WaitReady after a settled one = %v; want nil after READY=1", err)
 			}
 		})
+	}
+}
+
+// TestNotifySocketChownsNoLink: for --user, the socket's directory
+// becomes the user's, who may then put a link at the socket's name at any
+// moment; the chown of the socket must not follow it to a file of root's.
+// The goroutine plays the user, changing the name as fast as it can.
+func TestNotifySocketChownsNoLink(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root: the socket is chowned for --user")
+	}
+	base := t.TempDir()
+	t.Setenv("TMPDIR", base)
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var stop atomic.Bool
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for !stop.Load() {
+			ents, _ := os.ReadDir(base)
+			for _, e := range ents {
+				p := filepath.Join(base, e.Name(), notifyName)
+				for i := 0; i < 200 && os.Remove(p) != nil; i++ {
+				}
+				_ = os.Symlink(victim, p)
+			}
+		}
+	}()
+	u := &Credential{Uid: 65534, Gid: 65534}
+	for i := 0; i < 500; i++ {
+		if n, err := newNotifySocket(u); err == nil {
+			n.Close()
+		}
+	}
+	stop.Store(true)
+	<-done
+	var st syscall.Stat_t
+	if err := syscall.Stat(victim, &st); err != nil {
+		t.Fatal(err)
+	}
+	if st.Uid != 0 {
+		t.Errorf("%s, root's, now belongs to uid %d: the socket's chown followed a link", victim, st.Uid)
 	}
 }
