@@ -209,10 +209,13 @@ func (m *mill) remove(dirfd int, b *backup, from time.Time, old bool) string {
 // replaces an existing name.
 func gzipFile(dirfd int, name string, uid int) error {
 	// A .gz name that someone else took would make every pass compress the
-	// whole backup only to find it taken: look first.
+	// whole backup only to find it taken: look first. A file of uid with
+	// more than one link is not ours either: where hard links to others'
+	// files are allowed (fs.protected_hardlinks=0), anyone who can add a
+	// name to the directory (sticky /tmp) can link a file of root's there,
+	// and taking it for a .gz left by a killed writer removes the backup.
 	var gz unix.Stat_t
-	if err := unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW); err == nil &&
-		(gz.Mode&unix.S_IFMT != unix.S_IFREG || int(gz.Uid) != uid) {
+	if err := unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW); err == nil && !ownGz(&gz, uid) {
 		return fmt.Errorf("%s%s: not ours; %s stays uncompressed", name, compressSuffix, name)
 	}
 	in, err := unix.Openat(dirfd, name, unix.O_RDONLY|unix.O_NOFOLLOW|unix.O_NONBLOCK|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
@@ -249,7 +252,7 @@ func gzipFile(dirfd int, name string, uid int) error {
 		// whole .gz (it is linked only when whole): if it is ours, the
 		// original can go.
 		if unix.Fstatat(dirfd, name+compressSuffix, &gz, unix.AT_SYMLINK_NOFOLLOW) != nil ||
-			gz.Mode&unix.S_IFMT != unix.S_IFREG || int(gz.Uid) != uid || gz.Size == 0 {
+			!ownGz(&gz, uid) || gz.Size == 0 {
 			return err
 		}
 		err = nil
@@ -263,4 +266,10 @@ func gzipFile(dirfd int, name string, uid int) error {
 		return unix.Unlinkat(dirfd, name, 0)
 	}
 	return nil
+}
+
+// ownGz says whether st, at a .gz name, may be one a relay of uid made: a
+// regular file of uid with one link.
+func ownGz(st *unix.Stat_t, uid int) bool {
+	return st.Mode&unix.S_IFMT == unix.S_IFREG && int(st.Uid) == uid && st.Nlink == 1
 }

@@ -139,3 +139,34 @@ func TestGzipNameTaken(t *testing.T) {
 		t.Errorf("b holds %q; want it as it was", b)
 	}
 }
+
+// TestGzipNameHardLink: a file of the relay's user at the .gz name that
+// has another link is someone's link to a file of that user (root's, with
+// fs.protected_hardlinks=0), not a .gz a killed writer left: the backup
+// stays, uncompressed, and the linked file is not touched.
+func TestGzipNameHardLink(t *testing.T) {
+	dir := t.TempDir()
+	other := filepath.Join(t.TempDir(), "other")
+	for name, data := range map[string]string{filepath.Join(dir, "b"): "backup\n", other: "not a backup\n"} {
+		if err := os.WriteFile(name, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Link(other, filepath.Join(dir, "b.gz")); err != nil {
+		t.Fatal(err)
+	}
+	fd, err := os.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fd.Close()
+	if err := gzipFile(int(fd.Fd()), "b", os.Geteuid()); err == nil {
+		t.Error("gzipFile = nil; want b.gz refused as not ours")
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "b")); string(b) != "backup\n" {
+		t.Errorf("b holds %q, %v; want it as it was", b, err)
+	}
+	if b, _ := os.ReadFile(other); string(b) != "not a backup\n" {
+		t.Errorf("the linked file holds %q; want it untouched", b)
+	}
+}
