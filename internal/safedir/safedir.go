@@ -192,27 +192,48 @@ const maxLinks = 40
 // while a link that another user put in place of a directory does not.
 // The path returned has no link, so a later walk by name (a chdir) meets
 // only what was checked, and what only uid or root can change.
+//
+// It goes one name at a time, as the kernel's lookup does: ".." is the
+// parent of where the names before it led, a link's target included, not
+// of the link (filepath.Clean on /a/link/../b would name /a/b, and the
+// job's directory is under the link's target).
 func Resolve(dir string, uid int) (string, error) {
-	dir = filepath.Clean(dir)
-	for links := 0; ; links++ {
-		fd, _, err := Open(dir, uid, nil)
+	if !strings.HasPrefix(dir, "/") {
+		return "", fmt.Errorf("%s is not an absolute path", quote.Shell(dir))
+	}
+	done, todo := "/", strings.Split(dir, "/")
+	for links := 0; len(todo) > 0; {
+		name := todo[0]
+		todo = todo[1:]
+		switch name {
+		case "", ".":
+			continue
+		case "..": // done has no link: its parent by name is its parent
+			done = filepath.Dir(done)
+			continue
+		}
+		at := filepath.Join(done, name)
+		fd, _, err := Open(at, uid, nil)
 		if err == nil {
 			unix.Close(fd)
-			return dir, nil
+			done = at
+			continue
 		}
 		var ue *UnsafeError
-		if !errors.As(err, &ue) || links == maxLinks {
+		if !errors.As(err, &ue) || ue.Path != at || links == maxLinks {
 			return "", err
 		}
-		target, ok := trustedLink(ue.Path, uid)
+		target, ok := trustedLink(at, uid)
 		if !ok {
 			return "", err
 		}
-		if !filepath.IsAbs(target) {
-			target = filepath.Join(filepath.Dir(ue.Path), target)
+		links++
+		if strings.HasPrefix(target, "/") {
+			done = "/"
 		}
-		dir = filepath.Join(target, strings.TrimPrefix(dir, ue.Path))
+		todo = append(strings.Split(target, "/"), todo...)
 	}
+	return done, nil
 }
 
 // trustedLink is what the symbolic link at path, in a directory Open has

@@ -269,3 +269,34 @@ func TestResolve(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveDotDot: ".." after a symbolic link goes up from where the
+// link leads, as the kernel's chdir does, not from the link's own
+// directory: the job runs in the one, so the hook must not run in the
+// other.
+func TestResolveDotDot(t *testing.T) {
+	top := t.TempDir()
+	real := filepath.Join(top, "real")
+	for _, d := range []string{filepath.Join(real, "deep"), filepath.Join(real, "x"), filepath.Join(top, "x")} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Symlink("real/deep", filepath.Join(top, "link")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("link/../x", filepath.Join(top, "via")); err != nil {
+		t.Fatal(err)
+	}
+	want := filepath.Join(real, "x")
+	for _, p := range []string{"link/../x", "via", "./real/./deep/../x", "x/../link/../x"} {
+		dir := top + "/" + p
+		var st, wst unix.Stat_t
+		if err := unix.Stat(dir, &st); err != nil || unix.Stat(want, &wst) != nil || st.Ino != wst.Ino {
+			t.Fatalf("the kernel does not take %s to %s: %v", dir, want, err)
+		}
+		if got, err := Resolve(dir, os.Geteuid()); err != nil || got != want {
+			t.Errorf("Resolve(%s) = %q, %v; want %s", dir, got, err, want)
+		}
+	}
+}
