@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 	"time"
 )
 
@@ -108,9 +110,7 @@ func TestNotifySettle(t *testing.T) {
 // moment; the chown of the socket must not follow it to a file of root's.
 // The goroutine plays the user, changing the name as fast as it can.
 func TestNotifySocketChownsNoLink(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: the socket is chowned for --user")
-	}
+	testbin.NeedRoot(t, "to chown the socket for --user")
 	base := t.TempDir()
 	t.Setenv("TMPDIR", base)
 	victim := filepath.Join(t.TempDir(), "victim")

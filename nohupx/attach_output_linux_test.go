@@ -6,6 +6,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // TestGrantOnlyWhatItCreated: nohupx -p, as root, gives the output file to
@@ -16,9 +18,7 @@ import (
 // O_EXCL telling what was created, a check before the open loses this
 // race within a few hundred tries.
 func TestGrantOnlyWhatItCreated(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root: the grant is root's")
-	}
+	testbin.NeedRoot(t, "to give the output file away")
 	dir := t.TempDir()
 	victim, name := filepath.Join(dir, "victim"), filepath.Join(dir, "out.log")
 	if err := os.WriteFile(victim, nil, 0o600); err != nil {
