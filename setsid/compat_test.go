@@ -306,11 +306,12 @@ func TestCompat(t *testing.T) {
 // and its exit hangs up the terminal's foreground process group (SIGHUP),
 // which its child is still in until the child's setsid(2). util-linux's
 // child gets there within a system call of the fork, so the program runs,
-// unless the machine is loaded enough for the parent to exit first: the
-// reference is only required to run it once in a few tries. Ours must run
-// it every time. With -c, the child takes the terminal while the parent
-// may still hold it, which only root can (TIOCSCTTY's steal): as another
-// user, util-linux fails too ("failed to set the controlling terminal").
+// unless the parent exits first, as it does on a loaded machine (10 tries
+// in 10 with two busy CPUs): how often the reference runs it is logged,
+// not asserted. Ours must run it every time. With -c, the child takes the
+// terminal while the parent may still hold it, which only root can
+// (TIOCSCTTY's steal): as another user, util-linux fails too ("failed to
+// set the controlling terminal").
 func TestControllingProcess(t *testing.T) {
 	impls := implementations(t)
 	for _, args := range [][]string{{"sh", "-c", "echo ran"}, {"-c", "sh", "-c", "echo ran"}} {
@@ -320,14 +321,12 @@ func TestControllingProcess(t *testing.T) {
 			}
 			c := call{session: true, args: args}
 			ran := 0
-			for i := 0; i < 10 && ran == 0; i++ {
+			for i := 0; i < 10; i++ {
 				if r := c.run(t, impls[0].path); r.stdout == "ran\n" {
 					ran++
 				}
 			}
-			if ran == 0 {
-				t.Errorf("util-linux setsid %q never ran the program in 10 tries", args)
-			}
+			t.Logf("util-linux setsid %q ran the program in %d tries of 10", args, ran)
 			for i := 0; i < 5; i++ {
 				if r := c.run(t, impls[1].path); r.status != "exit 0" || r.stdout != "ran\n" || r.stderr != "" {
 					t.Fatalf("setsid %q as the controlling process, try %d: %s, stdout %q, stderr %q; want exit 0 and the program's \"ran\"",
