@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 
+	"golang.org/x/sys/unix"
+
 	"github.com/nohupx/nohupx/internal/applet"
 	"github.com/nohupx/nohupx/internal/diag"
 	"github.com/nohupx/nohupx/internal/entry"
@@ -104,9 +106,10 @@ const ChildStage = "nohupx:setsid"
 func init() { reexec.Register(ChildStage, childMain) }
 
 // childMain is the forked child: the fork made it a session leader
-// already, so it goes on from there as util-linux's child does.
+// already, so it goes on from there as util-linux's child does. Run by
+// hand it is not one, and would run the program in its caller's session.
 func childMain() int {
-	if len(os.Args) < 2 {
+	if sid, err := unix.Getsid(0); len(os.Args) < 2 || err != nil || sid != os.Getpid() {
 		fmt.Fprintln(os.Stderr, "nohupx: the setsid child is started by setsid, not by hand")
 		return exitcode.Canceled
 	}

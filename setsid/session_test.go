@@ -4,6 +4,7 @@ package setsid_test
 // its controlling terminal; and how the waiting parent dies of a signal.
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,6 +19,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/testbin"
+	"github.com/nohupx/nohupx/setsid"
 )
 
 // parseStat parses a /proc/PID/stat line a command printed.
@@ -240,4 +243,18 @@ func head(b []byte) string {
 		return string(b[:200]) + "..."
 	}
 	return string(b)
+}
+
+// TestChildStageByHand: the forked child's stage, run by hand, is not a
+// session leader: it refuses rather than run the program in its caller's
+// session.
+func TestChildStageByHand(t *testing.T) {
+	c := exec.Command(testbin.Path("setsid"), "true")
+	c.Args[0] = setsid.ChildStage
+	c.Args = append(c.Args[:1], "setsid", "sh", "-c", "echo ran")
+	out, err := c.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 125 || string(out) != "nohupx: the setsid child is started by setsid, not by hand\n" {
+		t.Errorf("%s by hand = %v %q; want 125 and the refusal", setsid.ChildStage, err, out)
+	}
 }
