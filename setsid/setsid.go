@@ -182,8 +182,8 @@ func lookup(name string) option {
 }
 
 // writeStdout writes --help or --version. A failed write is reported as
-// util-linux's close_stdout() does at exit, which leaves EPIPE silent, and
-// EBADF too when stdout was closed from the start.
+// util-linux's close_stdout() does at exit, which leaves EPIPE and EBADF
+// (a stdout closed from the start, or not open for writing) silent.
 func (c *cmd) writeStdout(prog, text string) int {
 	_, err := io.WriteString(c.stdio.Out, text)
 	if err != nil && !errors.Is(err, syscall.EPIPE) && !errors.Is(err, syscall.EBADF) {

@@ -11,6 +11,8 @@ package safedir
 import (
 	"errors"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -126,7 +128,10 @@ func step(parent int, at, name string, uid int, mode func(string) Mode) (fd int,
 	var st unix.Stat_t
 	if err = unix.Fstat(fd, &st); err == nil {
 		if made != nil {
-			err = adjust(fd, &st, mode(at))
+			err = fresh(fd, at, &st)
+			if err == nil {
+				err = adjust(fd, &st, mode(at))
+			}
 		} else if why := OthersCanRename(&st, uid); why != "" {
 			err = &UnsafeError{at, why}
 		}
@@ -160,6 +165,26 @@ func mayMake(parent int, m Mode) string {
 		return ""
 	}
 	return fmt.Sprintf("is missing, and is not made for uid %d: they may not create it (its parent is not writable by them)", m.UID)
+}
+
+// fresh checks that the directory opened after the mkdir is the one made:
+// the maker's and empty. Walking for another user (root for uid), the
+// parent may be uid's, and uid could rename another directory to the name
+// between the mkdir and the open, to have adjust give it to them.
+func fresh(fd int, at string, st *unix.Stat_t) error {
+	if int(st.Uid) == unix.Geteuid() {
+		dup, err := unix.Dup(fd)
+		if err != nil {
+			return err
+		}
+		d := os.NewFile(uintptr(dup), at)
+		_, err = d.Readdirnames(1)
+		d.Close()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+	}
+	return &UnsafeError{at, "was replaced by another directory while it was being made"}
 }
 
 // adjust gives a directory Open made, still empty, its owner and mode:

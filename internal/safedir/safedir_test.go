@@ -300,3 +300,40 @@ func TestResolveDotDot(t *testing.T) {
 		}
 	}
 }
+
+// TestFresh: only an empty directory of the maker's passes for the one
+// just made; a directory swapped in at its name does not.
+func TestFresh(t *testing.T) {
+	tests := []struct {
+		name  string
+		root  bool
+		setup func(t *testing.T, dir string)
+		ok    bool
+	}{
+		{"empty and ours", false, func(*testing.T, string) {}, true},
+		{"not empty", false, func(t *testing.T, dir string) {
+			os.WriteFile(filepath.Join(dir, "x"), nil, 0o600)
+		}, false},
+		{"another user's", true, func(t *testing.T, dir string) { os.Chown(dir, 65534, 65534) }, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.root {
+				testbin.NeedRoot(t, "to give a directory to another user")
+			}
+			dir := filepath.Join(t.TempDir(), "d")
+			os.Mkdir(dir, 0o700)
+			tt.setup(t, dir)
+			fd, err := unix.Open(dir, dirFlags, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer unix.Close(fd)
+			var st unix.Stat_t
+			unix.Fstat(fd, &st)
+			if err := fresh(fd, dir, &st); (err == nil) != tt.ok {
+				t.Errorf("fresh = %v; want ok %v", err, tt.ok)
+			}
+		})
+	}
+}
