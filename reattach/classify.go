@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"golang.org/x/sys/unix"
 
@@ -23,6 +25,11 @@ func inspect(sys system, s Server) Status {
 		// server's working directory at bind(2), which neither the
 		// kernel's socket table nor its cwd now tells.
 		return Status{State: Unsafe, Reason: quote.Shell(s.Path) + " is relative to where the server was started, which cannot be known; use an absolute path (tmux -S \"$PWD/NAME\")"}
+	}
+	if slices.Contains(strings.Split(s.Path, "/"), "..") {
+		// The kernel took ".." from wherever the names before it led,
+		// links included; taken as text it names another directory.
+		return Status{State: Unsafe, Reason: quote.Shell(s.Path) + " goes up with \"..\", which cannot be followed safely; use a path without it"}
 	}
 	if err := checkDir(s); err != nil {
 		if _, ok := err.(*MissingError); ok {

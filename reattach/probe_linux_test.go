@@ -76,11 +76,24 @@ func waitScreen(t *testing.T, sys system, sdir string) Server {
 
 // TestRelativeSocketPath: a tmux started with -S and a relative name is
 // listed by the kernel under that name, relative to where it was started;
-// it is left alone, not looked for where reattach-sock runs.
+// it is left alone, not looked for where reattach-sock runs. So is one
+// whose name goes up with "..", which the kernel took after any link.
 func TestRelativeSocketPath(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"rel" + strconv.Itoa(os.Getpid()), "relative"},
+		{"", "goes up"}, // filled in below: DIR/sub/../NAME
+	} {
+		t.Run(tt.want, func(t *testing.T) { socketPathRefused(t, tt.name, tt.want) })
+	}
+}
+
+func socketPathRefused(t *testing.T, name, want string) {
 	tmux := testbin.Need(t, "tmux")
 	dir := t.TempDir()
-	name := "rel" + strconv.Itoa(os.Getpid())
+	if name == "" {
+		os.Mkdir(filepath.Join(dir, "sub"), 0o700)
+		name = filepath.Join(dir, "sub") + "/../up" + strconv.Itoa(os.Getpid())
+	}
 	cmd := exec.Command(tmux, "-S", name, "new", "-d", "sleep", "3600")
 	cmd.Dir = dir
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -97,8 +110,8 @@ func TestRelativeSocketPath(t *testing.T) {
 		if s.Path != name {
 			continue
 		}
-		if st := inspect(sys, s); st.State != Unsafe || !strings.Contains(st.Reason, "relative") {
-			t.Errorf("inspect = %v; want unsafe: a relative path", st)
+		if st := inspect(sys, s); st.State != Unsafe || !strings.Contains(st.Reason, want) {
+			t.Errorf("inspect = %v; want unsafe: %s", st, want)
 		}
 		return
 	}
