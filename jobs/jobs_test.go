@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/nohupx/nohupx/internal/procfs"
+	"github.com/nohupx/nohupx/internal/testbin"
 	"github.com/nohupx/nohupx/logrot"
 )
 
@@ -494,12 +495,10 @@ func TestHookDir(t *testing.T) {
 // which kill(2) would take for every process the caller may signal.
 // Signal 0 sends nothing, to any process: the test only sees the target.
 func TestSignalNeverEveryProcess(t *testing.T) {
-	if err := syscall.Kill(1, 0); err != nil {
-		t.Skipf("pid 1 cannot be signalled here: %v", err)
-	}
+	testbin.NeedRoot(t, "to signal pid 1")
 	st, err := procfs.ReadStat(1)
 	if err != nil {
-		t.Skip(err)
+		t.Fatal(err)
 	}
 	for _, waiter := range []int{0, 1} {
 		j := Job{Record: Record{By: "nohupx", Pid: 1, StartTicks: st.Start, Pgid: 1, Sid: 1, OwnGroup: true,
@@ -619,5 +618,28 @@ func TestUnknownWhy(t *testing.T) {
 		if state, why := j.Status(); state != Unknown || !strings.Contains(why, want) {
 			t.Errorf("%s: %s, %q; want unknown, %q", by, state, why, want)
 		}
+	}
+}
+
+// TestOpenNotInOthersDirectory: the record directory is not made inside
+// a directory of another user's (root with a user's HOME), which would
+// leave that user a root-owned directory their own nohupx refuses.
+func TestOpenNotInOthersDirectory(t *testing.T) {
+	testbin.NeedRoot(t, "to give a directory to another user")
+	home := filepath.Join(t.TempDir(), "home")
+	os.Mkdir(home, 0o755)
+	if err := os.Chown(home, 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := Dir([]string{"HOME=" + home})
+	s, err := Open(dir, true)
+	if err == nil {
+		s.Close()
+	}
+	if err == nil || !strings.Contains(err.Error(), "belongs to uid 65534") {
+		t.Errorf("Open = %v; want it refused: the home belongs to uid 65534", err)
+	}
+	if _, err := os.Lstat(filepath.Join(home, ".local")); err == nil {
+		t.Error("made .local in the other user's home")
 	}
 }

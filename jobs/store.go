@@ -70,6 +70,9 @@ func Open(path string, create bool) (*Store, error) {
 		if _, err := os.Stat(base); err != nil {
 			return nil, err
 		}
+		if err := mayMake(path); err != nil {
+			return nil, err
+		}
 		if err := os.MkdirAll(path, 0o700); err != nil {
 			return nil, err
 		}
@@ -90,6 +93,26 @@ func Open(path string, create bool) (*Store, error) {
 		return nil, fmt.Errorf("%s: not a directory of this user that only this user can write", path)
 	}
 	return &Store{Path: path, fd: fd, euid: euid}, nil
+}
+
+// mayMake refuses to make the missing directories of path inside a
+// directory that is not the caller's: root run with a user's HOME (sudo
+// -E, or macOS's sudo) would leave a root-owned .local/state/nohupx there,
+// which the user's own nohupx then refuses (and which is not root's to
+// put there), and an XDG_STATE_HOME inside another user's directory would
+// let them remove root's records. Root may make them in root's own
+// directories (a system XDG_STATE_HOME).
+func mayMake(path string) error {
+	dir := path
+	var st unix.Stat_t
+	for unix.Stat(dir, &st) != nil && dir != "/" {
+		dir = filepath.Dir(dir)
+	}
+	if euid := unix.Geteuid(); int(st.Uid) != euid {
+		return fmt.Errorf("%s belongs to uid %d, not to this user (uid %d); not making %s in it (set XDG_STATE_HOME to a directory of this user's)",
+			dir, st.Uid, euid, strings.TrimPrefix(path, dir+"/"))
+	}
+	return nil
 }
 
 // Close closes the directory.
