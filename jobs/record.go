@@ -22,7 +22,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"syscall"
 	"time"
@@ -247,14 +246,17 @@ func relayPipe(out *logrot.Output) uint64 {
 // file now.
 func (r *Record) SetOutputFile(name string, dev, ino uint64) {
 	r.Output, r.OutputDev, r.OutputIno = name, dev, ino
-	d, err := os.OpenFile(filepath.Dir(name), os.O_RDONLY|unix.O_DIRECTORY, 0) // a FIFO there fails, not waits
+	// A raw open, as every open on the launch path: os.OpenFile would start
+	// the runtime's poller, which aborts the process when it finds no
+	// descriptor left for itself (a low `ulimit -n`).
+	d, err := unix.Open(filepath.Dir(name), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0) // a FIFO there fails, not waits
 	if err != nil {
 		return
 	}
-	defer d.Close()
+	defer unix.Close(d)
 	var ds, fs unix.Stat_t
-	if unix.Fstat(int(d.Fd()), &ds) == nil &&
-		unix.Fstatat(int(d.Fd()), filepath.Base(name), &fs, unix.AT_SYMLINK_NOFOLLOW) == nil &&
+	if unix.Fstat(d, &ds) == nil &&
+		unix.Fstatat(d, filepath.Base(name), &fs, unix.AT_SYMLINK_NOFOLLOW) == nil &&
 		uint64(fs.Dev) == dev && uint64(fs.Ino) == ino {
 		r.OutputDirDev, r.OutputDirIno = uint64(ds.Dev), uint64(ds.Ino)
 	}

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -274,13 +273,15 @@ func (s *Store) List() ([]Job, []Problem, error) {
 }
 
 func (s *Store) names() ([]string, error) {
-	f, err := os.Open("/proc/self/fd/" + strconv.Itoa(s.fd))
+	// A new open of the directory, for an offset of its own; a raw one,
+	// as Tidy runs on the launch path: os.Open would start the runtime's
+	// poller, which aborts the process when it finds no descriptor left
+	// for itself (a low `ulimit -n`).
+	fd, err := unix.Openat(s.fd, ".", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		// Not Linux: the path, opened again (checked at Open).
-		if f, err = os.Open(s.Path); err != nil {
-			return nil, err
-		}
+		return nil, &os.PathError{Op: "open", Path: s.Path, Err: err}
 	}
+	f := os.NewFile(uintptr(fd), s.Path)
 	defer f.Close()
 	all, err := f.Readdirnames(-1)
 	if err != nil {

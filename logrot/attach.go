@@ -28,15 +28,34 @@ func openAppendCreated(name string) (f *os.File, created bool, err error) {
 	// The umask is process-wide; the launchers are single-threaded here.
 	old := syscall.Umask(0o177)
 	defer syscall.Umask(old)
-	f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	f, err = openFile(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_EXCL|syscall.O_APPEND, 0o600)
 	if err == nil {
 		return f, true, nil
 	}
 	if !errors.Is(err, fs.ErrExist) {
 		return nil, false, err
 	}
-	f, err = os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err = openFile(name, syscall.O_WRONLY|syscall.O_CREAT|syscall.O_APPEND, 0o600)
 	return f, false, err
+}
+
+// openFile is os.OpenFile without the runtime's poller. os.OpenFile hands
+// every descriptor to the poller, and the poller's first use creates an
+// epoll instance and an eventfd; when that fails (EMFILE: one or two
+// descriptors left under `ulimit -n`) the Go runtime aborts the process
+// with a fatal error, so nohupx would die where GNU nohup runs the command.
+// os.NewFile keeps a blocking descriptor out of the poller, and reads and
+// writes of a regular file never wait for readiness anyway.
+func openFile(name string, flag int, perm uint32) (*os.File, error) {
+	for {
+		fd, err := syscall.Open(name, flag|syscall.O_CLOEXEC, perm)
+		if err == nil {
+			return os.NewFile(uintptr(fd), name), nil
+		}
+		if err != syscall.EINTR { // a signal during an open of a FIFO or NFS file
+			return nil, &os.PathError{Op: "open", Path: name, Err: err}
+		}
+	}
 }
 
 // Writer is what a command's output should be connected to for the file f,
