@@ -16,6 +16,8 @@
 //
 // Applets are never subcommands: "nohupx detach" runs a program called
 // detach, as "nohup detach" would.
+//
+//go:debug containermaxprocs=0
 package main
 
 import (
@@ -34,6 +36,11 @@ import (
 	"github.com/nohupx/nohupx/setsid"
 )
 
+// The go:debug line above (containermaxprocs=0) is for the descriptors:
+// otherwise the runtime keeps its cgroup's CPU limit files open for the
+// life of the process (two under cgroup v1), to follow a limit for
+// GOMAXPROCS that no applet or stage needs. Under a low `ulimit -n` those
+// are the descriptors GNU nohup would have for /dev/null and nohup.out.
 func main() { os.Exit(Main(os.Args)) }
 
 // An entry is a user-facing command: its name and its entry point, which
