@@ -77,12 +77,32 @@ func Start(f *os.File, name string, p Policy) (w *os.File, err error) {
 		return nil, fmt.Errorf("log relay: %w", err)
 	}
 	defer null.Close()
+	if err := isNullDevice(int(null.Fd())); err != nil {
+		return nil, fmt.Errorf("log relay: %w", err)
+	}
 
 	n := null.Fd()
 	if err = startFirstStage(path, []uintptr{n, n, n, r.Fd(), uintptr(priv[0]), uintptr(priv[1]), uintptr(j.fd), uintptr(dirfd)}); err != nil {
 		return nil, err
 	}
 	return pw, nil
+}
+
+// isNullDevice checks that fd is the null device (character device 1:3):
+// the writer consumes what is in the file by splicing it to its stdout,
+// this /dev/null. Where /dev/null is something else (a regular file that a
+// `> /dev/null` created after the device was removed, in a container or a
+// chroot), every byte of the output would be written there too, without
+// bound, or, into a FIFO, the writer would block and the job with it.
+func isNullDevice(fd int) error {
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return fmt.Errorf("%s: %w", os.DevNull, err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR || unix.Major(st.Rdev) != 1 || unix.Minor(st.Rdev) != 3 {
+		return fmt.Errorf("%s is not the null device", os.DevNull)
+	}
+	return nil
 }
 
 // startFirstStage starts the relay's first stage with files as its

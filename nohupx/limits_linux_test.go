@@ -37,3 +37,33 @@ func TestFewDescriptors(t *testing.T) {
 		})
 	}
 }
+
+// TestDevNullNotADevice: where /dev/null is a regular file (removed, then
+// made again by a `> /dev/null`), the relay, which discards what it has
+// written by splicing it to /dev/null, must not start: the output would
+// be copied there too, without bound. The job runs as under GNU nohup,
+// appending to its file.
+func TestDevNullNotADevice(t *testing.T) {
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "null")
+	if err := os.WriteFile(fake, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if err := exec.Command("unshare", "-m", "sh", "-c", `mount --bind "$0" /dev/null`, fake).Run(); err != nil {
+		t.Skipf("no mount namespace to replace /dev/null in: %v", err)
+	}
+	script := `mount --bind "$1" /dev/null && exec "$0" --all-stdio -o out sh -c 'echo job-output; exit 3'`
+	cmd := exec.Command("unshare", "-m", "sh", "-c", script, testbin.Path("nohupx"), fake)
+	cmd.Dir = dir
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if code := exitCode(cmd.Run()); code != 3 || !strings.Contains(stderr.String(), "is not the null device; appending to it") {
+		t.Errorf("status %d, stderr:\n%s\nwant 3 and why the output is not rotated", code, clip(stderr.String()))
+	}
+	settle(t, filepath.Join(dir, "out"))
+	out, _ := os.ReadFile(filepath.Join(dir, "out"))
+	null, _ := os.ReadFile(fake)
+	if string(out) != "job-output\n" || len(null) != 0 {
+		t.Errorf("output file %q, /dev/null %q; want %q and nothing", out, null, "job-output\n")
+	}
+}
