@@ -6,16 +6,10 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"time"
 
 	sd "github.com/coreos/go-systemd/v22/dbus"
 	"github.com/godbus/dbus/v5"
 )
-
-// busTimeout bounds everything Keep asks over D-Bus, connections
-// included: the job waits for it, and a hung bus must not hold it up
-// for long. Reaching it closes the connection, which ends any call.
-const busTimeout = 5 * time.Second
 
 // Keep moves req.Pids out of the login session's scope where logind would
 // kill them at logout; see the package doc.
@@ -37,6 +31,7 @@ func Keep(req Request) Result {
 		uid:         os.Getuid(),
 		dialLogin:   func() (login, error) { return dialLogin(bus()) },
 		dialManager: func() (manager, error) { return dialManager(bus()) },
+		late:        func() bool { return ctx != nil && errors.Is(ctx.Err(), context.DeadlineExceeded) },
 	}.keep(req)
 }
 

@@ -3,6 +3,7 @@ package logind
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // login is what Keep asks logind (org.freedesktop.login1 on the system
@@ -25,15 +26,29 @@ type manager interface {
 }
 
 // keeper is Keep with the system around it injected, for the tests.
+// busTimeout bounds everything Keep asks over D-Bus, connections
+// included: the job waits for it, and a hung bus must not hold it up
+// for long. Reaching it closes the connection, which ends any call.
+const busTimeout = 5 * time.Second
+
 type keeper struct {
 	procRoot    string // /proc
 	uid         int
 	dialLogin   func() (login, error)
 	dialManager func() (manager, error)
+	late        func() bool // the bus's time ran out
 }
 
 // keep is Keep; see the package doc.
 func (k keeper) keep(req Request) (res Result) {
+	defer func() {
+		// A bus that hung: whatever was not learned or done, the job
+		// waited for it, and may be left where logind ends it.
+		if k.late != nil && k.late() {
+			res.Lines = append(res.Lines, fmt.Sprintf("warning: D-Bus did not answer within %v; the job may stay in this login session, "+
+				"which logind can end at logout (KillUserProcesses=yes)", busTimeout))
+		}
+	}()
 	pids := inSession(k.procRoot, req.Pids)
 	if len(pids) == 0 && !req.Linger {
 		return res // the cheap way out: no session scope to leave

@@ -83,6 +83,7 @@ func TestKeep(t *testing.T) {
 		login      *fakeLogin
 		loginErr   error
 		managerErr error
+		late       bool // the bus's time ran out
 		exists     []string
 		wantUnit   string
 		wantMoved  []int
@@ -92,6 +93,11 @@ func TestKeep(t *testing.T) {
 	}{
 		{name: "not in a session: logind is not asked", pids: []int{10}},
 		{name: "no logind", session: []int{5}, pids: []int{5}, loginErr: errors.New("no bus")},
+		{name: "a bus that hangs", session: []int{5}, pids: []int{5}, loginErr: errors.New("context deadline exceeded"), late: true,
+			wantLines: []string{"warning: D-Bus did not answer within 5s"}},
+		{name: "a bus that hangs after the settings", session: []int{5}, pids: []int{5}, login: &fakeLogin{s: kup, linger: true},
+			managerErr: errors.New("context deadline exceeded"), late: true,
+			wantLines: []string{"warning: logind kills this session's processes", "warning: D-Bus did not answer within 5s"}},
 		{name: "KillUserProcesses=no", session: []int{5}, pids: []int{5}, login: &fakeLogin{}, oneQuestion: true},
 		{name: "only other users", session: []int{5}, pids: []int{5}, login: &fakeLogin{s: Settings{KillOnlyUsers: []string{"bob"}}}},
 		{name: "KillUserProcesses=yes, linger on", session: []int{5}, pids: []int{5},
@@ -143,6 +149,7 @@ func TestKeep(t *testing.T) {
 					}
 					return m, nil
 				},
+				late: func() bool { return tt.late },
 			}
 			res := k.keep(Request{Prefix: "nohupx", Command: []string{"sleep", "9"}, Pids: tt.pids, Linger: tt.linger})
 			if len(tt.session) == 0 && !tt.linger && dialed {
