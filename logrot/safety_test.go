@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/nohupx/nohupx/internal/testbin"
 )
 
 // TestKillEachRelayProcess kills the holder and the writer in turn with
@@ -150,9 +152,7 @@ func plant(t *testing.T, name, target string) {
 // the secrets stay byte for byte as they were, none of their bytes lands
 // in a file of the directory, and the planted names are left alone.
 func TestPlantedNames(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to be the victim")
-	}
+	testbin.NeedRoot(t, "to be the victim")
 	private := t.TempDir()
 	secret := filepath.Join(private, "secret")
 	secretData := []byte("root's secret, never to be copied\n")
@@ -240,9 +240,7 @@ func contents(t *testing.T, p string) [][]byte {
 // else's. Appending through the link is what GNU nohup does; rotating,
 // renaming or removing the victim is not.
 func TestFollowedSymlinkNotRotated(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root, to be the victim")
-	}
+	testbin.NeedRoot(t, "to be the victim")
 	victimDir := t.TempDir()
 	victim := filepath.Join(victimDir, "data")
 	old := bytes.Repeat([]byte("victim's data\n"), 20000) // past MaxSize

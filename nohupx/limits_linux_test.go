@@ -50,7 +50,7 @@ func TestDevNullNotADevice(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := exec.Command("unshare", "-m", "sh", "-c", `mount --bind "$0" /dev/null`, fake).Run(); err != nil {
-		t.Skipf("no mount namespace to replace /dev/null in: %v", err)
+		testbin.Missing(t, "no mount namespace to replace /dev/null in (unshare -m, as root): %v", err)
 	}
 	script := `mount --bind "$1" /dev/null && exec "$0" --all-stdio -o out sh -c 'echo job-output; exit 3'`
 	cmd := exec.Command("unshare", "-m", "sh", "-c", script, testbin.Path("nohupx"), fake)
